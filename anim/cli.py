@@ -1,0 +1,198 @@
+"""The `optianim` command line: parses options, calls the pipeline, reports; no rendering logic here."""
+
+import functools
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import click
+
+from anim.errors import AnimError
+from anim.settings import FORMATS, MIN_SIDE, VIEWS, Settings, outputs
+
+
+class SizeType(click.ParamType):
+    """WIDTHxHEIGHT in pixels, e.g. 1920x1080."""
+
+    name = "WxH"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        try:
+            width, height = (int(part) for part in value.lower().split("x"))
+        except ValueError:
+            self.fail(f"{value!r} is not WIDTHxHEIGHT, e.g. 1280x720", param, ctx)
+        if width < MIN_SIDE or height < MIN_SIDE:
+            self.fail(f"{value!r}: each side must be at least {MIN_SIDE} pixels", param, ctx)
+        return (width, height)
+
+
+def _settings_options(command):
+    """The options that shape the outputs: shared by `render` and `info` so both agree."""
+    decorators = [
+        click.option("--view", "views", type=click.Choice(VIEWS), multiple=True,
+                     help="View to render; repeat for several. [default: contour and surface]"),
+        click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
+                     help="File format; repeat for several. [default: mp4 and gif]"),
+        click.option("--fps", type=click.IntRange(min=1, max=240), default=Settings.fps,
+                     show_default=True, help="Video frames per second (one update per frame)."),
+        click.option("--size", type=SizeType(), default=f"{Settings.width}x{Settings.height}",
+                     show_default=True, help="Video size in pixels; odd sides are rounded down to even."),
+    ]
+    return functools.reduce(lambda cmd, deco: deco(cmd), reversed(decorators), command)
+
+
+def _settings(views, formats, fps, size, jobs=0):
+    return Settings(views=tuple(dict.fromkeys(views)) or VIEWS,
+                    formats=tuple(dict.fromkeys(formats)) or FORMATS,
+                    width=size[0], height=size[1], fps=fps, jobs=jobs)
+
+
+def _debug_option(command):
+    return click.option("--debug", is_flag=True, help="Show the full traceback of an error.")(command)
+
+
+def _reporting_errors(function):
+    """Turn optianim errors into one line on stderr and exit 1; a traceback only with --debug."""
+
+    @functools.wraps(function)
+    def wrapper(*args, debug=False, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except AnimError as exc:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted: finished outputs are kept, unfinished ones were discarded", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug in optianim: still one line unless --debug
+            if debug:
+                traceback.print_exc()
+            click.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                       err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="optianim")
+def main():
+    """Animate PyTorch optimizers on 2-D loss surfaces."""
+
+
+@main.command()
+@click.argument("scenes", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("media"), show_default=True,
+              help="Output root; files go to OUT/<scene name>/.")
+@_settings_options
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes drawing 3-D frames. [default: every core]")
+@_debug_option
+@_reporting_errors
+def render(scenes, out, views, formats, fps, size, jobs):
+    """Render SCENE.py files into contour and 3-D animations (MP4 + GIF) with their data."""
+    from anim import pipeline
+
+    settings = _settings(views, formats, fps, size, jobs or 0)
+    for scene_path in scenes:
+        started = time.perf_counter()
+        click.echo(f"{scene_path}: computing trajectories and rendering")
+        with _Progress() as progress:
+            result = pipeline.render(scene_path, out, settings, on_frame=progress.frame,
+                                     on_file=progress.file)
+        for name in result.removed_temps:
+            click.echo(f"  removed {name}, left by an interrupted render")
+        for label, run, step in result.diverged:
+            click.echo(f"  note: {label} (run {run}) diverged at step {step}: drawn up to there")
+        click.echo(f"  done in {time.perf_counter() - started:.1f} s: {result.folder}/{pipeline.MANIFEST_FILE}")
+
+
+class _Progress:
+    """A progress bar per view on a terminal; one quiet line per written file in a log."""
+
+    def __init__(self):
+        self.interactive = sys.stdout.isatty()
+        self.bar = None
+        self.view = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._close_bar()
+        return False
+
+    def frame(self, view, done, total):
+        if not self.interactive:
+            return
+        if view != self.view:
+            self._close_bar()
+            self.view = view
+            self.bar = click.progressbar(length=total, label=f"  {view:<8}", show_pos=True, width=30)
+            self.bar.__enter__()
+        self.bar.update(1)
+
+    def file(self, record):
+        self._close_bar()
+        if record.get("frames"):
+            detail = (f"{record['frames']} frames, {record['fps']:g} fps, "
+                      f"{record['width']}x{record['height']}")
+        else:
+            detail = f"{record['rows']} rows"
+        click.echo(f"  wrote {record['file']:<18} {detail}, {_megabytes(record['bytes'])}")
+
+    def _close_bar(self):
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _megabytes(size):
+    return f"{size / 1e6:.2f} MB" if size >= 1e5 else f"{size / 1e3:.1f} kB"
+
+
+@main.command()
+@click.argument("scene", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
+              help="File to write: .csv, .json or .npz.")
+@_debug_option
+@_reporting_errors
+def trajectories(scene, out):
+    """Compute the trajectories of SCENE.py and write them as CSV, JSON or NPZ (by suffix)."""
+    from anim import export, pipeline
+
+    if out.suffix.lower() not in export.SUFFIXES:
+        raise click.BadParameter(f"{out.name!r} has no known suffix; use one of "
+                                 + ", ".join(export.SUFFIXES), param_hint="'-o' / '--out'")
+    loaded, runs = pipeline.prepare(scene)
+    try:
+        export.write(runs, out, loaded.name)
+    except OSError as exc:
+        raise AnimError(f"cannot write {out}: {exc.strerror}") from exc
+    click.echo(f"wrote {out}: {len(runs)} runs x {loaded.steps} steps")
+
+
+@main.command()
+@click.argument("scene", type=click.Path(path_type=Path))
+@_settings_options
+@_debug_option
+@_reporting_errors
+def info(scene, views, formats, fps, size):
+    """Print what rendering SCENE.py would write: frames, fps, duration and size of each file."""
+    from anim.loader import load_scene
+
+    loaded = load_scene(scene)
+    settings = _settings(views, formats, fps, size)
+    click.echo(f"{loaded.name}: {loaded.title}; {len(loaded.optimizers)} optimizers x "
+               f"{len(loaded.init)} start points, {loaded.steps} steps")
+    click.echo(f"{'file':<14}{'frames':>8}{'fps':>8}{'duration':>10}{'size':>11}")
+    for output in outputs(loaded.steps, settings):
+        click.echo(f"{output.filename:<14}{output.frames:>8}{output.fps:>8g}"
+                   f"{output.duration:>9.2f}s{output.width:>6}x{output.height}")

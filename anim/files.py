@@ -1,0 +1,63 @@
+"""Atomic output files: write to a temporary name in the target folder, rename into place when complete."""
+
+import contextlib
+import os
+import re
+import secrets
+from pathlib import Path
+
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[0-9a-f]{8}\.part$")
+
+
+def temp_path(final):
+    """A hidden temporary path beside `final`, tagged with this process id."""
+    final = Path(final)
+    return final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
+
+
+def commit(temp, final):
+    """Move a complete temporary file into place (atomic on one file system)."""
+    os.replace(temp, final)
+
+
+def discard(*paths):
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def write_bytes(final, data):
+    """Write `data` to `final` so that readers see the old file or the new one, never a part."""
+    temp = temp_path(final)
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        commit(temp, final)
+    except BaseException:
+        discard(temp)
+        raise
+
+
+def clean_stale(folder):
+    """Remove temporary files left in `folder` by renders whose process is gone; return their names."""
+    removed = []
+    for path in Path(folder).glob(".*.part"):
+        match = _TEMP.match(path.name)
+        if match and not _alive(int(match["pid"])):
+            discard(path)
+            removed.append(path.name)
+    return removed
+
+
+def _alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

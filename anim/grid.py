@@ -1,0 +1,76 @@
+"""The view window (fixed or fitted to the trajectories) and the surface sampled once on a mesh."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from anim.errors import SceneError
+
+MARGIN = 0.03  # fraction of a fitted range added on each side, so head markers are not cut
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The surface on a mesh: x (nx,), y (ny,), z (ny, nx) with z[i, j] = loss(x[j], y[i])."""
+
+    x: np.ndarray
+    y: np.ndarray
+    z: np.ndarray
+
+    @property
+    def x_range(self):
+        return (float(self.x[0]), float(self.x[-1]))
+
+    @property
+    def y_range(self):
+        return (float(self.y[0]), float(self.y[-1]))
+
+    def z_limits(self):
+        finite = self.z[np.isfinite(self.z)]
+        if finite.size == 0:
+            raise SceneError("surface: not finite anywhere in the view window")
+        low, high = float(finite.min()), float(finite.max())
+        return (low, high) if high > low else (low - 0.5, high + 0.5)
+
+
+def view_window(scene, runs):
+    """The (x_range, y_range) to draw: the scene's numbers, or fitted to the finite trajectory points."""
+    finite = [r.points[np.isfinite(r.points).all(axis=1)] for r in runs]
+    points = np.concatenate(finite) if finite else np.empty((0, 3))
+    return (_fit(scene.x_range, points[:, 0], "x_range"), _fit(scene.y_range, points[:, 1], "y_range"))
+
+
+def _fit(mode, values, field_name):
+    if not isinstance(mode, str):
+        return mode
+    if values.size == 0:
+        raise SceneError(f"{field_name}: {mode!r} needs finite trajectory points to fit; give (low, high)")
+    if mode == "symmetric":
+        half = float(np.abs(values).max())
+        low, high = -half, half
+    else:
+        low, high = float(values.min()), float(values.max())
+    if high - low < 1e-6:
+        low, high = low - 1.0, high + 1.0
+    pad = (high - low) * MARGIN
+    return (low - pad, high + pad)
+
+
+def sample(surface, x_range, y_range, resolution):
+    """Evaluate `surface` once on a resolution x resolution mesh over the window."""
+    import torch  # here, not at module level: Grid must unpickle in render workers without torch
+
+    x = np.linspace(*x_range, resolution, dtype=np.float32)
+    y = np.linspace(*y_range, resolution, dtype=np.float32)
+    w1, w2 = torch.meshgrid(torch.from_numpy(x), torch.from_numpy(y), indexing="xy")
+    try:
+        with torch.no_grad():
+            z = surface(w1, w2)
+    except Exception as exc:
+        raise SceneError(f"surface: fails on a mesh of points ({type(exc).__name__}: {exc}); "
+                         "write it elementwise with torch operations") from exc
+    if not isinstance(z, torch.Tensor) or tuple(z.shape) != tuple(w1.shape):
+        shape = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
+        raise SceneError(f"surface: must be elementwise (mesh of shape {tuple(w1.shape)} in, "
+                         f"same shape out), got {shape}")
+    return Grid(x, y, z.detach().to(torch.float32).numpy())

@@ -1,0 +1,58 @@
+"""Loads the `scene` a scene file defines; every failure becomes a SceneError naming the file."""
+
+import hashlib
+import importlib.util
+import itertools
+import sys
+import traceback
+from pathlib import Path
+
+from anim.errors import SceneError
+from anim.scene import Scene
+
+_module_ids = itertools.count()
+
+
+def load_scene(path):
+    """Execute the scene file at `path` and return its validated `scene`."""
+    path = Path(path)
+    if not path.exists():
+        raise SceneError("no such file", path)
+    if path.is_dir():
+        raise SceneError("is a folder; give a scene file such as scenes/pathological.py", path)
+    if path.suffix != ".py":
+        raise SceneError("a scene file is a Python file ending in .py", path)
+    module_name = f"optianim_scene_{next(_module_ids)}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise SceneError(f"syntax error: {exc.msg}", path, exc.lineno) from exc
+    except SceneError as exc:
+        raise SceneError(str(exc), path, _line_in(exc, path)) from exc
+    except Exception as exc:
+        raise SceneError(f"{type(exc).__name__}: {exc}", path, _line_in(exc, path)) from exc
+    finally:
+        sys.modules.pop(module_name, None)
+    scene = getattr(module, "scene", None)
+    if scene is None:
+        raise SceneError("defines no `scene`; end the file with scene = anim.Scene(...)", path)
+    if not isinstance(scene, Scene):
+        raise SceneError(f"`scene` is a {type(scene).__name__}, not an anim.Scene", path)
+    return scene
+
+
+def file_sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _line_in(exc, path):
+    """The deepest line of `path` in the exception's traceback, or None."""
+    target = str(Path(path).resolve())
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if str(Path(frame.filename).resolve()) == target:
+            line = frame.lineno
+    return line

@@ -1,0 +1,77 @@
+"""The contour view: filled contours drawn once, paths growing one update per frame, blitted."""
+
+import numpy as np
+from matplotlib import rc_context
+from matplotlib.ticker import MaxNLocator
+
+from anim.render import style
+
+MAX_EQUAL_ASPECT_RATIO = 4.0  # beyond this the window is too elongated to draw at equal scale
+
+
+GRID_RESOLUTION = 300  # samples per side: smooth contour lines at 4K
+
+
+class ContourView:
+    """Build once from a ViewData; `frame(f)` returns the RGBA pixels of timeline frame f."""
+
+    name = "contour"
+    GRID_RESOLUTION = GRID_RESOLUTION
+
+    def __init__(self, data, width, height):
+        self.runs = data.runs
+        self.steps = data.steps
+        self.width, self.height = width, height
+        with rc_context(style.RC):
+            self.fig = style.new_figure(width, height)
+            self._build(data)
+            self.fig.canvas.draw()
+        self.fig.set_layout_engine("none")  # freeze the layout: the background is reused as it is
+        self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+
+    def _build(self, data):
+        fig, grid = self.fig, data.grid
+        fig.set_layout_engine("constrained")
+        ax = fig.add_subplot()
+        self.ax = ax
+        z = np.ma.masked_invalid(grid.z)
+        levels = MaxNLocator(nbins=24).tick_values(*grid.z_limits())
+        filled = ax.contourf(grid.x, grid.y, z, levels=levels, cmap=style.COLORMAP, extend="both")
+        ax.contour(grid.x, grid.y, z, levels=levels[::2], colors="white", linewidths=0.5, alpha=0.45)
+        colorbar = fig.colorbar(filled, ax=ax, pad=0.02, fraction=0.05)
+        colorbar.set_label(data.zlabel)
+        colorbar.ax.tick_params(labelsize=style.FONT["tick"])
+        ax.set_xlim(grid.x_range)
+        ax.set_ylim(grid.y_range)
+        (x0, x1), (y0, y1) = grid.x_range, grid.y_range
+        ratio = (x1 - x0) / (y1 - y0)
+        if 1 / MAX_EQUAL_ASPECT_RATIO <= ratio <= MAX_EQUAL_ASPECT_RATIO:
+            ax.set_aspect("equal")  # gradients cross contour lines at right angles only at equal scale
+        ax.set_xlabel(r"$w_1$")
+        ax.set_ylabel(r"$w_2$")
+        ax.set_title(data.title, fontweight="bold")
+        fig.legend(handles=style.legend_handles(style.legend_entries(self.runs)),
+                   loc="outside right upper", frameon=True, framealpha=1.0, title="optimizer")
+        self.paths, self.heads = [], []
+        for run in self.runs:
+            path, = ax.plot([], [], color=run.color, lw=2.0, marker="o", ms=3.5, animated=True,
+                            path_effects=style.path_effects(run.color, 2.0), zorder=4)
+            head, = ax.plot([], [], color=run.color, marker="o", ms=10, ls="none", animated=True,
+                            markeredgecolor=style.outline_for(run.color), markeredgewidth=1.5, zorder=5)
+            self.paths.append(path)
+            self.heads.append(head)
+        self.counter = fig.text(0.99, 0.015, "", ha="right", va="bottom", animated=True,
+                                fontsize=style.FONT["counter"], family="DejaVu Sans Mono")
+
+    def frame(self, f):
+        canvas = self.fig.canvas
+        canvas.restore_region(self.background)
+        for run, path, head in zip(self.runs, self.paths, self.heads):
+            shown = style.visible_prefix(run.points, f.step)
+            path.set_data(shown[:, 0], shown[:, 1])
+            head.set_data(shown[-1:, 0], shown[-1:, 1])
+            self.ax.draw_artist(path)
+            self.ax.draw_artist(head)
+        self.counter.set_text(style.counter_text(f.step, self.steps))
+        self.fig.draw_artist(self.counter)
+        return style.rgba_frame(self.fig, self.width, self.height)

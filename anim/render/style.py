@@ -1,0 +1,99 @@
+"""The look shared by every view: figure geometry, fonts, colour map, path and legend styling."""
+
+import numpy as np
+from matplotlib import colors as mcolors
+from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from anim.errors import SceneError
+
+REFERENCE_HEIGHT_INCHES = 7.2  # every size is laid out as 720p at 100 dpi, then scaled
+COLORMAP = "viridis"           # the lecture's
+FONT = {"title": 18, "label": 15, "tick": 11, "legend": 12, "counter": 13}
+RC = {
+    "font.family": "DejaVu Sans",
+    "mathtext.fontset": "dejavusans",
+    "axes.titlesize": FONT["title"],
+    "axes.labelsize": FONT["label"],
+    "xtick.labelsize": FONT["tick"],
+    "ytick.labelsize": FONT["tick"],
+    "legend.fontsize": FONT["legend"],
+}
+
+
+def check_colors(scene):
+    for opt in scene.optimizers:
+        if not mcolors.is_color_like(opt.color):
+            raise SceneError(f"optimizers[{opt.label!r}].color: matplotlib does not know the colour "
+                             f"{opt.color!r}; use a name like 'red' or a hex code like '#1f77b4'")
+
+
+def new_figure(width, height):
+    """A figure whose Agg canvas is exactly width x height pixels, laid out like 720p at any size."""
+    dpi = height / REFERENCE_HEIGHT_INCHES
+    # A quarter pixel of slack: Agg truncates the inch size times dpi to whole pixels.
+    fig = Figure(figsize=((width + 0.25) / dpi, (height + 0.25) / dpi), dpi=dpi, facecolor="white")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def rgba_frame(fig, width, height):
+    """The canvas pixels as an (height, width, 4) uint8 array (a view, valid until the next draw)."""
+    frame = np.asarray(fig.canvas.buffer_rgba())
+    if frame.shape[:2] != (height, width):
+        raise RuntimeError(f"canvas is {frame.shape[1]}x{frame.shape[0]}, expected {width}x{height}")
+    return frame
+
+
+def outline_for(color):
+    """A halo colour that keeps a path visible over any part of the colour map."""
+    r, g, b = mcolors.to_rgb(color)
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.6 else "white"
+
+
+def path_effects(color, width):
+    return [patheffects.Stroke(linewidth=width + 2.5, foreground=outline_for(color), alpha=0.8),
+            patheffects.Normal()]
+
+
+def legend_label(run_label, diverged_at):
+    return run_label if diverged_at is None else f"{run_label} (diverged at step {diverged_at})"
+
+
+def legend_handles(optimizer_runs):
+    """One legend entry per optimizer: (label, color, diverged_at of its first diverging run)."""
+    handles = []
+    for label, color, diverged_at in optimizer_runs:
+        handles.append(Line2D([], [], color=color, lw=2.2, marker="o", ms=7,
+                              markeredgecolor=outline_for(color), markeredgewidth=1.0,
+                              path_effects=path_effects(color, 2.2),
+                              label=legend_label(label, diverged_at)))
+    return handles
+
+
+def legend_entries(runs):
+    """(label, color, first divergence step or None) per optimizer, in scene order."""
+    entries = {}
+    for run in runs:
+        label, color, diverged = entries.get(run.label, (run.label, run.color, None))
+        if diverged is None:
+            diverged = run.diverged_at
+        entries[run.label] = (label, color, diverged)
+    return list(entries.values())
+
+
+def visible_prefix(points, step):
+    """Points 0..step, stopping at the last finite one (a diverged path is drawn up to where it left)."""
+    shown = points[: step + 1]
+    finite = np.isfinite(shown).all(axis=1)
+    if not finite.all():
+        shown = shown[: int(np.argmin(finite))]
+    return shown
+
+
+def counter_text(step, steps):
+    """'step  7 / 99': the CSV's step of the newest point shown, of the last one recorded."""
+    last = steps - 1
+    return f"step {step:>{len(str(last))}} / {last}"

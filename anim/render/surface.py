@@ -1,0 +1,68 @@
+"""The 3-D view: the surface with the paths on it, seen from the camera path of the scene."""
+
+import numpy as np
+from matplotlib import rc_context
+
+from anim.render import style
+
+GRID_RESOLUTION = 101  # samples per side: 100 polygons, narrow wells stay round, cheap to project
+
+
+class SurfaceView:
+    """Build once from a ViewData; `frame(f)` returns the RGBA pixels of timeline frame f."""
+
+    name = "surface"
+    GRID_RESOLUTION = GRID_RESOLUTION
+
+    def __init__(self, data, width, height):
+        self.runs = data.runs
+        self.steps = data.steps
+        self.width, self.height = width, height
+        with rc_context(style.RC):
+            self.fig = style.new_figure(width, height)
+            self._build(data)
+
+    def _build(self, data):
+        fig, grid = self.fig, data.grid
+        # The axes fill the space left of the legend; 3-D axes ignore constrained layout.
+        ax = fig.add_axes((0.0, 0.02, 0.78, 0.9), projection="3d", computed_zorder=False)
+        ax.set_box_aspect(None, zoom=0.92)
+        self.ax = ax
+        x, y = np.meshgrid(grid.x, grid.y)
+        z = np.ma.masked_invalid(grid.z)
+        zmin, zmax = grid.z_limits()
+        ax.plot_surface(x, y, z, cmap=style.COLORMAP, vmin=zmin, vmax=zmax,
+                        rcount=GRID_RESOLUTION - 1, ccount=GRID_RESOLUTION - 1,
+                        linewidth=0, antialiased=False, alpha=0.92, zorder=1)
+        ax.set_xlim(grid.x_range)
+        ax.set_ylim(grid.y_range)
+        ax.set_zlim(zmin, zmax)
+        ax.set_xlabel(r"$w_1$", labelpad=8)
+        ax.set_ylabel(r"$w_2$", labelpad=8)
+        ax.set_zlabel(data.zlabel, labelpad=8)
+        ax.tick_params(labelsize=style.FONT["tick"])
+        fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.97)
+        fig.legend(handles=style.legend_handles(style.legend_entries(self.runs)),
+                   loc="upper right", bbox_to_anchor=(0.99, 0.9), frameon=True, framealpha=1.0,
+                   title="optimizer")
+        self.paths, self.heads = [], []
+        for run in self.runs:
+            path, = ax.plot([], [], [], color=run.color, lw=2.2, zorder=4,
+                            path_effects=style.path_effects(run.color, 2.2), axlim_clip=True)
+            head, = ax.plot([], [], [], color=run.color, marker="o", ms=10, ls="none", zorder=5,
+                            markeredgecolor=style.outline_for(run.color), markeredgewidth=1.5,
+                            axlim_clip=True)
+            self.paths.append(path)
+            self.heads.append(head)
+        self.counter = fig.text(0.99, 0.015, "", ha="right", va="bottom",
+                                fontsize=style.FONT["counter"], family="DejaVu Sans Mono")
+
+    def frame(self, f):
+        for run, path, head in zip(self.runs, self.paths, self.heads):
+            shown = style.visible_prefix(run.points, f.step)
+            path.set_data_3d(shown[:, 0], shown[:, 1], shown[:, 2])
+            head.set_data_3d(shown[-1:, 0], shown[-1:, 1], shown[-1:, 2])
+        self.ax.view_init(elev=f.elevation, azim=f.azimuth)
+        self.counter.set_text(style.counter_text(f.step, self.steps))
+        self.fig.canvas.draw()
+        return style.rgba_frame(self.fig, self.width, self.height)

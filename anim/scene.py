@@ -1,0 +1,166 @@
+"""The public scene API (Scene, Optimizer, Camera): frozen, validated data; no torch, no I/O."""
+
+from dataclasses import dataclass, field
+from numbers import Real
+from types import MappingProxyType
+
+RANGE_MODES = ("auto", "symmetric")
+
+# Distinguishable on light and dark surfaces; used when an optimizer names no colour.
+DEFAULT_COLORS = (
+    "#e6194b", "#4363d8", "#f58231", "#3cb44b", "#911eb4",
+    "#000000", "#f032e6", "#9a6324", "#469990", "#808000",
+)
+
+
+def _is_number(value):
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _invalid(field_name, message):
+    from anim.errors import SceneError
+
+    return SceneError(f"{field_name}: {message}")
+
+
+def _check_range(field_name, value):
+    if isinstance(value, str):
+        if value not in RANGE_MODES:
+            raise _invalid(field_name, f"got {value!r}; use a (low, high) pair of numbers or one of "
+                                       + ", ".join(repr(m) for m in RANGE_MODES))
+        return value
+    if (not isinstance(value, (tuple, list)) or len(value) != 2
+            or not all(_is_number(v) for v in value)):
+        raise _invalid(field_name, f"got {value!r}; use a (low, high) pair of numbers, 'auto' or 'symmetric'")
+    low, high = float(value[0]), float(value[1])
+    if not low < high:
+        raise _invalid(field_name, f"low must be below high, got ({value[0]}, {value[1]})")
+    return (low, high)
+
+
+def _check_point(field_name, value):
+    if (not isinstance(value, (tuple, list)) or len(value) != 2
+            or not all(_is_number(v) for v in value)):
+        raise _invalid(field_name, f"got {value!r}; a start point is a pair of numbers (w1, w2)")
+    return (float(value[0]), float(value[1]))
+
+
+def _check_angle(field_name, value):
+    if _is_number(value):
+        return (float(value), float(value))
+    if (isinstance(value, (tuple, list)) and len(value) == 2
+            and all(_is_number(v) for v in value)):
+        return (float(value[0]), float(value[1]))
+    raise _invalid(field_name, f"got {value!r}; use a number of degrees or a (from, to) pair")
+
+
+@dataclass(frozen=True)
+class Camera:
+    """The 3-D view's camera: each angle is fixed (a number) or moves linearly (from, to) over the video."""
+
+    elevation: object = 30
+    azimuth: object = (-60, 300)
+
+    def __post_init__(self):
+        object.__setattr__(self, "elevation", _check_angle("camera.elevation", self.elevation))
+        object.__setattr__(self, "azimuth", _check_angle("camera.azimuth", self.azimuth))
+
+    def pose(self, t):
+        """(elevation, azimuth) in degrees at t in [0, 1] of the video."""
+        (e0, e1), (a0, a1) = self.elevation, self.azimuth
+        return (e0 + (e1 - e0) * t, a0 + (a1 - a0) * t)
+
+
+class Optimizer:
+    """One optimizer in a scene: a label, a factory(params, **hyperparameters) and a colour."""
+
+    __slots__ = ("label", "factory", "hyperparameters", "color")
+
+    def __init__(self, label, factory, *, color=None, **hyperparameters):
+        if not isinstance(label, str) or not label.strip():
+            raise _invalid("optimizers", f"an optimizer's label must be a non-empty string, got {label!r}")
+        if not callable(factory):
+            raise _invalid(f"optimizers[{label!r}]",
+                           f"factory {factory!r} is not callable; pass a torch.optim class or a function "
+                           "that takes a parameter list")
+        if color is not None and not isinstance(color, str):
+            raise _invalid(f"optimizers[{label!r}].color", f"got {color!r}; use a colour name or '#rrggbb'")
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "factory", factory)
+        object.__setattr__(self, "hyperparameters", MappingProxyType(dict(hyperparameters)))
+        object.__setattr__(self, "color", color)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Optimizer is immutable")
+
+    def __repr__(self):
+        params = "".join(f", {k}={v!r}" for k, v in self.hyperparameters.items())
+        name = getattr(self.factory, "__qualname__", repr(self.factory))
+        return f"Optimizer({self.label!r}, {name}{params}, color={self.color!r})"
+
+    def with_color(self, color):
+        return Optimizer(self.label, self.factory, color=color, **self.hyperparameters)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A loss surface, the optimizers that descend it, where they start and how the views look."""
+
+    name: str
+    surface: object
+    optimizers: tuple
+    init: object = (0.0, 0.0)
+    steps: int = 100
+    title: str = ""
+    x_range: object = "auto"
+    y_range: object = "auto"
+    camera: Camera = field(default_factory=Camera)
+    zlabel: str = "loss"
+
+    def __post_init__(self):
+        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
+        if not isinstance(self.name, str) or not self.name or not all(
+                c.isalnum() or c in "-_." for c in self.name) or self.name.startswith("."):
+            raise _invalid("name", f"got {self.name!r}; use letters, digits, '-', '_' or '.' "
+                                   "(it names the output folder)")
+        if not callable(self.surface):
+            raise _invalid("surface", f"got {self.surface!r}; use a function loss(w1, w2) of two tensors")
+        if not isinstance(self.steps, int) or isinstance(self.steps, bool) or self.steps < 1:
+            raise _invalid("steps", f"got {self.steps!r}; use a whole number of updates >= 1")
+        if not isinstance(self.title, str):
+            raise _invalid("title", f"got {self.title!r}; use a string")
+        set_("title", self.title or self.name)
+        set_("x_range", _check_range("x_range", self.x_range))
+        set_("y_range", _check_range("y_range", self.y_range))
+        set_("init", self._checked_init(self.init))
+        set_("optimizers", self._checked_optimizers(self.optimizers))
+        if not isinstance(self.camera, Camera):
+            raise _invalid("camera", f"got {self.camera!r}; use anim.Camera(elevation=..., azimuth=...)")
+
+    @staticmethod
+    def _checked_init(init):
+        if (isinstance(init, (tuple, list)) and len(init) == 2
+                and all(_is_number(v) for v in init)):
+            return (_check_point("init", init),)
+        if isinstance(init, (tuple, list)) and init:
+            return tuple(_check_point(f"init[{i}]", p) for i, p in enumerate(init))
+        raise _invalid("init", f"got {init!r}; use a start point (w1, w2) or a non-empty list of them")
+
+    @staticmethod
+    def _checked_optimizers(optimizers):
+        if isinstance(optimizers, Optimizer):
+            optimizers = [optimizers]
+        if not isinstance(optimizers, (tuple, list)) or not optimizers:
+            raise _invalid("optimizers", "declare at least one anim.Optimizer(label, factory, ...)")
+        seen = set()
+        checked = []
+        for i, opt in enumerate(optimizers):
+            if not isinstance(opt, Optimizer):
+                raise _invalid(f"optimizers[{i}]", f"got {opt!r}; use anim.Optimizer(label, factory, ...)")
+            if opt.label in seen:
+                raise _invalid(f"optimizers[{i}]", f"duplicate label {opt.label!r}; labels must be unique")
+            seen.add(opt.label)
+            if opt.color is None:
+                opt = opt.with_color(DEFAULT_COLORS[i % len(DEFAULT_COLORS)])
+            checked.append(opt)
+        return tuple(checked)
