@@ -36,7 +36,7 @@ class ContourView:
         self.ax = ax
         z = np.ma.masked_invalid(grid.z)
         levels = MaxNLocator(nbins=24).tick_values(*grid.z_limits())
-        filled = ax.contourf(grid.x, grid.y, z, levels=levels, cmap=style.COLORMAP, extend="both")
+        filled = ax.contourf(grid.x, grid.y, z, levels=levels, cmap=style.COLORMAP)
         ax.contour(grid.x, grid.y, z, levels=levels[::2], colors="white", linewidths=0.5, alpha=0.45)
         colorbar = fig.colorbar(filled, ax=ax, pad=0.02, fraction=0.05)
         colorbar.set_label(data.zlabel)
@@ -50,28 +50,34 @@ class ContourView:
         ax.set_xlabel(r"$w_1$")
         ax.set_ylabel(r"$w_2$")
         ax.set_title(data.title, fontweight="bold")
-        fig.legend(handles=style.legend_handles(style.legend_entries(self.runs)),
+        fig.legend(*style.legend_handles(style.legend_entries(self.runs)),
                    loc="outside right upper", frameon=True, framealpha=1.0, title="optimizer")
-        self.paths, self.heads = [], []
+        # A halo under each path keeps it visible over any colour; markers get an edge instead
+        # (patheffects would draw every marker one by one, 10x slower).
+        self.artists = []
         for run in self.runs:
-            path, = ax.plot([], [], color=run.color, lw=2.0, marker="o", ms=3.5, animated=True,
-                            path_effects=style.path_effects(run.color, 2.0), zorder=4)
+            outline = style.outline_for(run.color)
+            halo, = ax.plot([], [], color=outline, lw=4.5, alpha=0.7, solid_capstyle="round",
+                            animated=True, zorder=3)
+            path, = ax.plot([], [], color=run.color, lw=2.0, marker="o", ms=4, animated=True,
+                            markeredgecolor=outline, markeredgewidth=0.6, zorder=4)
             head, = ax.plot([], [], color=run.color, marker="o", ms=10, ls="none", animated=True,
-                            markeredgecolor=style.outline_for(run.color), markeredgewidth=1.5, zorder=5)
-            self.paths.append(path)
-            self.heads.append(head)
+                            markeredgecolor=outline, markeredgewidth=1.5, zorder=5)
+            self.artists.append((halo, path, head))
         self.counter = fig.text(0.99, 0.015, "", ha="right", va="bottom", animated=True,
                                 fontsize=style.FONT["counter"], family="DejaVu Sans Mono")
 
     def frame(self, f):
         canvas = self.fig.canvas
         canvas.restore_region(self.background)
-        for run, path, head in zip(self.runs, self.paths, self.heads):
+        for run, (halo, path, head) in zip(self.runs, self.artists):
             shown = style.visible_prefix(run.points, f.step)
+            halo.set_data(shown[:, 0], shown[:, 1])
             path.set_data(shown[:, 0], shown[:, 1])
             head.set_data(shown[-1:, 0], shown[-1:, 1])
-            self.ax.draw_artist(path)
-            self.ax.draw_artist(head)
+        for layer in zip(*self.artists):  # every halo first, then every path, then every head
+            for artist in layer:
+                self.ax.draw_artist(artist)
         self.counter.set_text(style.counter_text(f.step, self.steps))
         self.fig.draw_artist(self.counter)
         return style.rgba_frame(self.fig, self.width, self.height)

@@ -2,7 +2,6 @@
 
 import numpy as np
 from matplotlib import colors as mcolors
-from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -53,24 +52,21 @@ def outline_for(color):
     return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.6 else "white"
 
 
-def path_effects(color, width):
-    return [patheffects.Stroke(linewidth=width + 2.5, foreground=outline_for(color), alpha=0.8),
-            patheffects.Normal()]
-
-
 def legend_label(run_label, diverged_at):
     return run_label if diverged_at is None else f"{run_label} (diverged at step {diverged_at})"
 
 
 def legend_handles(optimizer_runs):
-    """One legend entry per optimizer: (label, color, diverged_at of its first diverging run)."""
-    handles = []
+    """(handles, labels) for fig.legend: each entry a path with its halo, as drawn in the views."""
+    handles, labels = [], []
     for label, color, diverged_at in optimizer_runs:
-        handles.append(Line2D([], [], color=color, lw=2.2, marker="o", ms=7,
-                              markeredgecolor=outline_for(color), markeredgewidth=1.0,
-                              path_effects=path_effects(color, 2.2),
-                              label=legend_label(label, diverged_at)))
-    return handles
+        outline = outline_for(color)
+        halo = Line2D([], [], color=outline, lw=4.5, alpha=0.7, solid_capstyle="round")
+        path = Line2D([], [], color=color, lw=2.0, marker="o", ms=7,
+                      markeredgecolor=outline, markeredgewidth=1.0)
+        handles.append((halo, path))
+        labels.append(legend_label(label, diverged_at))
+    return handles, labels
 
 
 def legend_entries(runs):

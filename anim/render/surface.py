@@ -33,33 +33,34 @@ class SurfaceView:
         zmin, zmax = grid.z_limits()
         ax.plot_surface(x, y, z, cmap=style.COLORMAP, vmin=zmin, vmax=zmax,
                         rcount=GRID_RESOLUTION - 1, ccount=GRID_RESOLUTION - 1,
-                        linewidth=0, antialiased=False, alpha=0.92, zorder=1)
+                        linewidth=0, antialiased=False, zorder=1)
         ax.set_xlim(grid.x_range)
         ax.set_ylim(grid.y_range)
         ax.set_zlim(zmin, zmax)
         ax.set_xlabel(r"$w_1$", labelpad=8)
         ax.set_ylabel(r"$w_2$", labelpad=8)
-        ax.set_zlabel(data.zlabel, labelpad=8)
+        ax.set_zlabel(data.zlabel, labelpad=12)
         ax.tick_params(labelsize=style.FONT["tick"])
         fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.97)
-        fig.legend(handles=style.legend_handles(style.legend_entries(self.runs)),
+        fig.legend(*style.legend_handles(style.legend_entries(self.runs)),
                    loc="upper right", bbox_to_anchor=(0.99, 0.9), frameon=True, framealpha=1.0,
                    title="optimizer")
-        self.paths, self.heads = [], []
+        self.artists = []
         for run in self.runs:
-            path, = ax.plot([], [], [], color=run.color, lw=2.2, zorder=4,
-                            path_effects=style.path_effects(run.color, 2.2), axlim_clip=True)
+            outline = style.outline_for(run.color)
+            halo, = ax.plot([], [], [], color=outline, lw=4.7, alpha=0.7, solid_capstyle="round",
+                            zorder=3, axlim_clip=True)
+            path, = ax.plot([], [], [], color=run.color, lw=2.2, zorder=4, axlim_clip=True)
             head, = ax.plot([], [], [], color=run.color, marker="o", ms=10, ls="none", zorder=5,
-                            markeredgecolor=style.outline_for(run.color), markeredgewidth=1.5,
-                            axlim_clip=True)
-            self.paths.append(path)
-            self.heads.append(head)
+                            markeredgecolor=outline, markeredgewidth=1.5, axlim_clip=True)
+            self.artists.append((halo, path, head))
         self.counter = fig.text(0.99, 0.015, "", ha="right", va="bottom",
                                 fontsize=style.FONT["counter"], family="DejaVu Sans Mono")
 
     def frame(self, f):
-        for run, path, head in zip(self.runs, self.paths, self.heads):
+        for run, (halo, path, head) in zip(self.runs, self.artists):
             shown = style.visible_prefix(run.points, f.step)
+            halo.set_data_3d(shown[:, 0], shown[:, 1], shown[:, 2])
             path.set_data_3d(shown[:, 0], shown[:, 1], shown[:, 2])
             head.set_data_3d(shown[-1:, 0], shown[-1:, 1], shown[-1:, 2])
         self.ax.view_init(elev=f.elevation, azim=f.azimuth)
