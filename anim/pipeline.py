@@ -89,8 +89,9 @@ def _output_folder(out_root, name):
     folder = out_root / name
     try:
         folder.mkdir(parents=True, exist_ok=True)
-    except FileExistsError as exc:
-        raise RenderError(f"cannot create output folder {folder}: a file is in the way") from exc
+    except (FileExistsError, NotADirectoryError) as exc:
+        blocker = next(p for p in (folder, *folder.parents) if p.exists() and not p.is_dir())
+        raise RenderError(f"cannot create output folder {folder}: {blocker} is a file") from exc
     except OSError as exc:
         raise RenderError(f"cannot create output folder {folder}: {exc.strerror}") from exc
     if not os.access(folder, os.W_OK):

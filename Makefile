@@ -1,0 +1,26 @@
+# Two commands do everything on a fresh machine: `make render` and `make test`.
+# torch is pinned to the CPU build this project is tested with; an unpinned torch would pull
+# several GB of CUDA packages.
+
+VENV  ?= .venv
+PY    := $(VENV)/bin/python
+TORCH := torch==2.13.0
+
+.PHONY: setup render test clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check $(TORCH)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+render: setup
+	$(VENV)/bin/optianim render scenes/pathological.py
+
+test: setup
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) media/*/

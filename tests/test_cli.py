@@ -1,0 +1,109 @@
+"""The command line: exit codes, one-line errors, `trajectories` in three formats, a fast --help."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from anim import trajectory
+from anim.cli import main
+from anim.loader import load_scene
+from conftest import ROOT
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--view", "sideways"], "Invalid value for '--view': 'sideways' is not one of 'contour', 'surface'."),
+    (["--format", "avi"], "Invalid value for '--format': 'avi' is not one of 'mp4', 'gif'."),
+    (["--fps", "0"], "Invalid value for '--fps': 0 is not in the range 1<=x<=240."),
+    (["--size", "0x10"], "Invalid value for '--size': '0x10': each side must be at least 64 pixels"),
+    (["--size", "big"], "Invalid value for '--size': 'big' is not WIDTHxHEIGHT, e.g. 1280x720"),
+    (["--jobs", "0"], "Invalid value for '--jobs': 0 is not in the range x>=1."),
+])
+def test_bad_options_are_usage_errors(tiny_scene, args, fragment):
+    result = run("render", tiny_scene, *args)
+    assert result.exit_code == 2
+    assert fragment in result.output
+    assert "Usage: main render" in result.output or "Usage: optianim render" in result.output
+
+
+def test_render_without_a_scene_is_a_usage_error():
+    result = run("render")
+    assert result.exit_code == 2 and "Missing argument 'SCENES...'" in result.output
+
+
+@pytest.mark.parametrize("body, message", [
+    ("x = 1\n", "defines no `scene`; end the file with scene = anim.Scene(...)"),
+    ("def broken(:\n", ":1: syntax error: invalid syntax"),
+])
+def test_scene_errors_are_one_line_and_exit_1(scene_file, body, message):
+    path = scene_file(body)
+    for command in ("render", "info"):
+        result = run(command, path)
+        assert result.exit_code == 1
+        lines = result.output.strip().splitlines()
+        assert lines[-1].startswith(f"error: {path}") and lines[-1].endswith(message)
+        assert "Traceback" not in result.output
+
+
+def test_unknown_colour_names_the_optimizer(scene_file, tmp_path):
+    path = scene_file("""
+        import torch
+        from anim import Scene, Optimizer
+        scene = Scene(name="c", surface=lambda a, b: a * a + b * b, steps=3,
+                      optimizers=[Optimizer("SGD", torch.optim.SGD, lr=0.1, color="blurple")])
+    """)
+    result = run("render", path, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        "error: optimizers['SGD'].color: matplotlib does not know the colour 'blurple'; "
+        "use a name like 'red' or a hex code like '#1f77b4'")
+
+
+def test_debug_shows_the_traceback(scene_file):
+    result = run("info", scene_file("x = 1\n"), "--debug")
+    assert result.exit_code == 1 and "Traceback" in result.output
+
+
+def test_output_root_that_is_a_file_is_a_clear_error(tiny_scene, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run("render", tiny_scene, "-o", blocker)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        f"error: cannot create output folder {blocker}/bowl: {blocker} is a file")
+
+
+def test_trajectories_in_three_formats_agree(tiny_scene, tmp_path):
+    expected = trajectory.compute(load_scene(tiny_scene))
+    for suffix in ("csv", "json", "npz"):
+        result = run("trajectories", tiny_scene, "-o", tmp_path / f"t.{suffix}")
+        assert result.exit_code == 0, result.output
+        assert result.output == f"wrote {tmp_path / f't.{suffix}'}: 2 runs x 12 steps\n"
+    with np.load(tmp_path / "t.npz") as npz:
+        np.testing.assert_array_equal(npz["points"], np.stack([r.points for r in expected]))
+        assert list(npz["optimizer"]) == ["SGD", "Adam"]
+    document = json.loads((tmp_path / "t.json").read_text())
+    np.testing.assert_array_equal(np.float32(document["runs"][1]["points"]), expected[1].points)
+    lines = (tmp_path / "t.csv").read_text().splitlines()
+    assert lines[0] == "optimizer,run,step,w1,w2,loss" and len(lines) == 25
+
+
+def test_trajectories_refuses_unknown_suffix(tiny_scene, tmp_path):
+    result = run("trajectories", tiny_scene, "-o", tmp_path / "t.xlsx")
+    assert result.exit_code == 2
+    assert "'t.xlsx' has no known suffix; use one of .csv, .json, .npz" in result.output
+
+
+def test_help_starts_without_torch_or_matplotlib():
+    code = ("import sys; from anim.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('torch', 'matplotlib', 'numpy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
