@@ -64,8 +64,8 @@ def render(scene_path, out_root, settings, on_frame=None, on_file=None):
         finals = {o.format: folder / o.filename for o in mine}
         with encode.Encoder(finals, settings.width, settings.height, settings.fps,
                             settings.gif_step, settings.gif_size) as encoder:
-            for index, pixels in enumerate(frames(cls, data, settings.width, settings.height,
-                                                  tl, _jobs(settings.jobs) if view == "surface" else 1)):
+            jobs = _jobs(settings.jobs) if cls.PARALLEL else 1
+            for index, pixels in enumerate(frames(cls, data, settings.width, settings.height, tl, jobs)):
                 encoder.write(pixels)
                 if on_frame:
                     on_frame(view, index + 1, len(tl))

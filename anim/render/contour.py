@@ -17,6 +17,7 @@ class ContourView:
 
     name = "contour"
     GRID_RESOLUTION = GRID_RESOLUTION
+    PARALLEL = False  # a blitted frame costs less than shipping its pixels between processes
 
     def __init__(self, data, width, height):
         self.runs = data.runs

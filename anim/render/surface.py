@@ -13,6 +13,7 @@ class SurfaceView:
 
     name = "surface"
     GRID_RESOLUTION = GRID_RESOLUTION
+    PARALLEL = True  # every frame is a full redraw: worth a process per core
 
     def __init__(self, data, width, height):
         self.runs = data.runs
