@@ -3,6 +3,9 @@
 import multiprocessing
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from anim.errors import RenderError
 
 FRAMES_PER_TASK = 4
 
@@ -39,8 +42,13 @@ def _frames_in_workers(view_class, data, width, height, timeline, jobs):
                     entries = [timeline.frame(i) for i in chunks[next_chunk]]
                     pending.append(pool.submit(_draw, entries))
                     next_chunk += 1
-                for pixels in pending.popleft().result():
-                    yield pixels
+                try:
+                    drawn = pending.popleft().result()
+                except BrokenProcessPool as exc:
+                    raise RenderError(
+                        "a worker process drawing frames died (out of memory, killed, or started from "
+                        "a script without `if __name__ == '__main__':`); try --jobs 1") from exc
+                yield from drawn
         finally:
             for future in pending:
                 future.cancel()
