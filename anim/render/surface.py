@@ -26,8 +26,8 @@ class SurfaceView:
     def _build(self, data):
         fig, grid = self.fig, data.grid
         # The axes fill the space left of the legend; 3-D axes ignore constrained layout.
-        ax = fig.add_axes((0.0, 0.02, 0.78, 0.9), projection="3d", computed_zorder=False)
-        ax.set_box_aspect(None, zoom=0.92)
+        ax = fig.add_axes((0.04, 0.0, 0.72, 0.92), projection="3d", computed_zorder=False)
+        ax.set_box_aspect(None, zoom=1.0)
         self.ax = ax
         x, y = np.meshgrid(grid.x, grid.y)
         z = np.ma.masked_invalid(grid.z)
