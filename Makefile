@@ -22,5 +22,6 @@ render: setup
 test: setup
 	$(PY) -m pytest
 
-clean:
-	rm -rf $(VENV) media/*/
+clean:  # the virtual environment and rendered media; media/readme/ is tracked and kept
+	rm -rf $(VENV)
+	find media -mindepth 1 -maxdepth 1 -type d ! -name readme -exec rm -rf {} +

@@ -97,21 +97,38 @@ def main():
 @_debug_option
 @_reporting_errors
 def render(scenes, out, views, formats, fps, size, jobs):
-    """Render SCENE.py files into contour and 3-D animations (MP4 + GIF) with their data."""
+    """Render SCENE.py files into contour and 3-D animations (MP4 + GIF) with their data.
+
+    Each scene is rendered in turn; one that fails is reported and the others still render
+    (the exit code is then 1).
+    """
     from anim import pipeline
 
     settings = _settings(views, formats, fps, size, jobs or 0)
+    failed = 0
     for scene_path in scenes:
-        started = time.perf_counter()
-        click.echo(f"{scene_path}: computing trajectories and rendering")
-        with _Progress() as progress:
-            result = pipeline.render(scene_path, out, settings, on_frame=progress.frame,
-                                     on_file=progress.file)
-        for name in result.removed_temps:
-            click.echo(f"  removed {name}, left by an interrupted render")
-        for label, run, step in result.diverged:
-            click.echo(f"  note: {label} (run {run}) diverged at step {step}: drawn up to there")
-        click.echo(f"  done in {time.perf_counter() - started:.1f} s: {result.folder}/{pipeline.MANIFEST_FILE}")
+        try:
+            _render_one(pipeline, scene_path, out, settings)
+        except AnimError as exc:
+            if len(scenes) == 1:
+                raise
+            click.echo(f"error: {exc}", err=True)
+            failed += 1
+    if failed:
+        raise AnimError(f"{failed} of {len(scenes)} scenes failed; see the errors above")
+
+
+def _render_one(pipeline, scene_path, out, settings):
+    started = time.perf_counter()
+    prepared = pipeline.prepare(scene_path)
+    click.echo(f"{scene_path}: {prepared.scene.title} -> {Path(out) / prepared.scene.name}")
+    with _Progress() as progress:
+        result = pipeline.render(prepared, out, settings, on_frame=progress.frame, on_file=progress.file)
+    for name in result.removed_temps:
+        click.echo(f"  removed {name}, left by an interrupted render")
+    for label, run, step in result.diverged:
+        click.echo(f"  note: {label} (run {run}) diverged at step {step}: drawn up to there")
+    click.echo(f"  done in {time.perf_counter() - started:.1f} s: {result.folder / pipeline.MANIFEST_FILE}")
 
 
 class _Progress:
@@ -154,6 +171,10 @@ class _Progress:
             self.bar = None
 
 
+def _count(n, noun):
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _megabytes(size):
     return f"{size / 1e6:.2f} MB" if size >= 1e5 else f"{size / 1e3:.1f} kB"
 
@@ -171,12 +192,12 @@ def trajectories(scene, out):
     if out.suffix.lower() not in export.SUFFIXES:
         raise click.BadParameter(f"{out.name!r} has no known suffix; use one of "
                                  + ", ".join(export.SUFFIXES), param_hint="'-o' / '--out'")
-    loaded, runs = pipeline.prepare(scene)
+    prepared = pipeline.prepare(scene)
     try:
-        export.write(runs, out, loaded.name)
+        export.write(prepared.runs, out, prepared.scene.name)
     except OSError as exc:
         raise AnimError(f"cannot write {out}: {exc.strerror}") from exc
-    click.echo(f"wrote {out}: {len(runs)} runs x {loaded.steps} steps")
+    click.echo(f"wrote {out}: {_count(len(prepared.runs), 'run')} x {_count(prepared.scene.steps, 'step')}")
 
 
 @main.command()
@@ -186,12 +207,12 @@ def trajectories(scene, out):
 @_reporting_errors
 def info(scene, views, formats, fps, size):
     """Print what rendering SCENE.py would write: frames, fps, duration and size of each file."""
-    from anim.loader import load_scene
+    from anim.pipeline import load_checked
 
-    loaded = load_scene(scene)
+    loaded = load_checked(scene)
     settings = _settings(views, formats, fps, size)
-    click.echo(f"{loaded.name}: {loaded.title}; {len(loaded.optimizers)} optimizers x "
-               f"{len(loaded.init)} start points, {loaded.steps} steps")
+    click.echo(f"{loaded.name}: {loaded.title}; {_count(len(loaded.optimizers), 'optimizer')} x "
+               f"{_count(len(loaded.init), 'start point')}, {_count(loaded.steps, 'step')}")
     click.echo(f"{'file':<14}{'frames':>8}{'fps':>8}{'duration':>10}{'size':>11}")
     for output in outputs(loaded.steps, settings):
         click.echo(f"{output.filename:<14}{output.frames:>8}{output.fps:>8g}"

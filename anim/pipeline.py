@@ -1,15 +1,15 @@
 """The only module that composes: scene -> trajectories -> grids -> frames -> files + manifest."""
 
+import contextlib
 import hashlib
 import json
-import math
 import os
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from anim import __version__, encode, export, files, grid, trajectory
-from anim.errors import RenderError
+from anim.errors import RenderError, SceneError
 from anim.loader import file_sha256, load_scene
 from anim.render import ViewData, view_class
 from anim.render.frames import frames
@@ -19,6 +19,15 @@ from anim.timeline import timeline
 
 TRAJECTORIES_FILE = "trajectories.csv"
 MANIFEST_FILE = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A loaded, checked scene with its trajectories: everything a render starts from."""
+
+    scene: object
+    runs: list
+    path: Path
 
 
 @dataclass
@@ -31,23 +40,37 @@ class Result:
     removed_temps: list = field(default_factory=list)
 
 
+def load_checked(scene_path):
+    """Load the scene and check what can fail before rendering; raises SceneError naming the file."""
+    with _naming_file(scene_path):
+        scene = load_scene(scene_path)
+        check_colors(scene)
+        trajectory.check_optimizers(scene)
+        x, y = scene.init[0]
+        grid.sample(scene.surface, (x - 1, x + 1), (y - 1, y + 1), 3)
+    return scene
+
+
 def prepare(scene_path):
-    """Load the scene and compute its trajectories: (scene, runs)."""
-    scene = load_scene(scene_path)
-    check_colors(scene)
-    return scene, trajectory.compute(scene)
+    """Load and check the scene, then compute its trajectories."""
+    scene = load_checked(scene_path)
+    with _naming_file(scene_path):
+        return Prepared(scene, trajectory.compute(scene), Path(scene_path))
 
 
-def render(scene_path, out_root, settings, on_frame=None, on_file=None):
-    """Render every output of the scene at `scene_path` under out_root/<scene name>/.
+def render(prepared, out_root, settings, on_frame=None, on_file=None):
+    """Render every output of a prepared scene under out_root/<scene name>/.
 
+    The trajectories are written first; the manifest is rewritten after every finished view,
+    so it always lists exactly the complete files of this render.
     on_frame(view, done, total) is called after each frame; on_file(record) after each file.
     """
-    scene, runs = prepare(scene_path)
+    scene, runs = prepared.scene, prepared.runs
     folder = _output_folder(Path(out_root), scene.name)
     result = Result(folder, removed_temps=files.clean_stale(folder))
     result.diverged = [(r.label, r.run, r.diverged_at) for r in runs if r.diverged_at is not None]
-    window = grid.view_window(scene, runs)
+    with _naming_file(prepared.path):
+        window = grid.view_window(scene, runs)
     tl = timeline(scene, settings)
     planned = outputs(scene.steps, settings)
 
@@ -56,10 +79,19 @@ def render(scene_path, out_root, settings, on_frame=None, on_file=None):
         if on_file:
             on_file(record)
 
+    def write_manifest():
+        manifest = _manifest(prepared, window, settings, result.records)
+        files.write_bytes(folder / MANIFEST_FILE, (json.dumps(manifest, indent=2) + "\n").encode())
+
+    csv_path = folder / TRAJECTORIES_FILE
+    export.write(runs, csv_path, scene.name)
+    done(_file_record(csv_path, view=None, format="csv", rows=sum(len(r.points) for r in runs)))
+    write_manifest()
     for view in settings.views:
         cls = view_class(view)
-        data = ViewData(scene.title, scene.zlabel, scene.steps, runs,
-                        grid.sample(scene.surface, *window, cls.GRID_RESOLUTION))
+        with _naming_file(prepared.path):
+            surface = grid.sample(scene.surface, *window, cls.GRID_RESOLUTION)
+        data = ViewData(scene.title, scene.zlabel, scene.steps, runs, surface)
         mine = [o for o in planned if o.view == view]
         finals = {o.format: folder / o.filename for o in mine}
         with encode.Encoder(finals, settings.width, settings.height, settings.fps,
@@ -73,12 +105,19 @@ def render(scene_path, out_root, settings, on_frame=None, on_file=None):
             done(_file_record(folder / output.filename, view=output.view, format=output.format,
                               frames=output.frames, fps=output.fps, width=output.width,
                               height=output.height, duration=round(output.duration, 6)))
-    csv_path = folder / TRAJECTORIES_FILE
-    export.write(runs, csv_path, scene.name)
-    done(_file_record(csv_path, view=None, format="csv", rows=sum(len(r.points) for r in runs)))
-    manifest = _manifest(scene, scene_path, runs, window, settings, result.records)
-    files.write_bytes(folder / MANIFEST_FILE, (json.dumps(manifest, indent=2) + "\n").encode())
+        write_manifest()
     return result
+
+
+@contextlib.contextmanager
+def _naming_file(scene_path):
+    """Scene errors found after loading (running the surface, the optimizers) name the file too."""
+    try:
+        yield
+    except SceneError as exc:
+        if exc.path is None:
+            raise SceneError(str(exc), scene_path) from exc
+        raise
 
 
 def _jobs(requested):
@@ -104,11 +143,12 @@ def _file_record(path, **fields):
     return {"file": path.name, **fields, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
-def _manifest(scene, scene_path, runs, window, settings, records):
+def _manifest(prepared, window, settings, records):
     import matplotlib
     import numpy
     import torch
 
+    scene, scene_path, runs = prepared.scene, prepared.path, prepared.runs
     return {
         "scene": scene.name,
         "title": scene.title,
@@ -122,8 +162,8 @@ def _manifest(scene, scene_path, runs, window, settings, records):
                      "x264_preset": encode.X264_PRESET, "x264_crf": encode.X264_CRF},
         "runs": [
             {"optimizer": r.label, "run": r.run, "color": r.color,
-             "start": _finite(r.points[0, :2]), "diverged_at": r.diverged_at,
-             "final": _finite(r.points[-1])}
+             "start": [float(v) for v in r.points[0, :2]], "diverged_at": r.diverged_at,
+             "final": _last_finite(r)}
             for r in runs
         ],
         "optimizers": [
@@ -138,9 +178,10 @@ def _manifest(scene, scene_path, runs, window, settings, records):
     }
 
 
-def _finite(values):
-    """Floats for JSON, with None for inf and nan (JSON has neither)."""
-    return [float(v) if math.isfinite(v) else None for v in values]
+def _last_finite(run):
+    """The last point of the run whose w1, w2 and loss are all finite (JSON has no inf or nan)."""
+    last = run.points.shape[0] - 1 if run.diverged_at is None else run.diverged_at - 1
+    return [float(v) for v in run.points[last]] if last >= 0 else None
 
 
 def _jsonable(value):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 VIEWS = ("contour", "surface")
 FORMATS = ("mp4", "gif")
-GIF_MAX_WIDTH = 800   # slides: sharp on a projector, a few MB at most
+GIF_MAX_WIDTH = 960   # slides: labels stay legible when the GIF fills a slide
 GIF_TARGET_FPS = 15   # each GIF frame delay a whole number of 1/100 s near this; >= 20 ms always
 MIN_SIDE = 64
 

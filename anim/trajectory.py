@@ -1,5 +1,6 @@
 """Runs each optimizer from each start point exactly like the lecture's `train_curve`."""
 
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,46 +25,77 @@ def compute(scene, double=False):
 
     dtype = torch.float64 if double else torch.float32
     return [
-        _run_one(scene, optimizer, run, start, dtype)
+        _run_one(torch, scene, optimizer, run, start, dtype)
         for optimizer in scene.optimizers
         for run, start in enumerate(scene.init)
     ]
 
 
-def _run_one(scene, optimizer, run, start, dtype):
+def check_optimizers(scene):
+    """Build every optimizer once on a throw-away parameter, so bad hyperparameters fail early."""
     import torch
 
-    field = f"optimizers[{optimizer.label!r}]"
-    weights = torch.nn.Parameter(torch.tensor(start, dtype=dtype))
+    for optimizer in scene.optimizers:
+        _build(optimizer, torch.nn.Parameter(torch.zeros(2)))
+
+
+def _build(optimizer, weights):
     try:
-        torch_optimizer = optimizer.factory([weights], **optimizer.hyperparameters)
+        return optimizer.factory([weights], **optimizer.hyperparameters)
     except (TypeError, ValueError) as exc:
         name = getattr(optimizer.factory, "__name__", "the factory")
-        raise SceneError(f"{field}: {name} rejected its hyperparameters: {exc}") from exc
+        raise SceneError(f"{_field(optimizer)}: {name} rejected its hyperparameters: {exc}") from exc
+
+
+def _field(optimizer):
+    return f"optimizers[{optimizer.label!r}]"
+
+
+def _run_one(torch, scene, optimizer, run, start, dtype):
+    weights = torch.nn.Parameter(torch.tensor(start, dtype=dtype))
+    torch_optimizer = _build(optimizer, weights)
+    step_args = ()
+    if _step_needs_closure(torch_optimizer):  # e.g. LBFGS, which re-evaluates the loss itself
+
+        def closure():
+            torch_optimizer.zero_grad()
+            loss = scene.surface(weights[0], weights[1])
+            loss.backward()
+            return loss
+
+        step_args = (closure,)
     points = np.empty((scene.steps, 3), dtype=np.float64 if dtype == torch.float64 else np.float32)
     with torch.enable_grad():
         for step in range(scene.steps):
-            loss = _evaluate(scene, weights, field, step)
+            loss = _evaluate(torch, scene, weights, optimizer, step)
             points[step, :2] = weights.detach().numpy()
             points[step, 2] = loss.item()
             torch_optimizer.zero_grad()
             loss.backward()
             try:
-                torch_optimizer.step()
+                torch_optimizer.step(*step_args)
             except Exception as exc:
-                raise SceneError(f"{field}: step {step} failed: {type(exc).__name__}: {exc}") from exc
+                raise SceneError(f"{_field(optimizer)}: step {step} failed: "
+                                 f"{type(exc).__name__}: {exc}") from exc
     finite = np.isfinite(points).all(axis=1)
     diverged_at = None if finite.all() else int(np.argmin(finite))
     return Run(optimizer.label, optimizer.color, run, points, diverged_at)
 
 
-def _evaluate(scene, weights, field, step):
-    import torch
+def _step_needs_closure(torch_optimizer):
+    try:
+        parameter = inspect.signature(torch_optimizer.step).parameters.get("closure")
+    except (TypeError, ValueError):
+        return False
+    return parameter is not None and parameter.default is inspect.Parameter.empty
 
+
+def _evaluate(torch, scene, weights, optimizer, step):
     try:
         loss = scene.surface(weights[0], weights[1])
     except Exception as exc:
-        raise SceneError(f"surface: raised {type(exc).__name__}: {exc} at step {step} of {field}") from exc
+        raise SceneError(f"surface: raised {type(exc).__name__}: {exc} at step {step} "
+                         f"of {_field(optimizer)}") from exc
     if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
         raise SceneError(f"surface: must return one torch value for scalar w1, w2; got {loss!r}")
     if not loss.requires_grad:

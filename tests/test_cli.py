@@ -52,18 +52,37 @@ def test_scene_errors_are_one_line_and_exit_1(scene_file, body, message):
         assert "Traceback" not in result.output
 
 
-def test_unknown_colour_names_the_optimizer(scene_file, tmp_path):
-    path = scene_file("""
+@pytest.mark.parametrize("optimizer, surface, message", [
+    ('Optimizer("SGD", torch.optim.SGD, lr=0.1, color="blurple")', "a * a + b * b",
+     "optimizers['SGD'].color: matplotlib does not know the colour 'blurple'; "
+     "use a name like 'red' or a hex code like '#1f77b4'"),
+    ('Optimizer("SGD", torch.optim.SGD, lrr=0.1)', "a * a + b * b",
+     "optimizers['SGD']: SGD rejected its hyperparameters: "
+     "SGD.__init__() got an unexpected keyword argument 'lrr'"),
+    ('Optimizer("SGD", torch.optim.SGD, lr=0.1)', "(a * b).sum()",
+     "surface: must be elementwise (mesh of shape (3, 3) in, same shape out), got ()"),
+])
+def test_errors_found_by_running_the_scene_name_file_and_field_in_info_and_render(
+        scene_file, tmp_path, optimizer, surface, message):
+    path = scene_file(f"""
         import torch
         from anim import Scene, Optimizer
-        scene = Scene(name="c", surface=lambda a, b: a * a + b * b, steps=3,
-                      optimizers=[Optimizer("SGD", torch.optim.SGD, lr=0.1, color="blurple")])
+        scene = Scene(name="c", surface=lambda a, b: {surface}, steps=3, optimizers=[{optimizer}])
     """)
-    result = run("render", path, "-o", tmp_path / "out")
+    for args in (["info", path], ["render", path, "-o", tmp_path / "out"]):
+        result = run(*args)
+        assert result.exit_code == 1
+        assert result.output.strip().splitlines()[-1] == f"error: {path}: {message}"
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failing_scene_does_not_stop_the_others(scene_file, tiny_scene, tmp_path):
+    broken = scene_file("def broken(:\n", "broken.py")
+    result = run("render", broken, tiny_scene, "-o", tmp_path, "--size", "160x96", "--format", "mp4")
     assert result.exit_code == 1
-    assert result.output.strip().splitlines()[-1] == (
-        "error: optimizers['SGD'].color: matplotlib does not know the colour 'blurple'; "
-        "use a name like 'red' or a hex code like '#1f77b4'")
+    assert f"error: {broken}:1: syntax error: invalid syntax" in result.output
+    assert result.output.strip().splitlines()[-1] == "error: 1 of 2 scenes failed; see the errors above"
+    assert (tmp_path / "bowl" / "surface.mp4").exists()
 
 
 def test_debug_shows_the_traceback(scene_file):

@@ -136,4 +136,4 @@ def test_default_render_of_the_lecture_scenes(tmp_path, name):
     manifest = check_outputs(tmp_path / name, scene, info_table(scene))
     sizes = {r["file"]: (r["width"], r["height"]) for r in manifest["files"] if r.get("width")}
     assert sizes == {"contour.mp4": (1280, 720), "surface.mp4": (1280, 720),
-                     "contour.gif": (800, 450), "surface.gif": (800, 450)}
+                     "contour.gif": (960, 540), "surface.gif": (960, 540)}

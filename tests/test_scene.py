@@ -89,3 +89,11 @@ def test_missing_folder_and_wrong_suffix(tmp_path):
         with pytest.raises(SceneError) as error:
             load_scene(path)
         assert str(error.value) == f"{path}: {message}"
+
+
+def test_legend_says_where_runs_diverged():
+    from anim.render.style import legend_label
+
+    assert legend_label("SGD", [], 1) == "SGD"
+    assert legend_label("SGD", [7], 1) == "SGD (diverged at step 7)"
+    assert legend_label("SGD", [2, 1], 3) == "SGD (2 of 3 runs diverged)"

@@ -16,7 +16,7 @@ def test_gif_keeps_every_other_frame_at_30_fps_and_is_slide_sized():
     assert list(planned) == ["contour.mp4", "contour.gif", "surface.mp4", "surface.gif"]
     assert (planned["contour.mp4"].frames, planned["contour.mp4"].fps) == (175, 30)
     assert (planned["contour.gif"].frames, planned["contour.gif"].fps) == (88, 15)
-    assert (planned["contour.gif"].width, planned["contour.gif"].height) == (800, 450)
+    assert (planned["contour.gif"].width, planned["contour.gif"].height) == (960, 540)
 
 
 @pytest.mark.parametrize("fps, step", [(10, 1), (15, 1), (24, 2), (30, 2), (60, 4)])

@@ -105,3 +105,28 @@ def test_divergence_is_recorded_with_the_first_non_finite_step(scene_file):
     assert run.diverged_at is not None
     assert np.isfinite(run.points[: run.diverged_at]).all()
     assert not np.isfinite(run.points[run.diverged_at]).all()
+
+
+def test_optimizers_that_need_a_closure_get_one(scene_file):
+    scene = load_scene(scene_file("""
+        import torch
+        from anim import Scene, Optimizer
+        scene = Scene(name="lbfgs", surface=lambda a, b: (a - 1) ** 2 + 2 * (b + 0.5) ** 2, init=(3, 2),
+                      steps=4, optimizers=[Optimizer("L-BFGS", torch.optim.LBFGS, lr=1, max_iter=5)])
+    """))
+    run, = trajectory.compute(scene)
+    weights = torch.nn.Parameter(torch.tensor([3.0, 2.0]))
+    optimizer = torch.optim.LBFGS([weights], lr=1, max_iter=5)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = scene.surface(weights[0], weights[1])
+        loss.backward()
+        return loss
+
+    expected = []
+    for _ in range(4):
+        expected.append([*weights.detach().tolist(), scene.surface(weights[0], weights[1]).item()])
+        optimizer.step(closure)
+    np.testing.assert_array_equal(run.points, np.float32(expected))
+    np.testing.assert_allclose(run.points[-1], [1, -0.5, 0], atol=1e-4)  # a quadratic: solved

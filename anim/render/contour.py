@@ -27,12 +27,14 @@ class ContourView:
             self.fig = style.new_figure(width, height)
             self._build(data)
             self.fig.canvas.draw()
-        self.fig.set_layout_engine("none")  # freeze the layout: the background is reused as it is
+            self.fig.set_layout_engine("none")  # freeze the layout: the background is reused as it is
+            self._center_horizontally()
+            self.fig.canvas.draw()
         self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
 
     def _build(self, data):
         fig, grid = self.fig, data.grid
-        fig.set_layout_engine("constrained")
+        fig.set_layout_engine("constrained", h_pad=0.12, w_pad=0.12)
         ax = fig.add_subplot()
         self.ax = ax
         z = np.ma.masked_invalid(grid.z)
@@ -42,6 +44,7 @@ class ContourView:
         colorbar = fig.colorbar(filled, ax=ax, pad=0.02, fraction=0.05)
         colorbar.set_label(data.zlabel)
         colorbar.ax.tick_params(labelsize=style.FONT["tick"])
+        self.colorbar_ax = colorbar.ax
         ax.set_xlim(grid.x_range)
         ax.set_ylim(grid.y_range)
         (x0, x1), (y0, y1) = grid.x_range, grid.y_range
@@ -51,8 +54,9 @@ class ContourView:
         ax.set_xlabel(r"$w_1$")
         ax.set_ylabel(r"$w_2$")
         ax.set_title(data.title, fontweight="bold")
-        fig.legend(*style.legend_handles(style.legend_entries(self.runs)),
-                   loc="outside right upper", frameon=True, framealpha=1.0, title="optimizer")
+        self.legend = fig.legend(*style.legend_handles(self.runs),
+                                 loc="outside right upper", frameon=True, framealpha=1.0,
+                                 title="optimizer")
         # A halo under each path keeps it visible over any colour; markers get an edge instead
         # (patheffects would draw every marker one by one, 10x slower).
         self.artists = []
@@ -67,6 +71,24 @@ class ContourView:
             self.artists.append((halo, path, head))
         self.counter = fig.text(0.99, 0.015, "", ha="right", va="bottom", animated=True,
                                 fontsize=style.FONT["counter"], family="DejaVu Sans Mono")
+
+    def _center_horizontally(self):
+        """Centre plot, colour bar and legend as one group: an equal-aspect plot leaves a gap."""
+        fig = self.fig
+        renderer = fig.canvas.get_renderer()
+        to_figure = fig.transFigure.inverted()
+        legend_box = self.legend.get_window_extent(renderer).transformed(to_figure)
+        boxes = [self.ax.get_tightbbox(renderer).transformed(to_figure),
+                 self.colorbar_ax.get_tightbbox(renderer).transformed(to_figure), legend_box]
+        left, right = min(b.x0 for b in boxes), max(b.x1 for b in boxes)
+        shift = ((1 - right) - left) / 2
+        plot = self.ax.get_position()
+        self.ax.set_position(plot.translated(shift, 0))
+        bar = self.colorbar_ax.get_position()  # as tall as the plot, not as the space it was given
+        self.colorbar_ax.set_position((bar.x0 + shift, plot.y0, bar.width, plot.height))
+        self.legend.set_loc("upper left")
+        self.legend.set_bbox_to_anchor((legend_box.x0 + shift, legend_box.y1), transform=fig.transFigure)
+        self.legend.borderaxespad = 0
 
     def frame(self, f):
         canvas = self.fig.canvas

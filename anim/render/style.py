@@ -10,7 +10,7 @@ from anim.errors import SceneError
 
 REFERENCE_HEIGHT_INCHES = 7.2  # every size is laid out as 720p at 100 dpi, then scaled
 COLORMAP = "viridis"           # the lecture's
-FONT = {"title": 18, "label": 15, "tick": 11, "legend": 12, "counter": 13}
+FONT = {"title": 20, "label": 16, "tick": 12, "legend": 13, "counter": 14}
 RC = {
     "font.family": "DejaVu Sans",
     "mathtext.fontset": "dejavusans",
@@ -52,32 +52,31 @@ def outline_for(color):
     return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.6 else "white"
 
 
-def legend_label(run_label, diverged_at):
-    return run_label if diverged_at is None else f"{run_label} (diverged at step {diverged_at})"
+def legend_label(label, diverged_steps, runs):
+    """The optimizer's label, saying where its runs diverged: at which step, or how many of them."""
+    if not diverged_steps:
+        return label
+    if runs == 1:
+        return f"{label} (diverged at step {diverged_steps[0]})"
+    return f"{label} ({len(diverged_steps)} of {runs} runs diverged)"
 
 
-def legend_handles(optimizer_runs):
-    """(handles, labels) for fig.legend: each entry a path with its halo, as drawn in the views."""
+def legend_handles(runs):
+    """(handles, labels) for fig.legend, one entry per optimizer: a path with its halo, as drawn."""
+    by_label = {}
+    for run in runs:
+        by_label.setdefault(run.label, []).append(run)
     handles, labels = [], []
-    for label, color, diverged_at in optimizer_runs:
+    for label, its_runs in by_label.items():
+        color = its_runs[0].color
         outline = outline_for(color)
         halo = Line2D([], [], color=outline, lw=4.5, alpha=0.7, solid_capstyle="round")
         path = Line2D([], [], color=color, lw=2.0, marker="o", ms=7,
                       markeredgecolor=outline, markeredgewidth=1.0)
         handles.append((halo, path))
-        labels.append(legend_label(label, diverged_at))
+        diverged = [r.diverged_at for r in its_runs if r.diverged_at is not None]
+        labels.append(legend_label(label, diverged, len(its_runs)))
     return handles, labels
-
-
-def legend_entries(runs):
-    """(label, color, first divergence step or None) per optimizer, in scene order."""
-    entries = {}
-    for run in runs:
-        label, color, diverged = entries.get(run.label, (run.label, run.color, None))
-        if diverged is None:
-            diverged = run.diverged_at
-        entries[run.label] = (label, color, diverged)
-    return list(entries.values())
 
 
 def visible_prefix(points, step):

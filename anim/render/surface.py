@@ -5,7 +5,7 @@ from matplotlib import rc_context
 
 from anim.render import style
 
-GRID_RESOLUTION = 101  # samples per side: 100 polygons, narrow wells stay round, cheap to project
+GRID_RESOLUTION = 121  # samples per side (120 polygons): narrow wells stay round, still cheap to project
 
 
 class SurfaceView:
@@ -33,7 +33,7 @@ class SurfaceView:
         z = np.ma.masked_invalid(grid.z)
         zmin, zmax = grid.z_limits()
         ax.plot_surface(x, y, z, cmap=style.COLORMAP, vmin=zmin, vmax=zmax,
-                        rcount=GRID_RESOLUTION - 1, ccount=GRID_RESOLUTION - 1,
+                        rcount=GRID_RESOLUTION, ccount=GRID_RESOLUTION,  # every sample: stride 1
                         linewidth=0, antialiased=False, zorder=1)
         ax.set_xlim(grid.x_range)
         ax.set_ylim(grid.y_range)
@@ -43,7 +43,7 @@ class SurfaceView:
         ax.set_zlabel(data.zlabel, labelpad=12)
         ax.tick_params(labelsize=style.FONT["tick"])
         fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.97)
-        fig.legend(*style.legend_handles(style.legend_entries(self.runs)),
+        fig.legend(*style.legend_handles(self.runs),
                    loc="upper right", bbox_to_anchor=(0.99, 0.9), frameon=True, framealpha=1.0,
                    title="optimizer")
         self.artists = []
