@@ -5,7 +5,7 @@ from matplotlib import rc_context
 
 from anim.render import style
 
-GRID_RESOLUTION = 121  # samples per side (120 polygons): narrow wells stay round, still cheap to project
+GRID_RESOLUTION = 81  # samples per side (80 polygons): round wells; 121 costs 40% more per frame
 
 
 class SurfaceView:
