@@ -31,6 +31,7 @@ class ContourView:
             self._center_horizontally()
             self.fig.canvas.draw()
         self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+        self.trail, self.trail_step = self.background, -1  # the background with paths up to trail_step
 
     def _build(self, data):
         fig, grid = self.fig, data.grid
@@ -62,7 +63,9 @@ class ContourView:
         self.artists = []
         for run in self.runs:
             outline = style.outline_for(run.color)
-            halo, = ax.plot([], [], color=outline, lw=4.5, alpha=0.7, solid_capstyle="round",
+            # Opaque: the trail is drawn a segment at a time, and overlapping translucent
+            # segments would darken every joint.
+            halo, = ax.plot([], [], color=outline, lw=4.5, solid_capstyle="round",
                             animated=True, zorder=3)
             path, = ax.plot([], [], color=run.color, lw=2.0, marker="o", ms=4, animated=True,
                             markeredgecolor=outline, markeredgewidth=0.6, zorder=4)
@@ -91,16 +94,33 @@ class ContourView:
         self.legend.borderaxespad = 0
 
     def frame(self, f):
+        """Pixels of timeline frame f: the trail up to f.step, a head on each path, the counter."""
         canvas = self.fig.canvas
-        canvas.restore_region(self.background)
-        for run, (halo, path, head) in zip(self.runs, self.artists):
+        if f.step < self.trail_step:  # frames normally only move forward; going back redraws
+            self.trail, self.trail_step = self.background, -1
+        canvas.restore_region(self.trail)
+        if f.step > self.trail_step:
+            for step in range(self.trail_step + 1, f.step + 1):
+                self._draw_trail_step(step)
+            self.trail, self.trail_step = canvas.copy_from_bbox(self.fig.bbox), f.step
+        for run, (_, _, head) in zip(self.runs, self.artists):
             shown = style.visible_prefix(run.points, f.step)
-            halo.set_data(shown[:, 0], shown[:, 1])
-            path.set_data(shown[:, 0], shown[:, 1])
             head.set_data(shown[-1:, 0], shown[-1:, 1])
-        for layer in zip(*self.artists):  # every halo first, then every path, then every head
-            for artist in layer:
-                self.ax.draw_artist(artist)
+            self.ax.draw_artist(head)
         self.counter.set_text(style.counter_text(f.step, self.steps))
         self.fig.draw_artist(self.counter)
         return style.rgba_frame(self.fig, self.width, self.height)
+
+    def _draw_trail_step(self, step):
+        """Add the segment into point `step` to every path (each frame costs the same, however long).
+
+        Halos first, then paths; each path redraws its previous segment too, so the new halo's
+        round cap does not notch the line where the segments join.
+        """
+        pieces = [style.visible_prefix(run.points, step)[max(step - 2, 0):] for run in self.runs]
+        for piece, (halo, _, _) in zip(pieces, self.artists):
+            halo.set_data(piece[-2:, 0], piece[-2:, 1])
+            self.ax.draw_artist(halo)
+        for piece, (_, path, _) in zip(pieces, self.artists):
+            path.set_data(piece[:, 0], piece[:, 1])
+            self.ax.draw_artist(path)

@@ -70,7 +70,7 @@ def legend_handles(runs):
     for label, its_runs in by_label.items():
         color = its_runs[0].color
         outline = outline_for(color)
-        halo = Line2D([], [], color=outline, lw=4.5, alpha=0.7, solid_capstyle="round")
+        halo = Line2D([], [], color=outline, lw=4.5, solid_capstyle="round")
         path = Line2D([], [], color=color, lw=2.0, marker="o", ms=7,
                       markeredgecolor=outline, markeredgewidth=1.0)
         handles.append((halo, path))

@@ -1,9 +1,10 @@
 """The 3-D view: the surface with the paths on it, seen from the camera path of the scene."""
 
-import numpy as np
 from matplotlib import rc_context
+from matplotlib.ticker import MaxNLocator
 
 from anim.render import style
+from anim.render.heightfield import HeightField
 
 GRID_RESOLUTION = 81  # samples per side (80 polygons): round wells; 121 costs 40% more per frame
 
@@ -22,6 +23,14 @@ class SurfaceView:
         with rc_context(style.RC):
             self.fig = style.new_figure(width, height)
             self._build(data)
+            self.fig.canvas.draw()
+        # Title and legend never change and lie outside the 3-D axes: keep their pixels, stop
+        # drawing them (a quarter of the text a frame would otherwise lay out and rasterize).
+        self.overlays = []
+        for fixed in (self.title, self.legend):
+            box = fixed.get_window_extent().padded(2)
+            self.overlays.append(self.fig.canvas.copy_from_bbox(box))
+            fixed.set_visible(False)
 
     def _build(self, data):
         fig, grid = self.fig, data.grid
@@ -29,12 +38,8 @@ class SurfaceView:
         ax = fig.add_axes((0.04, 0.0, 0.72, 0.92), projection="3d", computed_zorder=False)
         ax.set_box_aspect(None, zoom=1.0)
         self.ax = ax
-        x, y = np.meshgrid(grid.x, grid.y)
-        z = np.ma.masked_invalid(grid.z)
         zmin, zmax = grid.z_limits()
-        ax.plot_surface(x, y, z, cmap=style.COLORMAP, vmin=zmin, vmax=zmax,
-                        rcount=GRID_RESOLUTION, ccount=GRID_RESOLUTION,  # every sample: stride 1
-                        linewidth=0, antialiased=False, zorder=1)
+        ax.add_artist(HeightField(grid.x, grid.y, grid.z, style.COLORMAP, zmin, zmax))
         ax.set_xlim(grid.x_range)
         ax.set_ylim(grid.y_range)
         ax.set_zlim(zmin, zmax)
@@ -42,10 +47,12 @@ class SurfaceView:
         ax.set_ylabel(r"$w_2$", labelpad=8)
         ax.set_zlabel(data.zlabel, labelpad=12)
         ax.tick_params(labelsize=style.FONT["tick"])
-        fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.97)
-        fig.legend(*style.legend_handles(self.runs),
-                   loc="upper right", bbox_to_anchor=(0.99, 0.9), frameon=True, framealpha=1.0,
-                   title="optimizer")
+        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+            axis.set_major_locator(MaxNLocator(nbins=5))  # legible at a glance, and fewer to draw
+        self.title = fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.97)
+        self.legend = fig.legend(*style.legend_handles(self.runs),
+                                 loc="upper right", bbox_to_anchor=(0.99, 0.9), frameon=True,
+                                 framealpha=1.0, title="optimizer")
         self.artists = []
         for run in self.runs:
             outline = style.outline_for(run.color)
@@ -67,4 +74,6 @@ class SurfaceView:
         self.ax.view_init(elev=f.elevation, azim=f.azimuth)
         self.counter.set_text(style.counter_text(f.step, self.steps))
         self.fig.canvas.draw()
+        for region in self.overlays:
+            self.fig.canvas.restore_region(region)
         return style.rgba_frame(self.fig, self.width, self.height)

@@ -28,28 +28,31 @@ X264 = ["-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p"]  # what opti
 # ----------------------------------------------------------------------------------------------
 # One measurement, run in its own process: `bench_render.py --one KIND VIEW WxH FRAMES OUT`.
 
-def _settings(view, size, frames, jobs=0):
+def _settings(view, size, jobs=0):
     from anim.settings import Settings
 
     width, height = size
-    # 100 updates, no lead-in; frames past the last update hold the full paths (the camera keeps
-    # turning), so every frame costs what a real frame costs.
     return Settings(views=(view,), formats=("mp4",), width=width, height=height, fps=FPS,
-                    hold_start=0.0, hold_end=max(frames - 100, 0) / FPS, jobs=jobs)
+                    hold_start=0.0, hold_end=0.0, jobs=jobs)
 
 
-def _prepared():
-    from anim import pipeline
+def _prepared(frames):
+    """The scene run for `frames` updates: no holds, so every frame adds a step to every path."""
+    from dataclasses import replace
 
-    return pipeline.prepare(SCENE)
+    from anim import pipeline, trajectory
+
+    prepared = pipeline.prepare(SCENE)
+    scene = replace(prepared.scene, steps=frames)
+    return replace(prepared, scene=scene, runs=trajectory.compute(scene))
 
 
 def measure_optianim(view, size, frames, out, jobs=0):
     started = time.perf_counter()
     from anim import pipeline
 
-    prepared = _prepared()
-    settings = _settings(view, size, frames, jobs)
+    prepared = _prepared(frames)
+    settings = _settings(view, size, jobs)
     first = []
 
     def on_frame(_view, done, _total):
@@ -79,13 +82,14 @@ def measure_floor(view, size, frames, out):
     from anim.render.frames import frames as draw
     from anim.timeline import Timeline
 
-    prepared = _prepared()
+    prepared = _prepared(frames)
     scene = prepared.scene
     width, height = size
     distinct = min(frames, 100)  # at most 100 frames in memory (830 MB at 1080p), cycled
-    line = Timeline(distinct, scene.steps, 0, scene.camera)
+    line = Timeline(frames, scene.steps, 0, scene.camera)
+    picked = [line.frame(i * frames // distinct) for i in range(distinct)]
     kept = [np.array(pixels) for pixels in draw(view_class(view), _view_data(view, prepared),
-                                                width, height, line, jobs=1)]
+                                                width, height, picked, jobs=1)]
     started = time.perf_counter()
     with encode.Encoder({"mp4": Path(out) / "floor.mp4"}, width, height, FPS) as encoder:
         for index in range(frames):
@@ -103,7 +107,7 @@ def measure_naive(view, size, frames, out):
     import numpy as np
     from matplotlib.animation import FFMpegWriter, FuncAnimation
 
-    prepared = _prepared()
+    prepared = _prepared(frames)
     data = _view_data(view, prepared)
     grid = data.grid
     width, height = size
@@ -136,7 +140,7 @@ def measure_naive(view, size, frames, out):
     fig.legend(loc="upper right")
 
     def update(index):
-        step = min(index, data.steps - 1)
+        step = min(index, data.steps - 1)  # one update per frame, as optianim does
         for run, path, head in paths:
             shown = run.points[: step + 1]
             if view == "contour":
