@@ -2,9 +2,11 @@
 
 import numpy as np
 from matplotlib import rc_context
+from matplotlib.collections import LineCollection
 from matplotlib.ticker import MaxNLocator
 
 from anim.render import style
+from anim.render.counter import DigitCounter
 
 MAX_EQUAL_ASPECT_RATIO = 4.0  # beyond this the window is too elongated to draw at equal scale
 
@@ -30,6 +32,7 @@ class ContourView:
             self.fig.set_layout_engine("none")  # freeze the layout: the background is reused as it is
             self._center_horizontally()
             self.fig.canvas.draw()
+            self.counter.draw_into_background()
         self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
         self.trail, self.trail_step = self.background, -1  # the background with paths up to trail_step
 
@@ -58,22 +61,18 @@ class ContourView:
         self.legend = fig.legend(*style.legend_handles(self.runs),
                                  loc="outside right upper", frameon=True, framealpha=1.0,
                                  title="optimizer")
-        # A halo under each path keeps it visible over any colour; markers get an edge instead
-        # (patheffects would draw every marker one by one, 10x slower).
-        self.artists = []
-        for run in self.runs:
-            outline = style.outline_for(run.color)
-            # Opaque: the trail is drawn a segment at a time, and overlapping translucent
-            # segments would darken every joint.
-            halo, = ax.plot([], [], color=outline, lw=4.5, solid_capstyle="round",
-                            animated=True, zorder=3)
-            path, = ax.plot([], [], color=run.color, lw=2.0, marker="o", ms=4, animated=True,
-                            markeredgecolor=outline, markeredgewidth=0.6, zorder=4)
-            head, = ax.plot([], [], color=run.color, marker="o", ms=10, ls="none", animated=True,
-                            markeredgecolor=outline, markeredgewidth=1.5, zorder=5)
-            self.artists.append((halo, path, head))
-        self.counter = fig.text(0.99, 0.015, "", ha="right", va="bottom", animated=True,
-                                fontsize=style.FONT["counter"], family="DejaVu Sans Mono")
+        # The trail grows a step at a time: each step adds, for every run at once, a halo segment
+        # (opaque, so overlapping joints do not darken), the path segment and its point markers.
+        outlines = [style.outline_for(run.color) for run in self.runs]
+        self.halos = LineCollection([], colors=outlines, linewidths=4.5, capstyle="round",
+                                    animated=True, zorder=3)
+        self.segments = LineCollection([], colors=[run.color for run in self.runs], linewidths=2.0,
+                                       capstyle="round", animated=True, zorder=4)
+        self.markers = ax.scatter([], [], s=4 ** 2, linewidths=0.6, animated=True, zorder=4)
+        self.heads = ax.scatter([], [], s=10 ** 2, linewidths=1.5, animated=True, zorder=5)
+        for collection in (self.halos, self.segments):
+            ax.add_collection(collection, autolim=False)
+        self.counter = DigitCounter(fig, data.steps)
 
     def _center_horizontally(self):
         """Centre plot, colour bar and legend as one group: an equal-aspect plot leaves a gap."""
@@ -103,24 +102,33 @@ class ContourView:
             for step in range(self.trail_step + 1, f.step + 1):
                 self._draw_trail_step(step)
             self.trail, self.trail_step = canvas.copy_from_bbox(self.fig.bbox), f.step
-        for run, (_, _, head) in zip(self.runs, self.artists):
-            shown = style.visible_prefix(run.points, f.step)
-            head.set_data(shown[-1:, 0], shown[-1:, 1])
-            self.ax.draw_artist(head)
-        self.counter.set_text(style.counter_text(f.step, self.steps))
-        self.fig.draw_artist(self.counter)
+        heads = [(style.visible_prefix(run.points, f.step)[-1:], run) for run in self.runs]
+        self._draw_points(self.heads, heads)
+        self.counter.draw(f.step)
         return style.rgba_frame(self.fig, self.width, self.height)
 
     def _draw_trail_step(self, step):
         """Add the segment into point `step` to every path (each frame costs the same, however long).
 
-        Halos first, then paths; each path redraws its previous segment too, so the new halo's
-        round cap does not notch the line where the segments join.
+        Each path redraws its previous segment and point too, so the new halo's round cap does
+        not notch the line where the segments join.
         """
-        pieces = [style.visible_prefix(run.points, step)[max(step - 2, 0):] for run in self.runs]
-        for piece, (halo, _, _) in zip(pieces, self.artists):
-            halo.set_data(piece[-2:, 0], piece[-2:, 1])
-            self.ax.draw_artist(halo)
-        for piece, (_, path, _) in zip(pieces, self.artists):
-            path.set_data(piece[:, 0], piece[:, 1])
-            self.ax.draw_artist(path)
+        pieces = [(style.visible_prefix(run.points, step)[max(step - 2, 0):], run) for run in self.runs]
+        drawn = [(piece, run) for piece, run in pieces if len(piece) >= 2]
+        self.halos.set_segments([piece[-2:, :2] for piece, _ in drawn])
+        self.halos.set_color([style.outline_for(run.color) for _, run in drawn])
+        self.segments.set_segments([piece[:, :2] for piece, _ in drawn])
+        self.segments.set_color([run.color for _, run in drawn])
+        self.ax.draw_artist(self.halos)
+        self.ax.draw_artist(self.segments)
+        self._draw_points(self.markers, [(piece[-2:], run) for piece, run in pieces])
+
+    def _draw_points(self, scatter, pieces):
+        """Draw the points of each (points, run) in its run's colour with its halo colour as edge."""
+        pieces = [(points, run) for points, run in pieces if len(points)]
+        if not pieces:
+            return
+        scatter.set_offsets(np.concatenate([points[:, :2] for points, _ in pieces]))
+        scatter.set_facecolor([run.color for points, run in pieces for _ in points])
+        scatter.set_edgecolor([style.outline_for(run.color) for points, run in pieces for _ in points])
+        self.ax.draw_artist(scatter)
