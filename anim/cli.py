@@ -120,10 +120,11 @@ def render(scenes, out, views, formats, fps, size, jobs):
 
 def _render_one(pipeline, scene_path, out, settings):
     started = time.perf_counter()
-    prepared = pipeline.prepare(scene_path)
-    click.echo(f"{scene_path}: {prepared.scene.title} -> {Path(out) / prepared.scene.name}")
-    with _Progress() as progress:
-        result = pipeline.render(prepared, out, settings, on_frame=progress.frame, on_file=progress.file)
+    progress = _Progress(scene_path)
+    try:
+        result = pipeline.render(scene_path, out, settings, progress)
+    finally:
+        progress.close_bar()
     for name in result.removed_temps:
         click.echo(f"  removed {name}, left by an interrupted render")
     for label, run, step in result.diverged:
@@ -132,32 +133,29 @@ def _render_one(pipeline, scene_path, out, settings):
 
 
 class _Progress:
-    """A progress bar per view on a terminal; one quiet line per written file in a log."""
+    """The render's report: a progress bar per view on a terminal, one quiet line per file in a log."""
 
-    def __init__(self):
+    def __init__(self, scene_path):
+        self.scene_path = scene_path
         self.interactive = sys.stdout.isatty()
         self.bar = None
         self.view = None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self._close_bar()
-        return False
+    def scene(self, prepared, folder):
+        click.echo(f"{self.scene_path}: {prepared.scene.title} -> {folder}")
 
     def frame(self, view, done, total):
         if not self.interactive:
             return
         if view != self.view:
-            self._close_bar()
+            self.close_bar()
             self.view = view
             self.bar = click.progressbar(length=total, label=f"  {view:<8}", show_pos=True, width=30)
             self.bar.__enter__()
         self.bar.update(1)
 
     def file(self, record):
-        self._close_bar()
+        self.close_bar()
         if record.get("frames"):
             detail = (f"{record['frames']} frames, {record['fps']:g} fps, "
                       f"{record['width']}x{record['height']}")
@@ -165,7 +163,7 @@ class _Progress:
             detail = f"{record['rows']} rows"
         click.echo(f"  wrote {record['file']:<18} {detail}, {_megabytes(record['bytes'])}")
 
-    def _close_bar(self):
+    def close_bar(self):
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None

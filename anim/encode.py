@@ -43,7 +43,7 @@ def command(targets, width, height, fps, gif_step=1, gif_size=None):
             "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}",
             "-framerate", str(fps), "-i", "pipe:0"]
     gif_width, gif_height = gif_size or (width, height)
-    gif_chain = (f"framestep={gif_step},scale={gif_width}:{gif_height}:flags=lanczos,split[g1][g2];"
+    gif_chain = (f"framestep={gif_step},scale={gif_width}:{gif_height}:flags=bicubic,split[g1][g2];"
                  "[g1]palettegen=stats_mode=full[pal];"
                  "[g2][pal]paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle")
     if "gif" in targets:

@@ -12,7 +12,7 @@ from anim import __version__, encode, export, files, grid, trajectory
 from anim.errors import RenderError, SceneError
 from anim.loader import file_sha256, load_scene
 from anim.render import ViewData, view_class
-from anim.render.frames import frames
+from anim.render.frames import Workers, frames
 from anim.render.style import check_colors
 from anim.settings import outputs
 from anim.timeline import timeline
@@ -58,15 +58,33 @@ def prepare(scene_path):
         return Prepared(scene, trajectory.compute(scene), Path(scene_path))
 
 
-def render(prepared, out_root, settings, on_frame=None, on_file=None):
-    """Render every output of a prepared scene under out_root/<scene name>/.
+class Report:
+    """What a render tells as it goes: the CLI prints it; the defaults ignore it."""
 
-    The trajectories are written first; the manifest is rewritten after every finished view,
-    so it always lists exactly the complete files of this render.
-    on_frame(view, done, total) is called after each frame; on_file(record) after each file.
-    """
+    def scene(self, prepared, folder):
+        """The scene is loaded and its trajectories computed; files go to `folder`."""
+
+    def frame(self, view, done, total):
+        """Frame `done` of `total` of `view` went to the encoder."""
+
+    def file(self, record):
+        """A file is complete; `record` is its manifest entry."""
+
+
+def render(scene_path, out_root, settings, report=Report()):
+    """Render every output of the scene file under out_root/<scene name>/; returns a Result."""
+    parallel = any(view_class(view).PARALLEL for view in settings.views)
+    # Workers start now: their start-up overlaps loading the scene and running the optimizers.
+    with Workers(_jobs(settings.jobs) if parallel else 1) as workers:
+        return render_prepared(prepare(scene_path), out_root, settings, report, workers)
+
+
+def render_prepared(prepared, out_root, settings, report=Report(), workers=None):
+    """Render a prepared scene. The trajectories are written first, and the manifest is
+    rewritten after every finished view, so it always lists exactly the complete files."""
     scene, runs = prepared.scene, prepared.runs
     folder = _output_folder(Path(out_root), scene.name)
+    report.scene(prepared, folder)
     result = Result(folder, removed_temps=files.clean_stale(folder))
     result.diverged = [(r.label, r.run, r.diverged_at) for r in runs if r.diverged_at is not None]
     with _naming_file(prepared.path):
@@ -76,8 +94,7 @@ def render(prepared, out_root, settings, on_frame=None, on_file=None):
 
     def done(record):
         result.records.append(record)
-        if on_file:
-            on_file(record)
+        report.file(record)
 
     def write_manifest():
         manifest = _manifest(prepared, window, settings, result.records)
@@ -92,15 +109,14 @@ def render(prepared, out_root, settings, on_frame=None, on_file=None):
         with _naming_file(prepared.path):
             surface = grid.sample(scene.surface, *window, cls.GRID_RESOLUTION)
         data = ViewData(scene.title, scene.zlabel, scene.steps, runs, surface)
+        draw = workers.frames if workers is not None and cls.PARALLEL else frames
         mine = [o for o in planned if o.view == view]
         finals = {o.format: folder / o.filename for o in mine}
         with encode.Encoder(finals, settings.width, settings.height, settings.fps,
                             settings.gif_step, settings.gif_size) as encoder:
-            jobs = _jobs(settings.jobs) if cls.PARALLEL else 1
-            for index, pixels in enumerate(frames(cls, data, settings.width, settings.height, tl, jobs)):
+            for index, pixels in enumerate(draw(cls, data, settings.width, settings.height, tl)):
                 encoder.write(pixels)
-                if on_frame:
-                    on_frame(view, index + 1, len(tl))
+                report.frame(view, index + 1, len(tl))
         for output in mine:
             done(_file_record(folder / output.filename, view=output.view, format=output.format,
                               frames=output.frames, fps=output.fps, width=output.width,

@@ -1,5 +1,6 @@
 """Yields a view's frames in timeline order, drawn in this process or in worker processes."""
 
+import itertools
 import multiprocessing
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -9,39 +10,56 @@ from anim.errors import RenderError
 
 FRAMES_PER_TASK = 4
 
-_worker_view = None  # the view a worker process built once, by _start_worker
+_worker_views = {}  # in a worker process: the views it has built, by the key of their render
+_keys = itertools.count()
 
 
-def frames(view_class, data, width, height, timeline, jobs=1):
-    """Every frame of `timeline` as an RGBA array, in order, drawn by `jobs` processes.
+def frames(view_class, data, width, height, timeline):
+    """Every frame of `timeline` as an RGBA array, drawn here; each is valid until the next."""
+    view = view_class(data, width, height)
+    for frame in timeline:
+        yield view.frame(frame)
 
-    With one job the arrays are views of one canvas, valid until the next frame is drawn.
-    Frames depend only on their timeline entry, so the pixels are the same for any `jobs`.
+
+class Workers:
+    """Processes that draw frames, started at once so that their start-up overlaps other work.
+
+    Frames depend only on their timeline entry, so the pixels are the same for any number of
+    workers, and they come back in timeline order.
     """
-    if jobs <= 1 or len(timeline) <= FRAMES_PER_TASK:
-        view = view_class(data, width, height)
-        for frame in timeline:
-            yield view.frame(frame)
-        return
-    yield from _frames_in_workers(view_class, data, width, height, timeline, jobs)
 
+    def __init__(self, jobs):
+        self.jobs = jobs
+        self.pool = None
+        if jobs > 1:
+            # 'spawn' workers import matplotlib afresh: forking a process that has run torch is unsafe.
+            self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+            for _ in range(jobs):
+                self.pool.submit(_warm_up)
 
-def _frames_in_workers(view_class, data, width, height, timeline, jobs):
-    chunks = [list(range(i, min(i + FRAMES_PER_TASK, len(timeline))))
-              for i in range(0, len(timeline), FRAMES_PER_TASK)]
-    # 'spawn' workers import matplotlib afresh: forking a process that has run torch is unsafe.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(view_class, data, width, height)) as pool:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        return False
+
+    def frames(self, view_class, data, width, height, timeline):
+        if self.pool is None or len(timeline) <= FRAMES_PER_TASK:
+            yield from frames(view_class, data, width, height, timeline)
+            return
+        key = next(_keys)
         pending = deque()
-        next_chunk = 0
+        starts = iter(range(0, len(timeline), FRAMES_PER_TASK))
         try:
-            while next_chunk < len(chunks) or pending:
-                # Keep two tasks per worker in flight: enough to stay busy, memory bounded.
-                while next_chunk < len(chunks) and len(pending) < 2 * jobs:
-                    entries = [timeline.frame(i) for i in chunks[next_chunk]]
-                    pending.append(pool.submit(_draw, entries))
-                    next_chunk += 1
+            while True:
+                # Two tasks per worker in flight: enough to stay busy, memory bounded.
+                for start in itertools.islice(starts, 2 * self.jobs - len(pending)):
+                    entries = [timeline.frame(i) for i in range(start, min(start + FRAMES_PER_TASK, len(timeline)))]
+                    pending.append(self.pool.submit(_draw, key, view_class, data, width, height, entries))
+                if not pending:
+                    return
                 try:
                     drawn = pending.popleft().result()
                 except BrokenProcessPool as exc:
@@ -54,12 +72,18 @@ def _frames_in_workers(view_class, data, width, height, timeline, jobs):
                 future.cancel()
 
 
-def _start_worker(view_class, data, width, height):
-    global _worker_view
-    _worker_view = view_class(data, width, height)
+def _warm_up():
+    import mpl_toolkits.mplot3d  # noqa: F401  (the import is the point: it takes most of a second)
+
+    import anim.render.contour  # noqa: F401
+    import anim.render.surface  # noqa: F401
 
 
-def _draw(entries):
+def _draw(key, view_class, data, width, height, entries):
     import numpy as np
 
-    return [np.array(_worker_view.frame(entry)) for entry in entries]
+    if key not in _worker_views:
+        _worker_views.clear()  # one render at a time: drop the views of earlier ones
+        _worker_views[key] = view_class(data, width, height)
+    view = _worker_views[key]
+    return [np.array(view.frame(entry)) for entry in entries]

@@ -2,6 +2,7 @@
 
 from matplotlib import rc_context
 from matplotlib.ticker import MaxNLocator
+from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
 from anim.render import style
 from anim.render.heightfield import HeightField
@@ -53,24 +54,25 @@ class SurfaceView:
         self.legend = fig.legend(*style.legend_handles(self.runs),
                                  loc="upper right", bbox_to_anchor=(0.99, 0.9), frameon=True,
                                  framealpha=1.0, title="optimizer")
-        self.artists = []
-        for run in self.runs:
-            outline = style.outline_for(run.color)
-            halo, = ax.plot([], [], [], color=outline, lw=4.7, alpha=0.7, solid_capstyle="round",
-                            zorder=3, axlim_clip=True)
-            path, = ax.plot([], [], [], color=run.color, lw=2.2, zorder=4, axlim_clip=True)
-            head, = ax.plot([], [], [], color=run.color, marker="o", ms=10, ls="none", zorder=5,
-                            markeredgecolor=outline, markeredgewidth=1.5, axlim_clip=True)
-            self.artists.append((halo, path, head))
+        outlines = [style.outline_for(run.color) for run in self.runs]
+        self.halos = Line3DCollection([], colors=outlines, linewidths=4.7, capstyle="round",
+                                      zorder=3, axlim_clip=True)
+        self.paths = Line3DCollection([], colors=[run.color for run in self.runs], linewidths=2.2,
+                                      zorder=4, axlim_clip=True)
+        for collection in (self.halos, self.paths):
+            ax.add_collection(collection, autolim=False)
+        self.heads = [ax.plot([], [], [], color=run.color, marker="o", ms=10, ls="none", zorder=5,
+                              markeredgecolor=outline, markeredgewidth=1.5, axlim_clip=True)[0]
+                      for run, outline in zip(self.runs, outlines)]
         self.counter = fig.text(0.99, 0.015, "", ha="right", va="bottom",
                                 fontsize=style.FONT["counter"], family="DejaVu Sans Mono")
 
     def frame(self, f):
-        for run, (halo, path, head) in zip(self.runs, self.artists):
-            shown = style.visible_prefix(run.points, f.step)
-            halo.set_data_3d(shown[:, 0], shown[:, 1], shown[:, 2])
-            path.set_data_3d(shown[:, 0], shown[:, 1], shown[:, 2])
-            head.set_data_3d(shown[-1:, 0], shown[-1:, 1], shown[-1:, 2])
+        shown = [style.visible_prefix(run.points, f.step) for run in self.runs]
+        self.halos.set_segments(shown)
+        self.paths.set_segments(shown)
+        for points, head in zip(shown, self.heads):
+            head.set_data_3d(points[-1:, 0], points[-1:, 1], points[-1:, 2])
         self.ax.view_init(elev=f.elevation, azim=f.azimuth)
         self.counter.set_text(style.counter_text(f.step, self.steps))
         self.fig.canvas.draw()

@@ -50,17 +50,20 @@ def _prepared(frames):
 def measure_optianim(view, size, frames, out, jobs=0):
     started = time.perf_counter()
     from anim import pipeline
+    from anim.render.frames import Workers
 
     prepared = _prepared(frames)
     settings = _settings(view, size, jobs)
     first = []
 
-    def on_frame(_view, done, _total):
-        if done == 1:
-            first.append(time.perf_counter() - started)
+    class FirstFrame(pipeline.Report):
+        def frame(self, view, done, total):
+            if done == 1:
+                first.append(time.perf_counter() - started)
 
     render_start = time.perf_counter()
-    pipeline.render(prepared, out, settings, on_frame=on_frame)
+    with Workers(settings.jobs or os.cpu_count()) as workers:
+        pipeline.render_prepared(prepared, out, settings, FirstFrame(), workers)
     return {"seconds": time.perf_counter() - render_start, "first_frame": first[0]}
 
 
