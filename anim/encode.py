@@ -31,10 +31,39 @@ def ffmpeg_version():
         return "unknown"
 
 
-def command(targets, width, height, fps, gif_step=1, gif_size=None):
+PALETTE_SAMPLES = 8  # frames, spread over the video, that a GIF's 256 colours are chosen from
+GIF_DITHER = "paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle"
+
+
+def palette(frames, width, height, gif_size):
+    """The GIF palette (16x16 RGBA, one pixel per colour) that ffmpeg's palettegen picks for the
+    sample `frames` (HxWx4 RGBA arrays) scaled to `gif_size`.
+
+    Choosing the colours from samples first lets the GIF be encoded while frames stream in, in
+    constant memory; palettegen on the stream itself would hold every frame until the last.
+    """
+    gif_width, gif_height = gif_size
+    args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error",
+            "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}", "-framerate", "1",
+            "-i", "pipe:0", "-vf", f"scale={gif_width}:{gif_height}:flags=bicubic,palettegen=stats_mode=full",
+            "-f", "rawvideo", "-pix_fmt", "rgba", "pipe:1"]
+    data = b"".join(memoryview(frame).cast("B") for frame in frames)
+    try:
+        result = subprocess.run(args, input=data, capture_output=True)
+    except OSError as exc:
+        raise EncodeError(f"cannot start ffmpeg ({args[0]}): {exc}") from exc
+    if result.returncode != 0 or len(result.stdout) != 16 * 16 * 4:
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise EncodeError(f"ffmpeg failed (exit {result.returncode}) choosing the GIF palette: "
+                          f"{lines[-1] if lines else 'no palette'}")
+    return result.stdout
+
+
+def command(targets, width, height, fps, gif_step=1, gif_size=None, palette_path=None):
     """The ffmpeg argument list that encodes raw RGBA frames of width x height into `targets`.
 
-    targets maps a format ('mp4', 'gif') to the path ffmpeg writes it to.
+    targets maps a format ('mp4', 'gif') to the path ffmpeg writes it to; a GIF needs the
+    path of a raw 16x16 RGBA palette from `palette`.
     """
     unknown = set(targets) - {"mp4", "gif"}
     if unknown or not targets:
@@ -42,15 +71,13 @@ def command(targets, width, height, fps, gif_step=1, gif_size=None):
     args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
             "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}",
             "-framerate", str(fps), "-i", "pipe:0"]
-    gif_width, gif_height = gif_size or (width, height)
-    gif_chain = (f"framestep={gif_step},scale={gif_width}:{gif_height}:flags=bicubic,split[g1][g2];"
-                 "[g1]palettegen=stats_mode=full[pal];"
-                 "[g2][pal]paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle")
     if "gif" in targets:
-        if "mp4" in targets:
-            graph = f"[0:v]split[v][g];[g]{gif_chain}[gif]"
-        else:
-            graph = f"[0:v]{gif_chain}[gif]"
+        if palette_path is None:
+            raise ValueError("a GIF needs a palette: see encode.palette")
+        gif_width, gif_height = gif_size or (width, height)
+        args += ["-f", "rawvideo", "-pix_fmt", "rgba", "-s", "16x16", "-i", str(palette_path)]
+        gif_chain = f"framestep={gif_step},scale={gif_width}:{gif_height}:flags=bicubic[s];[s][1:v]{GIF_DITHER}"
+        graph = f"[0:v]split[v][g];[g]{gif_chain}[gif]" if "mp4" in targets else f"[0:v]{gif_chain}[gif]"
         args += ["-filter_complex", graph]
     if "mp4" in targets:
         args += ["-map", "[v]"] if "gif" in targets else ["-map", "0:v"]
@@ -69,22 +96,35 @@ class Encoder:
     when ffmpeg has finished it, so an error or interrupt leaves earlier outputs untouched.
     """
 
-    def __init__(self, finals, width, height, fps, gif_step=1, gif_size=None):
+    def __init__(self, finals, width, height, fps, gif_step=1, gif_size=None, palette=None):
         self.finals = {fmt: Path(path) for fmt, path in finals.items()}
         self.temps = {fmt: files.temp_path(path) for fmt, path in self.finals.items()}
-        self._args = command(self.temps, width, height, fps, gif_step, gif_size)
+        self._palette = palette
+        self._command = (width, height, fps, gif_step, gif_size)
         self._frame_bytes = width * height * 4
         self._process = None
         self._log = None
+        self._scratch = None
 
     def __enter__(self):
-        self._log = tempfile.TemporaryFile()
+        self._scratch = tempfile.TemporaryDirectory(prefix="optianim-")
         try:
-            self._process = subprocess.Popen(self._args, stdin=subprocess.PIPE,
-                                             stdout=subprocess.DEVNULL, stderr=self._log)
-        except OSError as exc:
-            self._log.close()
-            raise EncodeError(f"cannot start ffmpeg ({self._args[0]}): {exc}") from exc
+            palette_path = None
+            if self._palette is not None:
+                palette_path = Path(self._scratch.name) / "palette.rgba"
+                palette_path.write_bytes(self._palette)
+            args = command(self.temps, *self._command, palette_path=palette_path)
+            self._log = tempfile.TemporaryFile()
+            try:
+                self._process = subprocess.Popen(args, stdin=subprocess.PIPE,
+                                                 stdout=subprocess.DEVNULL, stderr=self._log)
+            except OSError as exc:
+                raise EncodeError(f"cannot start ffmpeg ({args[0]}): {exc}") from exc
+        except BaseException:
+            if self._log is not None:
+                self._log.close()
+            self._scratch.cleanup()
+            raise
         return self
 
     def write(self, frame):
@@ -106,6 +146,7 @@ class Encoder:
                 self._process.wait()
         finally:
             self._log.close()
+            self._scratch.cleanup()
             files.discard(*self.temps.values())
         return False
 

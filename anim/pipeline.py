@@ -8,11 +8,13 @@ import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from anim import __version__, encode, export, files, grid, trajectory
 from anim.errors import RenderError, SceneError
 from anim.loader import file_sha256, load_scene
 from anim.render import ViewData, view_class
-from anim.render.frames import Workers, frames
+from anim.render.frames import Workers
 from anim.render.style import check_colors
 from anim.settings import outputs
 from anim.timeline import timeline
@@ -79,7 +81,7 @@ def render(scene_path, out_root, settings, report=Report()):
         return render_prepared(prepare(scene_path), out_root, settings, report, workers)
 
 
-def render_prepared(prepared, out_root, settings, report=Report(), workers=None):
+def render_prepared(prepared, out_root, settings, report=Report(), workers=Workers(1)):
     """Render a prepared scene. The trajectories are written first, and the manifest is
     rewritten after every finished view, so it always lists exactly the complete files."""
     scene, runs = prepared.scene, prepared.runs
@@ -109,12 +111,16 @@ def render_prepared(prepared, out_root, settings, report=Report(), workers=None)
         with _naming_file(prepared.path):
             surface = grid.sample(scene.surface, *window, cls.GRID_RESOLUTION)
         data = ViewData(scene.title, scene.zlabel, scene.steps, runs, surface)
-        draw = workers.frames if workers is not None and cls.PARALLEL else frames
+        drawer = workers.drawer(cls, data, settings.width, settings.height)
         mine = [o for o in planned if o.view == view]
         finals = {o.format: folder / o.filename for o in mine}
+        palette = None
+        if "gif" in finals:
+            samples = [np.array(p) for p in drawer.frames(_spread(tl, encode.PALETTE_SAMPLES))]
+            palette = encode.palette(samples, settings.width, settings.height, settings.gif_size)
         with encode.Encoder(finals, settings.width, settings.height, settings.fps,
-                            settings.gif_step, settings.gif_size) as encoder:
-            for index, pixels in enumerate(draw(cls, data, settings.width, settings.height, tl)):
+                            settings.gif_step, settings.gif_size, palette) as encoder:
+            for index, pixels in enumerate(drawer.frames(tl)):
                 encoder.write(pixels)
                 report.frame(view, index + 1, len(tl))
         for output in mine:
@@ -134,6 +140,12 @@ def _naming_file(scene_path):
         if exc.path is None:
             raise SceneError(str(exc), scene_path) from exc
         raise
+
+
+def _spread(timeline, count):
+    """At most `count` frames of the timeline, evenly spread from the first to the last."""
+    last = len(timeline) - 1
+    return [timeline.frame(i) for i in sorted({round(k * last / max(count - 1, 1)) for k in range(count)})]
 
 
 def _jobs(requested):

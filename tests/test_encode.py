@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import probe
-from anim.encode import Encoder
+from anim.encode import Encoder, palette
 from anim.errors import EncodeError
 
 
@@ -23,7 +23,9 @@ def frames(n, width=160, height=96):
 @pytest.mark.parametrize("n", [1, 9, 14, 101])
 def test_frame_counts_read_back(tmp_path, n):
     mp4, gif = tmp_path / "v.mp4", tmp_path / "v.gif"
-    with Encoder({"mp4": mp4, "gif": gif}, 160, 96, 30, gif_step=2, gif_size=(120, 72)) as encoder:
+    colours = palette(list(frames(n))[::3], 160, 96, (120, 72))
+    with Encoder({"mp4": mp4, "gif": gif}, 160, 96, 30, gif_step=2, gif_size=(120, 72),
+                 palette=colours) as encoder:
         for frame in frames(n):
             encoder.write(frame)
     assert probe.decoded_frames(mp4) == n
@@ -39,7 +41,8 @@ def test_frame_counts_read_back(tmp_path, n):
 
 
 def test_gif_alone_and_mp4_alone(tmp_path):
-    with Encoder({"gif": tmp_path / "a.gif"}, 160, 96, 20) as encoder:
+    colours = palette(list(frames(5)), 160, 96, (160, 96))
+    with Encoder({"gif": tmp_path / "a.gif"}, 160, 96, 20, palette=colours) as encoder:
         for frame in frames(5):
             encoder.write(frame)
     with Encoder({"mp4": tmp_path / "a.mp4"}, 160, 96, 24) as encoder:
@@ -90,7 +93,22 @@ def test_missing_ffmpeg_is_a_clear_error(tmp_path, monkeypatch):
 
 def test_an_exception_while_rendering_leaves_no_file(tmp_path):
     with pytest.raises(RuntimeError):
-        with Encoder({"mp4": tmp_path / "v.mp4", "gif": tmp_path / "v.gif"}, 160, 96, 30) as encoder:
+        with Encoder({"mp4": tmp_path / "v.mp4", "gif": tmp_path / "v.gif"}, 160, 96, 30,
+                     palette=bytes(1024)) as encoder:
             encoder.write(next(frames(1)))
             raise RuntimeError("a view failed")
+    assert os.listdir(tmp_path) == []
+
+
+def test_gif_palette_is_chosen_from_the_sample_frames(tmp_path):
+    colours = np.frombuffer(palette(list(frames(9)), 160, 96, (160, 96)), np.uint8).reshape(256, 4)
+    opaque = {tuple(c[:3]) for c in colours if c[3] == 255}
+    # The test frames hold black, red, blue-ish and their mix; the palette holds them too.
+    assert {(0, 0, 0), (255, 0, 0), (0, 0, 200), (255, 0, 200)} <= opaque
+
+
+def test_a_gif_without_a_palette_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="a GIF needs a palette"):
+        with Encoder({"gif": tmp_path / "a.gif"}, 160, 96, 20):
+            pass
     assert os.listdir(tmp_path) == []

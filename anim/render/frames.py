@@ -1,4 +1,4 @@
-"""Yields a view's frames in timeline order, drawn in this process or in worker processes."""
+"""Draws a view's frames in the order asked for, in this process or in worker processes."""
 
 import itertools
 import multiprocessing
@@ -14,18 +14,22 @@ _worker_views = {}  # in a worker process: the views it has built, by the key of
 _keys = itertools.count()
 
 
-def frames(view_class, data, width, height, timeline):
-    """Every frame of `timeline` as an RGBA array, drawn here; each is valid until the next."""
-    view = view_class(data, width, height)
-    for frame in timeline:
-        yield view.frame(frame)
+class LocalDrawer:
+    """Draws a view's frames in this process; each array is valid until the next is drawn."""
+
+    def __init__(self, view_class, data, width, height):
+        self.view = view_class(data, width, height)
+
+    def frames(self, entries):
+        for entry in entries:
+            yield self.view.frame(entry)
 
 
 class Workers:
     """Processes that draw frames, started at once so that their start-up overlaps other work.
 
     Frames depend only on their timeline entry, so the pixels are the same for any number of
-    workers, and they come back in timeline order.
+    workers, and they come back in the order asked for.
     """
 
     def __init__(self, jobs):
@@ -45,19 +49,27 @@ class Workers:
             self.pool.shutdown(wait=True, cancel_futures=True)
         return False
 
-    def frames(self, view_class, data, width, height, timeline):
-        if self.pool is None or len(timeline) <= FRAMES_PER_TASK:
-            yield from frames(view_class, data, width, height, timeline)
-            return
-        key = next(_keys)
+    def drawer(self, view_class, data, width, height):
+        """Something whose frames(entries) yields the view's pixels: in the workers if it pays."""
+        if self.pool is None or not view_class.PARALLEL:
+            return LocalDrawer(view_class, data, width, height)
+        return _PoolDrawer(self, (next(_keys), view_class, data, width, height))
+
+
+class _PoolDrawer:
+    def __init__(self, workers, view):
+        self.workers, self.view = workers, view
+
+    def frames(self, entries):
+        entries = list(entries)
+        pool, jobs = self.workers.pool, self.workers.jobs
         pending = deque()
-        starts = iter(range(0, len(timeline), FRAMES_PER_TASK))
+        starts = iter(range(0, len(entries), FRAMES_PER_TASK))
         try:
             while True:
                 # Two tasks per worker in flight: enough to stay busy, memory bounded.
-                for start in itertools.islice(starts, 2 * self.jobs - len(pending)):
-                    entries = [timeline.frame(i) for i in range(start, min(start + FRAMES_PER_TASK, len(timeline)))]
-                    pending.append(self.pool.submit(_draw, key, view_class, data, width, height, entries))
+                for start in itertools.islice(starts, 2 * jobs - len(pending)):
+                    pending.append(pool.submit(_draw, *self.view, entries[start:start + FRAMES_PER_TASK]))
                 if not pending:
                     return
                 try:
