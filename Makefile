@@ -6,7 +6,7 @@ VENV  ?= .venv
 PY    := $(VENV)/bin/python
 TORCH := torch==2.13.0
 
-.PHONY: setup render test clean
+.PHONY: setup render test bench clean
 
 setup: $(VENV)/.installed
 
@@ -21,6 +21,9 @@ render: setup
 
 test: setup
 	$(PY) -m pytest
+
+bench: setup  # about 12 minutes on 2 cores; see tests/bench/bench_render.py
+	$(PY) tests/bench/bench_render.py
 
 clean:  # the virtual environment and rendered media; media/readme/ is tracked and kept
 	rm -rf $(VENV)
