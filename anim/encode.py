@@ -1,5 +1,6 @@
 """The only module that talks to ffmpeg: raw RGBA frames in, MP4 and GIF out in one pass, atomically."""
 
+import contextlib
 import subprocess
 import tempfile
 from pathlib import Path
@@ -43,9 +44,7 @@ def palette(frames, width, height, gif_size):
     constant memory; palettegen on the stream itself would hold every frame until the last.
     """
     gif_width, gif_height = gif_size
-    args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error",
-            "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}", "-framerate", "1",
-            "-i", "pipe:0", "-vf", f"scale={gif_width}:{gif_height}:flags=bicubic,palettegen=stats_mode=full",
+    args = [*_raw_rgba_input(width, height, 1), "-vf", f"scale={gif_width}:{gif_height}:flags=bicubic,palettegen=stats_mode=full",
             "-f", "rawvideo", "-pix_fmt", "rgba", "pipe:1"]
     data = b"".join(memoryview(frame).cast("B") for frame in frames)
     try:
@@ -53,10 +52,21 @@ def palette(frames, width, height, gif_size):
     except OSError as exc:
         raise EncodeError(f"cannot start ffmpeg ({args[0]}): {exc}") from exc
     if result.returncode != 0 or len(result.stdout) != 16 * 16 * 4:
-        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise EncodeError(f"ffmpeg failed (exit {result.returncode}) choosing the GIF palette: "
-                          f"{lines[-1] if lines else 'no palette'}")
+                          f"{_last_line(result.stderr, 'no palette')}")
     return result.stdout
+
+
+def _raw_rgba_input(width, height, fps):
+    """ffmpeg, quiet, reading raw RGBA frames of width x height from standard input."""
+    return [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}",
+            "-framerate", str(fps), "-i", "pipe:0"]
+
+
+def _last_line(stderr, fallback):
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    return lines[-1] if lines else fallback
 
 
 def command(targets, width, height, fps, gif_step=1, gif_size=None, palette_path=None):
@@ -68,9 +78,7 @@ def command(targets, width, height, fps, gif_step=1, gif_size=None, palette_path
     unknown = set(targets) - {"mp4", "gif"}
     if unknown or not targets:
         raise ValueError(f"formats must be mp4 and/or gif, got {sorted(targets)}")
-    args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-            "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}",
-            "-framerate", str(fps), "-i", "pipe:0"]
+    args = _raw_rgba_input(width, height, fps)
     if "gif" in targets:
         if palette_path is None:
             raise ValueError("a GIF needs a palette: see encode.palette")
@@ -92,8 +100,10 @@ def command(targets, width, height, fps, gif_step=1, gif_size=None, palette_path
 class Encoder:
     """Context manager: `write(frame)` each HxWx4 uint8 RGBA frame; on clean exit the files appear.
 
-    Each output goes to a temporary file beside its final path and is renamed into place only
-    when ffmpeg has finished it, so an error or interrupt leaves earlier outputs untouched.
+    Each output goes to a temporary file beside its final path. When ffmpeg has finished
+    them, `completed` lists (temporary, final) pairs for the caller to move into place with
+    `commit()` (alone) or together with other files; an error or interrupt removes them, so
+    earlier outputs are never touched.
     """
 
     def __init__(self, finals, width, height, fps, gif_step=1, gif_size=None, palette=None):
@@ -105,6 +115,7 @@ class Encoder:
         self._process = None
         self._log = None
         self._scratch = None
+        self.completed = []
 
     def __enter__(self):
         self._scratch = tempfile.TemporaryDirectory(prefix="optianim-")
@@ -116,8 +127,9 @@ class Encoder:
             args = command(self.temps, *self._command, palette_path=palette_path)
             self._log = tempfile.TemporaryFile()
             try:
-                self._process = subprocess.Popen(args, stdin=subprocess.PIPE,
-                                                 stdout=subprocess.DEVNULL, stderr=self._log)
+                # A session of its own: Ctrl-C reaches optianim, which stops ffmpeg itself.
+                self._process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                                 stderr=self._log, start_new_session=True)
             except OSError as exc:
                 raise EncodeError(f"cannot start ffmpeg ({args[0]}): {exc}") from exc
         except BaseException:
@@ -141,28 +153,39 @@ class Encoder:
         try:
             if exc_type is None:
                 self._finish()
-            else:
-                self._process.kill()
-                self._process.wait()
+        except BaseException:
+            exc_type = True
+            raise
         finally:
+            if exc_type is not None:
+                self._stop()
+                files.discard(*self.temps.values())
             self._log.close()
             self._scratch.cleanup()
-            files.discard(*self.temps.values())
         return False
 
+    def commit(self):
+        """Move the finished files into place."""
+        for temp, final in self.completed:
+            files.commit(temp, final)
+
     def _finish(self):
-        try:
+        with contextlib.suppress(BrokenPipeError):
             self._process.stdin.close()
-        except BrokenPipeError:
-            pass
         if self._process.wait() != 0:
             raise EncodeError(self._failure())
         for fmt, temp in self.temps.items():
-            files.commit(temp, self.finals[fmt])
+            files.fsync(temp)
+            self.completed.append((temp, self.finals[fmt]))
+
+    def _stop(self):
+        with contextlib.suppress(OSError, ValueError):
+            self._process.stdin.close()
+        self._process.kill()
+        self._process.wait()
 
     def _failure(self):
         self._log.seek(0)
-        lines = self._log.read().decode("utf-8", "replace").strip().splitlines()
-        detail = lines[-1] if lines else "no message"
+        detail = _last_line(self._log.read(), "no message")
         names = ", ".join(p.name for p in self.finals.values())
         return f"ffmpeg failed (exit {self._process.returncode}) writing {names}: {detail}"

@@ -77,4 +77,3 @@ def write(runs, path, scene_name):
     else:
         raise ValueError(f"{path}: unknown suffix; use one of {', '.join(SUFFIXES)}")
     files.write_bytes(path, data)
-    return data

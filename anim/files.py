@@ -26,18 +26,29 @@ def discard(*paths):
             os.unlink(path)
 
 
-def write_bytes(final, data):
-    """Write `data` to `final` so that readers see the old file or the new one, never a part."""
+def write_temp(final, data):
+    """Write `data` to a complete, synced temporary file beside `final`; return its path."""
     temp = temp_path(final)
     try:
         with open(temp, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        commit(temp, final)
     except BaseException:
         discard(temp)
         raise
+    return temp
+
+
+def write_bytes(final, data):
+    """Write `data` to `final` so that readers see the old file or the new one, never a part."""
+    commit(write_temp(final, data), final)
+
+
+def fsync(path):
+    """Flush a file written by another process to the disk before it is renamed into place."""
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def clean_stale(folder):
@@ -56,7 +67,7 @@ def _alive(pid):
         return True
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):
         return False
     except PermissionError:
         return True

@@ -27,8 +27,6 @@ class Grid:
 
     def z_limits(self):
         finite = self.z[np.isfinite(self.z)]
-        if finite.size == 0:
-            raise SceneError("surface: not finite anywhere in the view window")
         low, high = float(finite.min()), float(finite.max())
         return (low, high) if high > low else (low - 0.5, high + 0.5)
 
@@ -73,4 +71,7 @@ def sample(surface, x_range, y_range, resolution):
         shape = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
         raise SceneError(f"surface: must be elementwise (mesh of shape {tuple(w1.shape)} in, "
                          f"same shape out), got {shape}")
-    return Grid(x, y, z.detach().to(torch.float32).numpy())
+    values = z.detach().to(torch.float32).numpy()
+    if not np.isfinite(values).any():
+        raise SceneError(f"surface: not finite anywhere in the window w1 in {x_range}, w2 in {y_range}")
+    return Grid(x, y, values)

@@ -15,7 +15,7 @@ from anim.errors import RenderError, SceneError
 from anim.loader import file_sha256, load_scene
 from anim.render import ViewData, view_class
 from anim.render.frames import Workers
-from anim.render.style import check_colors
+from anim.render.style import check_colors, check_texts
 from anim.settings import outputs
 from anim.timeline import timeline
 
@@ -30,6 +30,7 @@ class Prepared:
     scene: object
     runs: list
     path: Path
+    sha256: str  # of the scene file as it was loaded
 
 
 @dataclass
@@ -47,6 +48,7 @@ def load_checked(scene_path):
     with _naming_file(scene_path):
         scene = load_scene(scene_path)
         check_colors(scene)
+        check_texts(scene)
         trajectory.check_optimizers(scene)
         x, y = scene.init[0]
         grid.sample(scene.surface, (x - 1, x + 1), (y - 1, y + 1), 3)
@@ -55,9 +57,10 @@ def load_checked(scene_path):
 
 def prepare(scene_path):
     """Load and check the scene, then compute its trajectories."""
+    sha256 = file_sha256(scene_path) if Path(scene_path).is_file() else None
     scene = load_checked(scene_path)
     with _naming_file(scene_path):
-        return Prepared(scene, trajectory.compute(scene), Path(scene_path))
+        return Prepared(scene, trajectory.compute(scene), Path(scene_path), sha256)
 
 
 class Report:
@@ -73,7 +76,7 @@ class Report:
         """A file is complete; `record` is its manifest entry."""
 
 
-def render(scene_path, out_root, settings, report=Report()):
+def render(scene_path, out_root, settings, report=None):
     """Render every output of the scene file under out_root/<scene name>/; returns a Result."""
     parallel = any(view_class(view).PARALLEL for view in settings.views)
     # Workers start now: their start-up overlaps loading the scene and running the optimizers.
@@ -81,9 +84,12 @@ def render(scene_path, out_root, settings, report=Report()):
         return render_prepared(prepare(scene_path), out_root, settings, report, workers)
 
 
-def render_prepared(prepared, out_root, settings, report=Report(), workers=Workers(1)):
-    """Render a prepared scene. The trajectories are written first, and the manifest is
-    rewritten after every finished view, so it always lists exactly the complete files."""
+def render_prepared(prepared, out_root, settings, report=None, workers=None):
+    """Render a prepared scene. Every file is finished under a temporary name first; only when
+    all are complete are they moved into place, the manifest last, so a failed or interrupted
+    render changes nothing in the output folder."""
+    report = report or Report()
+    workers = workers or Workers(1)
     scene, runs = prepared.scene, prepared.runs
     folder = _output_folder(Path(out_root), scene.name)
     report.scene(prepared, folder)
@@ -93,42 +99,51 @@ def render_prepared(prepared, out_root, settings, report=Report(), workers=Worke
         window = grid.view_window(scene, runs)
     tl = timeline(scene, settings)
     planned = outputs(scene.steps, settings)
-
-    def done(record):
-        result.records.append(record)
-        report.file(record)
-
-    def write_manifest():
+    finished = []  # (temporary path, final path) of complete files not yet in place
+    try:
+        csv_final = folder / TRAJECTORIES_FILE
+        finished.append((files.write_temp(csv_final, export.to_csv(runs)), csv_final))
+        result.records.append(_file_record(*finished[-1], view=None, format="csv",
+                                           rows=sum(len(r.points) for r in runs)))
+        report.file(result.records[-1])
+        for view in settings.views:
+            cls = view_class(view)
+            with _naming_file(prepared.path):
+                data = ViewData(scene.title, scene.zlabel, scene.steps, runs,
+                                grid.sample(scene.surface, *window, cls.GRID_RESOLUTION))
+            drawer = workers.drawer(cls, data, settings.width, settings.height)
+            mine = [o for o in planned if o.view == view]
+            palette = None
+            if any(o.format == "gif" for o in mine):
+                samples = [np.array(p) for p in drawer.frames(_spread(tl, encode.PALETTE_SAMPLES))]
+                palette = encode.palette(samples, settings.width, settings.height, settings.gif_size)
+            with encode.Encoder({o.format: folder / o.filename for o in mine}, settings.width,
+                                settings.height, settings.fps, settings.gif_step, settings.gif_size,
+                                palette) as encoder:
+                for index, pixels in enumerate(drawer.frames(tl)):
+                    encoder.write(pixels)
+                    report.frame(view, index + 1, len(tl))
+            finished.extend(encoder.completed)
+            for output, pair in zip(mine, encoder.completed):
+                result.records.append(_file_record(
+                    *pair, view=output.view, format=output.format, frames=output.frames, fps=output.fps,
+                    width=output.width, height=output.height, duration=round(output.duration, 6)))
+                report.file(result.records[-1])
         manifest = _manifest(prepared, window, settings, result.records)
-        files.write_bytes(folder / MANIFEST_FILE, (json.dumps(manifest, indent=2) + "\n").encode())
-
-    csv_path = folder / TRAJECTORIES_FILE
-    export.write(runs, csv_path, scene.name)
-    done(_file_record(csv_path, view=None, format="csv", rows=sum(len(r.points) for r in runs)))
-    write_manifest()
-    for view in settings.views:
-        cls = view_class(view)
-        with _naming_file(prepared.path):
-            surface = grid.sample(scene.surface, *window, cls.GRID_RESOLUTION)
-        data = ViewData(scene.title, scene.zlabel, scene.steps, runs, surface)
-        drawer = workers.drawer(cls, data, settings.width, settings.height)
-        mine = [o for o in planned if o.view == view]
-        finals = {o.format: folder / o.filename for o in mine}
-        palette = None
-        if "gif" in finals:
-            samples = [np.array(p) for p in drawer.frames(_spread(tl, encode.PALETTE_SAMPLES))]
-            palette = encode.palette(samples, settings.width, settings.height, settings.gif_size)
-        with encode.Encoder(finals, settings.width, settings.height, settings.fps,
-                            settings.gif_step, settings.gif_size, palette) as encoder:
-            for index, pixels in enumerate(drawer.frames(tl)):
-                encoder.write(pixels)
-                report.frame(view, index + 1, len(tl))
-        for output in mine:
-            done(_file_record(folder / output.filename, view=output.view, format=output.format,
-                              frames=output.frames, fps=output.fps, width=output.width,
-                              height=output.height, duration=round(output.duration, 6)))
-        write_manifest()
+        manifest_final = folder / MANIFEST_FILE
+        finished.append((files.write_temp(manifest_final, _json_bytes(manifest)), manifest_final))
+        for temp, final in finished:
+            files.commit(temp, final)
+    except BaseException as exc:
+        files.discard(*(temp for temp, _ in finished))
+        if isinstance(exc, OSError):
+            raise RenderError(f"cannot write {exc.filename or folder}: {exc.strerror or exc}") from exc
+        raise
     return result
+
+
+def _json_bytes(document):
+    return (json.dumps(document, indent=2, allow_nan=False) + "\n").encode()
 
 
 @contextlib.contextmanager
@@ -149,7 +164,10 @@ def _spread(timeline, count):
 
 
 def _jobs(requested):
-    return requested if requested else (os.cpu_count() or 1)
+    """The worker processes to use: as asked, or one per core this process may run on."""
+    if requested:
+        return requested
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _output_folder(out_root, name):
@@ -157,7 +175,7 @@ def _output_folder(out_root, name):
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:
-        blocker = next(p for p in (folder, *folder.parents) if p.exists() and not p.is_dir())
+        blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), folder)
         raise RenderError(f"cannot create output folder {folder}: {blocker} is a file") from exc
     except OSError as exc:
         raise RenderError(f"cannot create output folder {folder}: {exc.strerror}") from exc
@@ -166,9 +184,10 @@ def _output_folder(out_root, name):
     return folder
 
 
-def _file_record(path, **fields):
-    data = path.read_bytes()
-    return {"file": path.name, **fields, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+def _file_record(temp, final, **fields):
+    """The manifest entry of a finished file (read from its temporary name, named by its final)."""
+    data = Path(temp).read_bytes()
+    return {"file": final.name, **fields, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def _manifest(prepared, window, settings, records):
@@ -181,7 +200,7 @@ def _manifest(prepared, window, settings, records):
         "scene": scene.name,
         "title": scene.title,
         "scene_file": str(scene_path),
-        "scene_sha256": file_sha256(scene_path),
+        "scene_sha256": prepared.sha256,
         "steps": scene.steps,
         "x_range": list(window[0]),
         "y_range": list(window[1]),

@@ -1,5 +1,6 @@
 """The public scene API (Scene, Optimizer, Camera): frozen, validated data; no torch, no I/O."""
 
+import math
 from dataclasses import dataclass, field
 from numbers import Real
 from types import MappingProxyType
@@ -14,7 +15,8 @@ DEFAULT_COLORS = (
 
 
 def _is_number(value):
-    return isinstance(value, Real) and not isinstance(value, bool)
+    """A finite real number (not a bool, nan or inf)."""
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _invalid(field_name, message):

@@ -32,6 +32,12 @@ class Settings:
             object.__setattr__(self, name, value - value % 2)
         if self.fps < 1:
             raise ValueError(f"fps must be at least 1, got {self.fps}")
+        if not self.views or set(self.views) - set(VIEWS):
+            raise ValueError(f"views must be some of {VIEWS}, got {self.views}")
+        if not self.formats or set(self.formats) - set(FORMATS):
+            raise ValueError(f"formats must be some of {FORMATS}, got {self.formats}")
+        if self.hold_start < 0 or self.hold_end < 0:
+            raise ValueError(f"holds must be >= 0 seconds, got {self.hold_start} and {self.hold_end}")
 
     @property
     def gif_step(self):

@@ -19,16 +19,21 @@ class Run:
     diverged_at: object = None  # first step whose point or loss is not finite, or None
 
 
-def compute(scene, double=False):
-    """Every optimizer from every start point, in scene order: a list of Run (float32 unless double)."""
+def compute(scene):
+    """Every optimizer from every start point, in scene order: a list of Run in float32.
+
+    Each run starts from the same random state, so a stochastic surface or optimizer gives the
+    same trajectories every time (and in `render` and `trajectories` alike).
+    """
     import torch  # here, not at module level: Run must unpickle in render workers without torch
 
-    dtype = torch.float64 if double else torch.float32
-    return [
-        _run_one(torch, scene, optimizer, run, start, dtype)
-        for optimizer in scene.optimizers
-        for run, start in enumerate(scene.init)
-    ]
+    runs = []
+    for optimizer in scene.optimizers:
+        for run, start in enumerate(scene.init):
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(0)
+                runs.append(_run_one(torch, scene, optimizer, run, start, torch.float32))
+    return runs
 
 
 def check_optimizers(scene):
@@ -64,7 +69,7 @@ def _run_one(torch, scene, optimizer, run, start, dtype):
             return loss
 
         step_args = (closure,)
-    points = np.empty((scene.steps, 3), dtype=np.float64 if dtype == torch.float64 else np.float32)
+    points = np.empty((scene.steps, 3), dtype=np.float32)
     with torch.enable_grad():
         for step in range(scene.steps):
             loss = _evaluate(torch, scene, weights, optimizer, step)

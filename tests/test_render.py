@@ -3,6 +3,7 @@
 import csv
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -104,15 +105,82 @@ def test_surface_frames_are_byte_identical_for_any_number_of_jobs(tmp_path, tiny
 
 
 def test_rerender_replaces_files_and_leaves_no_temporaries(tmp_path, tiny_scene):
-    args = ["render", str(tiny_scene), "-o", str(tmp_path), "--size", "160x96", "--format", "mp4"]
-    stale = tmp_path / "bowl" / ".contour.mp4.999999999-0123abcd.part"
-    stale.parent.mkdir(parents=True)
+    folder = tmp_path / "bowl"
+    folder.mkdir()
+    stale = folder / ".contour.mp4.999999999-0123abcd.part"
     stale.write_bytes(b"left by a killed render")
-    for _ in range(2):
-        result = CliRunner().invoke(main, args)
+    mine = folder / f".contour.mp4.{os.getpid()}-0123abcd.part"  # a live process's: kept
+    mine.write_bytes(b"being written")
+    (folder / "contour.mp4").write_bytes(b"an old render")
+    (folder / "surface.gif").write_bytes(b"not asked for this time")
+    args = ["render", str(tiny_scene), "-o", str(tmp_path), "--size", "160x96", "--format", "mp4"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "removed .contour.mp4.999999999-0123abcd.part, left by an interrupted render" in result.output
+    assert probe.decoded_frames(folder / "contour.mp4") > 0
+    assert (folder / "surface.gif").read_bytes() == b"not asked for this time"
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == [mine.name]
+
+
+def test_a_failure_in_the_second_view_changes_nothing(tmp_path, tiny_scene, monkeypatch):
+    args = ["render", str(tiny_scene), "-o", str(tmp_path), "--size", "160x96", "--jobs", "1"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    folder = tmp_path / "bowl"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    from anim.render.surface import SurfaceView
+
+    def failing_frame(self, f):
+        if f.index == 20:
+            raise RuntimeError("the 3-D view broke")
+        return original(self, f)
+
+    original = SurfaceView.frame
+    monkeypatch.setattr(SurfaceView, "frame", failing_frame)
+    (tiny_scene).write_text(tiny_scene.read_text().replace("lr=0.1", "lr=0.05"))  # new trajectories
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith("internal error: RuntimeError: the 3-D view broke")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_frames_ignore_the_scene_files_matplotlib_style(tmp_path, scene_file):
+    path = scene_file("""
+        import matplotlib.pyplot as plt
+        import torch
+        from anim import Scene, Optimizer
+        plt.style.use("dark_background")
+        plt.rcParams["lines.linewidth"] = 9
+        scene = Scene(name="styled", surface=lambda a, b: a * a + b * b, init=(1, 1), steps=6,
+                      x_range=(-2, 2), y_range=(-2, 2), optimizers=[Optimizer("SGD", torch.optim.SGD, lr=0.1)])
+    """)
+    written = []
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(main, ["render", str(path), "-o", str(tmp_path / jobs), "--view", "surface",
+                                           "--format", "mp4", "--size", "160x96", "--jobs", jobs])
         assert result.exit_code == 0, result.output
-    assert "removed .contour.mp4.999999999-0123abcd.part" in result.output or not stale.exists()
-    assert [p.name for p in (tmp_path / "bowl").iterdir() if p.name.startswith(".")] == []
+        written.append((tmp_path / jobs / "styled" / "surface.mp4").read_bytes())
+    assert written[0] == written[1]
+
+
+def test_manifest_is_strict_json_even_when_a_run_diverges(tmp_path, scene_file):
+    path = scene_file("""
+        import torch
+        from anim import Scene, Optimizer
+        scene = Scene(name="boom", surface=lambda a, b: torch.exp(a) + b ** 2, init=[(1, 1), (0, 0)], steps=30,
+                      x_range=(-3, 3), y_range=(-3, 3),
+                      optimizers=[Optimizer("SGD", torch.optim.SGD, lr=1e6), Optimizer("Adam", torch.optim.Adam, lr=0.1)])
+    """)
+    result = CliRunner().invoke(main, ["render", str(path), "-o", str(tmp_path), "--size", "160x96"])
+    assert result.exit_code == 0, result.output
+    assert "note: SGD (run 0) diverged at step" in result.output
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} in manifest.json")
+
+    manifest = json.loads((tmp_path / "boom" / "manifest.json").read_text(), parse_constant=refuse)
+    runs = {(r["optimizer"], r["run"]): r for r in manifest["runs"]}
+    assert runs[("SGD", 0)]["diverged_at"] is not None and runs[("Adam", 0)]["diverged_at"] is None
+    check_outputs(tmp_path / "boom", path, info_table(path, "--size", "160x96"))
 
 
 def test_real_subprocess_render_of_the_steep_optima_scene(tmp_path):

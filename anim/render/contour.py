@@ -1,7 +1,6 @@
 """The contour view: filled contours drawn once, paths growing one update per frame, blitted."""
 
 import numpy as np
-from matplotlib import rc_context
 from matplotlib.collections import LineCollection
 from matplotlib.ticker import MaxNLocator
 
@@ -23,9 +22,8 @@ class ContourView:
 
     def __init__(self, data, width, height):
         self.runs = data.runs
-        self.steps = data.steps
         self.width, self.height = width, height
-        with rc_context(style.RC):
+        with style.look():
             self.fig = style.new_figure(width, height)
             self._build(data)
             self.fig.canvas.draw()
@@ -64,10 +62,11 @@ class ContourView:
         # The trail grows a step at a time: each step adds, for every run at once, a halo segment
         # (opaque, so overlapping joints do not darken), the path segment and its point markers.
         outlines = [style.outline_for(run.color) for run in self.runs]
-        self.halos = LineCollection([], colors=outlines, linewidths=4.5, capstyle="round",
+        self.halos = LineCollection([], colors=outlines, linewidths=style.HALO_WIDTH, capstyle="round",
                                     animated=True, zorder=3)
-        self.segments = LineCollection([], colors=[run.color for run in self.runs], linewidths=2.0,
-                                       capstyle="round", animated=True, zorder=4)
+        self.segments = LineCollection([], colors=[run.color for run in self.runs],
+                                       linewidths=style.PATH_WIDTH, capstyle="round", animated=True,
+                                       zorder=4)
         self.markers = ax.scatter([], [], s=4 ** 2, linewidths=0.6, animated=True, zorder=4)
         self.heads = ax.scatter([], [], s=10 ** 2, linewidths=1.5, animated=True, zorder=5)
         for collection in (self.halos, self.segments):
@@ -94,6 +93,10 @@ class ContourView:
 
     def frame(self, f):
         """Pixels of timeline frame f: the trail up to f.step, a head on each path, the counter."""
+        with style.look():
+            return self._frame(f)
+
+    def _frame(self, f):
         canvas = self.fig.canvas
         if f.step < self.trail_step:  # frames normally only move forward; going back redraws
             self.trail, self.trail_step = self.background, -1

@@ -15,14 +15,13 @@ class DigitCounter:
 
     def __init__(self, fig, steps):
         self.fig = fig
-        self.last = steps - 1
-        self.width = len(str(self.last))
-        self.text = fig.text(0.99, 0.015, "", ha="right", va="bottom", fontsize=style.FONT["counter"],
-                             family="DejaVu Sans Mono")
+        self.steps = steps
+        self.width = len(str(steps - 1))
+        self.text = style.counter(fig)
         self.sprites, self.cells, self.targets = None, None, None
 
     def _label(self, number_field):
-        return f"step {number_field} / {self.last}"
+        return style.counter_text(number_field, self.steps)
 
     def draw_into_background(self):
         """Draw the fixed part, cache a picture of every digit, leave the number field blank.

@@ -2,6 +2,7 @@
 
 import itertools
 import multiprocessing
+import signal
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,7 +38,8 @@ class Workers:
         self.pool = None
         if jobs > 1:
             # 'spawn' workers import matplotlib afresh: forking a process that has run torch is unsafe.
-            self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+            self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_ignore_interrupts)
             for _ in range(jobs):
                 self.pool.submit(_warm_up)
 
@@ -82,6 +84,11 @@ class _PoolDrawer:
         finally:
             for future in pending:
                 future.cancel()
+
+
+def _ignore_interrupts():
+    """Ctrl-C is for the main process, which stops the workers itself (and prints no traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _warm_up():

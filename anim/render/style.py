@@ -1,5 +1,8 @@
 """The look shared by every view: figure geometry, fonts, colour map, path and legend styling."""
 
+import contextlib
+
+import matplotlib
 import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -22,11 +25,63 @@ RC = {
 }
 
 
+HALO_WIDTH, PATH_WIDTH = 4.5, 2.0  # points: a path's line and the contrasting halo under it
+
+
+def _look_params():
+    """matplotlib's defaults plus ours, validated once (rcdefaults() would validate every frame);
+    the backend settings are left as they are."""
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(RC)
+        params = dict(matplotlib.rcParams)
+    return {key: value for key, value in params.items() if not key.startswith(("backend", "interactive"))}
+
+
+_LOOK = _look_params()
+
+
+@contextlib.contextmanager
+def look():
+    """matplotlib's defaults plus ours, whatever the scene file or the caller set globally, so
+    a frame looks the same drawn here or in a fresh worker process."""
+    params = matplotlib.rcParams
+    saved = dict(params)
+    dict.update(params, _LOOK)  # as rc_context restores: the values are validated already
+    try:
+        yield
+    finally:
+        dict.update(params, saved)
+
+
+def counter(fig):
+    """The text artist of the step counter, at the lower right of the figure."""
+    return fig.text(0.99, 0.015, "", ha="right", va="bottom", fontsize=FONT["counter"],
+                    family="DejaVu Sans Mono")
+
+
 def check_colors(scene):
     for opt in scene.optimizers:
         if not mcolors.is_color_like(opt.color):
             raise SceneError(f"optimizers[{opt.label!r}].color: matplotlib does not know the colour "
                              f"{opt.color!r}; use a name like 'red' or a hex code like '#1f77b4'")
+
+
+def check_texts(scene):
+    """Titles and labels with $...$ must be valid mathtext; say which field is not."""
+    from matplotlib.mathtext import MathTextParser
+
+    parser = MathTextParser("path")
+    fields = [("title", scene.title), ("zlabel", scene.zlabel)]
+    fields += [(f"optimizers[{o.label!r}].label", o.label) for o in scene.optimizers]
+    for name, text in fields:
+        if text.count("$") - text.count(r"\$") >= 2:
+            try:
+                parser.parse(text, dpi=72)
+            except ValueError as exc:
+                first = str(exc).strip().splitlines()[0]
+                raise SceneError(f"{name}: {text!r} is not valid mathtext ({first}); "
+                                 r"write a literal dollar as \$") from exc
 
 
 def new_figure(width, height):
@@ -70,8 +125,8 @@ def legend_handles(runs):
     for label, its_runs in by_label.items():
         color = its_runs[0].color
         outline = outline_for(color)
-        halo = Line2D([], [], color=outline, lw=4.5, solid_capstyle="round")
-        path = Line2D([], [], color=color, lw=2.0, marker="o", ms=7,
+        halo = Line2D([], [], color=outline, lw=HALO_WIDTH, solid_capstyle="round")
+        path = Line2D([], [], color=color, lw=PATH_WIDTH, marker="o", ms=7,
                       markeredgecolor=outline, markeredgewidth=1.0)
         handles.append((halo, path))
         diverged = [r.diverged_at for r in its_runs if r.diverged_at is not None]
@@ -89,6 +144,8 @@ def visible_prefix(points, step):
 
 
 def counter_text(step, steps):
-    """'step  7 / 99': the CSV's step of the newest point shown, of the last one recorded."""
+    """'step  7 / 99': the CSV's step of the newest point shown, of the last one recorded.
+
+    `step` may be a string of the same width (the digit cache draws '77', '  ')."""
     last = steps - 1
     return f"step {step:>{len(str(last))}} / {last}"

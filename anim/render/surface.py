@@ -1,6 +1,5 @@
 """The 3-D view: the surface with the paths on it, seen from the camera path of the scene."""
 
-from matplotlib import rc_context
 from matplotlib.ticker import MaxNLocator
 from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
@@ -21,7 +20,7 @@ class SurfaceView:
         self.runs = data.runs
         self.steps = data.steps
         self.width, self.height = width, height
-        with rc_context(style.RC):
+        with style.look():
             self.fig = style.new_figure(width, height)
             self._build(data)
             self.fig.canvas.draw()
@@ -55,19 +54,23 @@ class SurfaceView:
                                  loc="upper right", bbox_to_anchor=(0.99, 0.9), frameon=True,
                                  framealpha=1.0, title="optimizer")
         outlines = [style.outline_for(run.color) for run in self.runs]
-        self.halos = Line3DCollection([], colors=outlines, linewidths=4.7, capstyle="round",
+        self.halos = Line3DCollection([], colors=outlines, linewidths=style.HALO_WIDTH, capstyle="round",
                                       zorder=3, axlim_clip=True)
-        self.paths = Line3DCollection([], colors=[run.color for run in self.runs], linewidths=2.2,
-                                      zorder=4, axlim_clip=True)
+        self.paths = Line3DCollection([], colors=[run.color for run in self.runs],
+                                      linewidths=style.PATH_WIDTH, zorder=4, axlim_clip=True)
         for collection in (self.halos, self.paths):
             ax.add_collection(collection, autolim=False)
         self.heads = [ax.plot([], [], [], color=run.color, marker="o", ms=10, ls="none", zorder=5,
                               markeredgecolor=outline, markeredgewidth=1.5, axlim_clip=True)[0]
                       for run, outline in zip(self.runs, outlines)]
-        self.counter = fig.text(0.99, 0.015, "", ha="right", va="bottom",
-                                fontsize=style.FONT["counter"], family="DejaVu Sans Mono")
+        self.counter = style.counter(fig)
 
     def frame(self, f):
+        """Pixels of timeline frame f: the camera at its pose, the paths up to f.step."""
+        with style.look():
+            return self._frame(f)
+
+    def _frame(self, f):
         shown = [style.visible_prefix(run.points, f.step) for run in self.runs]
         self.halos.set_segments(shown)
         self.paths.set_segments(shown)
