@@ -2,7 +2,10 @@
 
 import itertools
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -39,7 +42,7 @@ class Workers:
         if jobs > 1:
             # 'spawn' workers import matplotlib afresh: forking a process that has run torch is unsafe.
             self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_ignore_interrupts)
+                                            initializer=_start_worker)
             for _ in range(jobs):
                 self.pool.submit(_warm_up)
 
@@ -86,9 +89,18 @@ class _PoolDrawer:
                 future.cancel()
 
 
-def _ignore_interrupts():
-    """Ctrl-C is for the main process, which stops the workers itself (and prints no traceback)."""
+def _start_worker():
+    """Ctrl-C is for the main process, which stops the workers itself (and prints no traceback);
+    and a worker whose main process was killed outright exits instead of lingering."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def exit_when_orphaned():
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=exit_when_orphaned, daemon=True).start()
 
 
 def _warm_up():

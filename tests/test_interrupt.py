@@ -1,0 +1,61 @@
+"""Killing a render mid-way never leaves a partial file under a final name, nor touches earlier outputs."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT
+
+
+def _start(scene, out):
+    command = [sys.executable, "-m", "anim", "render", str(scene), "-o", str(out), "--size", "640x360"]
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_temporaries(folder, process, timeout=60):
+    """Return once the render is writing (a temporary file exists), i.e. mid-render."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"render ended before it could be interrupted: {process.communicate()}")
+        if folder.is_dir() and any(p.name.endswith(".part") for p in folder.iterdir()):
+            return
+        time.sleep(0.02)
+    pytest.fail("render never started writing")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_interrupted_render_keeps_earlier_outputs(tmp_path, tiny_scene, sig):
+    first = subprocess.run([sys.executable, "-m", "anim", "render", str(tiny_scene), "-o", str(tmp_path),
+                            "--size", "160x96"], cwd=ROOT, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    folder = tmp_path / "bowl"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    process = _start(tiny_scene, tmp_path)
+    _wait_for_temporaries(folder, process)
+    process.send_signal(sig)
+    _, stderr = process.communicate(timeout=60)
+
+    after = {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(".")}
+    assert after == before  # not one byte of the earlier render changed
+    leftovers = [p.name for p in folder.iterdir() if p.name.startswith(".")]
+    if sig == signal.SIGINT:
+        assert process.returncode == 130
+        assert stderr.strip().splitlines()[-1] == (
+            "interrupted: finished outputs are kept, unfinished ones were discarded")
+        assert "Traceback" not in stderr
+        assert leftovers == []
+    else:
+        assert process.returncode == -signal.SIGKILL
+        # A killed process cannot clean up; the next render removes what it left.
+        again = subprocess.run([sys.executable, "-m", "anim", "render", str(tiny_scene), "-o", str(tmp_path),
+                                "--size", "160x96"], cwd=ROOT, capture_output=True, text=True)
+        assert again.returncode == 0, again.stderr
+        for name in leftovers:
+            assert f"removed {name}, left by an interrupted render" in again.stdout
+        assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
