@@ -18,6 +18,11 @@ class Run:
     points: np.ndarray
     diverged_at: object = None  # first step whose point or loss is not finite, or None
 
+    def shown(self, step):
+        """Points 0..step, stopping before `diverged_at` (a diverged path is drawn up to where it left)."""
+        end = step + 1 if self.diverged_at is None else min(step + 1, self.diverged_at)
+        return self.points[:end]
+
 
 def compute(scene):
     """Every optimizer from every start point, in scene order: a list of Run in float32.

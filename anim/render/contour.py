@@ -10,14 +10,11 @@ from anim.render.counter import DigitCounter
 MAX_EQUAL_ASPECT_RATIO = 4.0  # beyond this the window is too elongated to draw at equal scale
 
 
-GRID_RESOLUTION = 300  # samples per side: smooth contour lines at 4K
-
-
 class ContourView:
     """Build once from a ViewData; `frame(f)` returns the RGBA pixels of timeline frame f."""
 
     name = "contour"
-    GRID_RESOLUTION = GRID_RESOLUTION
+    GRID_RESOLUTION = 300  # samples per side: smooth contour lines at 4K
     PARALLEL = False  # a blitted frame costs less than shipping its pixels between processes
 
     def __init__(self, data, width, height):
@@ -61,10 +58,11 @@ class ContourView:
                                  title="optimizer")
         # The trail grows a step at a time: each step adds, for every run at once, a halo segment
         # (opaque, so overlapping joints do not darken), the path segment and its point markers.
-        outlines = [style.outline_for(run.color) for run in self.runs]
-        self.halos = LineCollection([], colors=outlines, linewidths=style.HALO_WIDTH, capstyle="round",
+        self.colors = [run.color for run in self.runs]
+        self.outlines = [style.outline_for(color) for color in self.colors]
+        self.halos = LineCollection([], colors=self.outlines, linewidths=style.HALO_WIDTH, capstyle="round",
                                     animated=True, zorder=3)
-        self.segments = LineCollection([], colors=[run.color for run in self.runs],
+        self.segments = LineCollection([], colors=self.colors,
                                        linewidths=style.PATH_WIDTH, capstyle="round", animated=True,
                                        zorder=4)
         self.markers = ax.scatter([], [], s=4 ** 2, linewidths=0.6, animated=True, zorder=4)
@@ -105,8 +103,7 @@ class ContourView:
             for step in range(self.trail_step + 1, f.step + 1):
                 self._draw_trail_step(step)
             self.trail, self.trail_step = canvas.copy_from_bbox(self.fig.bbox), f.step
-        heads = [(style.visible_prefix(run.points, f.step)[-1:], run) for run in self.runs]
-        self._draw_points(self.heads, heads)
+        self._draw_points(self.heads, [run.shown(f.step)[-1:] for run in self.runs])
         self.counter.draw(f.step)
         return style.rgba_frame(self.fig, self.width, self.height)
 
@@ -116,22 +113,22 @@ class ContourView:
         Each path redraws its previous segment and point too, so the new halo's round cap does
         not notch the line where the segments join.
         """
-        pieces = [(style.visible_prefix(run.points, step)[max(step - 2, 0):], run) for run in self.runs]
-        drawn = [(piece, run) for piece, run in pieces if len(piece) >= 2]
-        self.halos.set_segments([piece[-2:, :2] for piece, _ in drawn])
-        self.halos.set_color([style.outline_for(run.color) for _, run in drawn])
-        self.segments.set_segments([piece[:, :2] for piece, _ in drawn])
-        self.segments.set_color([run.color for _, run in drawn])
+        pieces = [run.shown(step)[max(step - 2, 0):] for run in self.runs]
+        drawn = [i for i, piece in enumerate(pieces) if len(piece) >= 2]
+        self.halos.set_segments([pieces[i][-2:, :2] for i in drawn])
+        self.halos.set_color([self.outlines[i] for i in drawn])
+        self.segments.set_segments([pieces[i][:, :2] for i in drawn])
+        self.segments.set_color([self.colors[i] for i in drawn])
         self.ax.draw_artist(self.halos)
         self.ax.draw_artist(self.segments)
-        self._draw_points(self.markers, [(piece[-2:], run) for piece, run in pieces])
+        self._draw_points(self.markers, [piece[-2:] for piece in pieces])
 
-    def _draw_points(self, scatter, pieces):
-        """Draw the points of each (points, run) in its run's colour with its halo colour as edge."""
-        pieces = [(points, run) for points, run in pieces if len(points)]
-        if not pieces:
+    def _draw_points(self, scatter, points_per_run):
+        """Draw each run's points in its colour, edged in its halo colour."""
+        runs = [i for i, points in enumerate(points_per_run) if len(points)]
+        if not runs:
             return
-        scatter.set_offsets(np.concatenate([points[:, :2] for points, _ in pieces]))
-        scatter.set_facecolor([run.color for points, run in pieces for _ in points])
-        scatter.set_edgecolor([style.outline_for(run.color) for points, run in pieces for _ in points])
+        scatter.set_offsets(np.concatenate([points_per_run[i][:, :2] for i in runs]))
+        scatter.set_facecolor([self.colors[i] for i in runs for _ in points_per_run[i]])
+        scatter.set_edgecolor([self.outlines[i] for i in runs for _ in points_per_run[i]])
         self.ax.draw_artist(scatter)

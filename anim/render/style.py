@@ -134,15 +134,6 @@ def legend_handles(runs):
     return handles, labels
 
 
-def visible_prefix(points, step):
-    """Points 0..step, stopping at the last finite one (a diverged path is drawn up to where it left)."""
-    shown = points[: step + 1]
-    finite = np.isfinite(shown).all(axis=1)
-    if not finite.all():
-        shown = shown[: int(np.argmin(finite))]
-    return shown
-
-
 def counter_text(step, steps):
     """'step  7 / 99': the CSV's step of the newest point shown, of the last one recorded.
 

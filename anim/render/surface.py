@@ -6,14 +6,11 @@ from mpl_toolkits.mplot3d.art3d import Line3DCollection
 from anim.render import style
 from anim.render.heightfield import HeightField
 
-GRID_RESOLUTION = 81  # samples per side (80 polygons): round wells; 121 costs 40% more per frame
-
-
 class SurfaceView:
     """Build once from a ViewData; `frame(f)` returns the RGBA pixels of timeline frame f."""
 
     name = "surface"
-    GRID_RESOLUTION = GRID_RESOLUTION
+    GRID_RESOLUTION = 81  # samples per side (80 polygons): round wells; 121 costs 40% more per frame
     PARALLEL = True  # every frame is a full redraw: worth a process per core
 
     def __init__(self, data, width, height):
@@ -71,7 +68,7 @@ class SurfaceView:
             return self._frame(f)
 
     def _frame(self, f):
-        shown = [style.visible_prefix(run.points, f.step) for run in self.runs]
+        shown = [run.shown(f.step) for run in self.runs]
         self.halos.set_segments(shown)
         self.paths.set_segments(shown)
         for points, head in zip(shown, self.heads):
