@@ -1,6 +1,7 @@
 """The `optianim` command line: parses options, calls the pipeline, reports; no rendering logic here."""
 
 import functools
+import signal
 import sys
 import time
 import traceback
@@ -59,24 +60,33 @@ def _reporting_errors(function):
 
     @functools.wraps(function)
     def wrapper(*args, debug=False, **kwargs):
+        interrupted = []
+
+        def on_interrupt(signum, frame):
+            interrupted.append(signum)
+            raise KeyboardInterrupt
+
+        # Ctrl-C in the middle of an import surfaces as an ImportError, not KeyboardInterrupt:
+        # remembering the signal lets any exception it caused be reported as the interrupt it is.
+        previous = signal.signal(signal.SIGINT, on_interrupt)
         try:
             return function(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except AnimError as exc:
+        except (Exception, KeyboardInterrupt) as exc:
+            if isinstance(exc, KeyboardInterrupt) or interrupted:
+                click.echo("interrupted: finished outputs are kept, unfinished ones were discarded", err=True)
+                sys.exit(130)
             if debug:
                 traceback.print_exc()
-            click.echo(f"error: {exc}", err=True)
+            if isinstance(exc, AnimError):
+                click.echo(f"error: {exc}", err=True)
+            else:  # a bug in optianim: still one line unless --debug
+                click.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                           err=True)
             sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo("interrupted: finished outputs are kept, unfinished ones were discarded", err=True)
-            sys.exit(130)
-        except Exception as exc:  # a bug in optianim: still one line unless --debug
-            if debug:
-                traceback.print_exc()
-            click.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
-                       err=True)
-            sys.exit(1)
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     return wrapper
 

@@ -45,7 +45,7 @@ def test_interrupted_render_keeps_earlier_outputs(tmp_path, tiny_scene, sig):
     assert after == before  # not one byte of the earlier render changed
     leftovers = [p.name for p in folder.iterdir() if p.name.startswith(".")]
     if sig == signal.SIGINT:
-        assert process.returncode == 130
+        assert process.returncode == 130, stderr
         assert stderr.strip().splitlines()[-1] == (
             "interrupted: finished outputs are kept, unfinished ones were discarded")
         assert "Traceback" not in stderr
