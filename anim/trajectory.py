@@ -1,6 +1,7 @@
 """Runs each optimizer from each start point exactly like the lecture's `train_curve`."""
 
 import inspect
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,17 @@ class Run:
         """Points 0..step, stopping before `diverged_at` (a diverged path is drawn up to where it left)."""
         end = step + 1 if self.diverged_at is None else min(step + 1, self.diverged_at)
         return self.points[:end]
+
+    def shown_at(self, position):
+        """The drawn path at a fractional `position`: points 0..floor(position), then a head
+        partway to the next point (none past where the run diverged)."""
+        step = math.floor(position)
+        points = self.shown(step)
+        fraction = position - step
+        if fraction == 0 or len(points) <= step or step + 1 >= len(self.shown(step + 1)):
+            return points
+        head = points[step] + fraction * (self.points[step + 1] - points[step])
+        return np.concatenate([points, head[None]])
 
 
 def compute(scene):
