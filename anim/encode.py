@@ -1,9 +1,12 @@
-"""The only module that talks to ffmpeg: raw RGBA frames in, MP4 and GIF out in one pass, atomically."""
+"""The only module that talks to ffmpeg: raw RGBA frames in, MP4, WebM, GIF and PNG out, atomically."""
 
 import contextlib
+import io
 import subprocess
 import tempfile
 from pathlib import Path
+
+import numpy as np
 
 from anim import files
 from anim.errors import EncodeError
@@ -36,15 +39,19 @@ PALETTE_SAMPLES = 8  # frames, spread over the video, that a GIF's 256 colours a
 GIF_DITHER = "paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle"
 
 
-def palette(frames, width, height, gif_size):
+def palette(frames, width, height, gif_size, background=None):
     """The GIF palette (16x16 RGBA, one pixel per colour) that ffmpeg's palettegen picks for the
-    sample `frames` (HxWx4 RGBA arrays) scaled to `gif_size`.
+    sample `frames` (HxWx4 RGBA arrays) scaled to `gif_size`, laid on `background` if given.
 
     Choosing the colours from samples first lets the GIF be encoded while frames stream in, in
     constant memory; palettegen on the stream itself would hold every frame until the last.
     """
     gif_width, gif_height = gif_size
-    args = [*_raw_rgba_input(width, height, 1), "-vf", f"scale={gif_width}:{gif_height}:flags=bicubic,palettegen=stats_mode=full",
+    chain = f"scale={gif_width}:{gif_height}:flags=bicubic,palettegen=stats_mode=full"
+    if background is not None:
+        chain = (f"color=c={background}:s={width}x{height}[bg];[bg][0:v]overlay=shortest=1:format=rgb,"
+                 + chain)
+    args = [*_raw_rgba_input(width, height, 1), "-filter_complex", chain,
             "-f", "rawvideo", "-pix_fmt", "rgba", "pipe:1"]
     data = b"".join(memoryview(frame).cast("B") for frame in frames)
     try:
@@ -69,62 +76,165 @@ def _last_line(stderr, fallback):
     return lines[-1] if lines else fallback
 
 
-def command(targets, width, height, fps, gif_step=1, gif_size=None, palette_path=None):
+VP9 = ["-c:v", "libvpx-vp9", "-crf", "32", "-b:v", "0", "-deadline", "good", "-cpu-used", "4",
+       "-row-mt", "1"]
+X264 = ["-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF), "-profile:v", "high",
+        "-pix_fmt", "yuv420p", "-movflags", "+faststart"]
+STREAM_ORDER = ("mp4", "webm", "gif", "gif_source")  # 'png' is the last frame, written without ffmpeg
+
+
+def command(targets, width, height, fps, gif_step=1, gif_size=None, palette_path=None, background=None):
     """The ffmpeg argument list that encodes raw RGBA frames of width x height into `targets`.
 
-    targets maps a format ('mp4', 'gif') to the path ffmpeg writes it to; a GIF needs the
-    path of a raw 16x16 RGBA palette from `palette`.
+    targets maps a format to the path ffmpeg writes it to: 'mp4' (H.264), 'webm' (VP9), 'gif'
+    (needs the path of a raw 16x16 RGBA palette from `palette`) and 'gif_source' (the GIF's
+    frames, lossless, for `shrink_gif`). `background` ('#rrggbb') says the frames are
+    transparent: WebM keeps their alpha channel, MP4 and GIF, which have none, are laid on it.
     """
-    unknown = set(targets) - {"mp4", "gif"}
-    if unknown or not targets:
-        raise ValueError(f"formats must be mp4 and/or gif, got {sorted(targets)}")
+    names = [fmt for fmt in STREAM_ORDER if fmt in targets]
+    if set(targets) - set(STREAM_ORDER) or not names:
+        raise ValueError(f"formats must be some of {STREAM_ORDER}, got {sorted(targets)}")
     args = _raw_rgba_input(width, height, fps)
     if "gif" in targets:
         if palette_path is None:
             raise ValueError("a GIF needs a palette: see encode.palette")
-        gif_width, gif_height = gif_size or (width, height)
         args += ["-f", "rawvideo", "-pix_fmt", "rgba", "-s", "16x16", "-i", str(palette_path)]
-        gif_chain = f"framestep={gif_step},scale={gif_width}:{gif_height}:flags=bicubic[s];[s][1:v]{GIF_DITHER}"
-        graph = f"[0:v]split[v][g];[g]{gif_chain}[gif]" if "mp4" in targets else f"[0:v]{gif_chain}[gif]"
-        args += ["-filter_complex", graph]
-    if "mp4" in targets:
-        args += ["-map", "[v]"] if "gif" in targets else ["-map", "0:v"]
-        args += ["-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF),
-                 "-profile:v", "high", "-pix_fmt", "yuv420p", "-movflags", "+faststart",
-                 "-f", "mp4", str(targets["mp4"])]
-    if "gif" in targets:
-        args += ["-map", "[gif]", "-loop", "0", "-f", "gif", str(targets["gif"])]
+    gif_width, gif_height = gif_size or (width, height)
+    graph = ["[0:v]split=" + str(len(names)) + "".join(f"[in_{name}]" for name in names)]
+    for name in names:
+        source = f"[in_{name}]"
+        if background is not None and name != "webm":
+            graph.append(f"color=c={background}:s={width}x{height}:r={fps}[bg_{name}];"
+                         f"[bg_{name}]{source}overlay=shortest=1:format=rgb[flat_{name}]")
+            source = f"[flat_{name}]"
+        if name in ("gif", "gif_source"):
+            graph.append(f"{source}framestep={gif_step},scale={gif_width}:{gif_height}:flags=bicubic[small_{name}]")
+            source = f"[small_{name}]"
+        if name == "gif":
+            graph.append(f"{source}[1:v]{GIF_DITHER}[out_gif]")
+        else:
+            graph.append(f"{source}null[out_{name}]")
+    args += ["-filter_complex", ";".join(graph)]
+    for name in names:
+        args += ["-map", f"[out_{name}]"]
+        if name == "mp4":
+            args += [*X264, "-f", "mp4"]
+        elif name == "webm":
+            args += [*VP9, "-pix_fmt", "yuva420p" if background is not None else "yuv420p", "-f", "webm"]
+        elif name == "gif":
+            args += ["-loop", "0", "-f", "gif"]
+        else:
+            args += ["-c:v", "ffv1", "-f", "matroska"]
+        args.append(str(targets[name]))
     return args
+
+
+def shrink_gif(source, final, max_bytes, fps, width, height):
+    """Re-encode the GIF frames in `source` (from 'gif_source') until the file fits in
+    `max_bytes`: first fewer frames, then fewer pixels, then fewer colours.
+
+    Returns (temporary path beside `final`, what was chosen: fps, width, height, colours,
+    frame step); raises EncodeError naming the smallest size reached when nothing fits.
+    """
+    tries = [(step, 1.0, 256) for step in (1, 2, 3)]
+    tries += [(3, scale, 256) for scale in (0.75, 0.5)]
+    tries += [(3, 0.5, colors) for colors in (128, 64, 32, 16)]
+    smallest = None
+    with tempfile.TemporaryDirectory(prefix="optianim-") as scratch:
+        for step, scale, colors in tries:
+            size = (_even(width * scale), _even(height * scale))
+            temp = files.temp_path(final)
+            try:
+                _gif_from_source(source, temp, Path(scratch) / "palette.png", step, size, colors)
+                written = temp.stat().st_size
+            except BaseException:
+                files.discard(temp)
+                raise
+            if written <= max_bytes:
+                files.fsync(temp)
+                return temp, {"fps": fps / step, "width": size[0], "height": size[1], "colors": colors,
+                              "frame_step": step}
+            files.discard(temp)
+            smallest = written if smallest is None else min(smallest, written)
+    raise EncodeError(f"{Path(final).name} does not fit in {max_bytes / 1e6:g} MB even at {fps / 3:g} fps, "
+                      f"{_even(width * 0.5)}x{_even(height * 0.5)} and 16 colours ({smallest / 1e6:.2f} MB); "
+                      "raise --gif-max-mb, or render fewer steps or a shorter hold")
+
+
+def _even(value):
+    value = int(round(value))
+    return max(2, value - value % 2)
+
+
+def _gif_from_source(source, target, palette_png, step, size, colors):
+    """Two ffmpeg passes over the lossless GIF frames: the palette of them all, then the GIF."""
+    scaled = f"framestep={step},scale={size[0]}:{size[1]}:flags=bicubic"
+    quiet = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", str(source)]
+    _run([*quiet, "-vf", f"{scaled},palettegen=max_colors={colors}:stats_mode=full", str(palette_png)],
+         f"choosing the colours of {target.name}")
+    _run([*quiet, "-i", str(palette_png), "-filter_complex", f"[0:v]{scaled}[s];[s][1:v]{GIF_DITHER}",
+          "-loop", "0", "-f", "gif", str(target)], f"writing {target.name}")
+
+
+def _run(args, doing):
+    try:
+        result = subprocess.run(args, capture_output=True, start_new_session=True)
+    except OSError as exc:
+        raise EncodeError(f"cannot start ffmpeg ({args[0]}): {exc}") from exc
+    if result.returncode != 0:
+        raise EncodeError(f"ffmpeg failed (exit {result.returncode}) {doing}: {_last_line(result.stderr, 'no message')}")
+
+
+def png_bytes(frame, alpha):
+    """An HxWx4 uint8 RGBA frame as PNG bytes: RGBA if `alpha`, else RGB."""
+    from PIL import Image
+
+    image = Image.fromarray(frame, "RGBA")
+    buffer = io.BytesIO()
+    (image if alpha else image.convert("RGB")).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 class Encoder:
     """Context manager: `write(frame)` each HxWx4 uint8 RGBA frame; on clean exit the files appear.
 
-    Each output goes to a temporary file beside its final path. When ffmpeg has finished
-    them, `completed` lists (temporary, final) pairs for the caller to move into place with
-    `commit()` (alone) or together with other files; an error or interrupt removes them, so
-    earlier outputs are never touched.
+    finals maps a format ('mp4', 'webm', 'gif', 'png': the last frame) to its final path. Each
+    output goes to a temporary file beside its final path. When they are complete, `completed`
+    lists (temporary, final) pairs for the caller to move into place with `commit()` (alone) or
+    together with other files; an error or interrupt removes them, so earlier outputs are never
+    touched. With `keep_gif_source`, `gif_source` is the GIF's frames, lossless, for `shrink_gif`,
+    until the encoder is closed.
     """
 
-    def __init__(self, finals, width, height, fps, gif_step=1, gif_size=None, palette=None):
+    def __init__(self, finals, width, height, fps, gif_step=1, gif_size=None, palette=None,
+                 background=None, keep_gif_source=False):
         self.finals = {fmt: Path(path) for fmt, path in finals.items()}
         self.temps = {fmt: files.temp_path(path) for fmt, path in self.finals.items()}
         self._palette = palette
-        self._command = (width, height, fps, gif_step, gif_size)
+        self._command = dict(width=width, height=height, fps=fps, gif_step=gif_step, gif_size=gif_size,
+                             background=background)
+        self._keep_gif_source = keep_gif_source
         self._frame_bytes = width * height * 4
+        self._last = None
         self._process = None
         self._log = None
         self._scratch = None
+        self.gif_source = None
         self.completed = []
 
     def __enter__(self):
         self._scratch = tempfile.TemporaryDirectory(prefix="optianim-")
+        streams = {fmt: temp for fmt, temp in self.temps.items() if fmt != "png"}
+        if not streams:
+            return self
         try:
             palette_path = None
             if self._palette is not None:
                 palette_path = Path(self._scratch.name) / "palette.rgba"
                 palette_path.write_bytes(self._palette)
-            args = command(self.temps, *self._command, palette_path=palette_path)
+            if self._keep_gif_source:
+                self.gif_source = streams["gif_source"] = Path(self._scratch.name) / "gif-frames.mkv"
+            args = command(streams, **self._command, palette_path=palette_path)
             self._log = tempfile.TemporaryFile()
             try:
                 # A session of its own: Ctrl-C reaches optianim, which stops ffmpeg itself.
@@ -133,9 +243,7 @@ class Encoder:
             except OSError as exc:
                 raise EncodeError(f"cannot start ffmpeg ({args[0]}): {exc}") from exc
         except BaseException:
-            if self._log is not None:
-                self._log.close()
-            self._scratch.cleanup()
+            self._close()
             raise
         return self
 
@@ -143,6 +251,10 @@ class Encoder:
         data = memoryview(frame).cast("B")
         if data.nbytes != self._frame_bytes:
             raise EncodeError(f"frame of {data.nbytes} bytes, expected {self._frame_bytes}")
+        if "png" in self.temps:
+            self._last = np.array(frame)  # drawers may reuse the frame's memory for the next
+        if self._process is None:
+            return
         try:
             self._process.stdin.write(data)
         except (BrokenPipeError, ValueError):
@@ -160,9 +272,14 @@ class Encoder:
             if exc_type is not None:
                 self._stop()
                 files.discard(*self.temps.values())
-            self._log.close()
-            self._scratch.cleanup()
+                self._close()
+            elif not self._keep_gif_source:
+                self._close()
         return False
+
+    def close(self):
+        """Remove the scratch files (the GIF frames) once `shrink_gif` no longer needs them."""
+        self._close()
 
     def commit(self):
         """Move the finished files into place."""
@@ -170,19 +287,36 @@ class Encoder:
             files.commit(temp, final)
 
     def _finish(self):
-        with contextlib.suppress(BrokenPipeError):
-            self._process.stdin.close()
-        if self._process.wait() != 0:
-            raise EncodeError(self._failure())
+        if self._process is not None:
+            with contextlib.suppress(BrokenPipeError):
+                self._process.stdin.close()
+            if self._process.wait() != 0:
+                raise EncodeError(self._failure())
+        if "png" in self.temps:
+            if self._last is None:
+                raise EncodeError(f"no frame to write {self.finals['png'].name} from")
+            alpha = self._command["background"] is not None
+            with open(self.temps["png"], "wb") as handle:
+                handle.write(png_bytes(self._last, alpha))
         for fmt, temp in self.temps.items():
             files.fsync(temp)
             self.completed.append((temp, self.finals[fmt]))
 
     def _stop(self):
+        if self._process is None:
+            return
         with contextlib.suppress(OSError, ValueError):
             self._process.stdin.close()
         self._process.kill()
         self._process.wait()
+
+    def _close(self):
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
 
     def _failure(self):
         self._log.seek(0)

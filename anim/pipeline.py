@@ -3,6 +3,7 @@
 import contextlib
 import hashlib
 import json
+import math
 import os
 import platform
 from dataclasses import dataclass, field
@@ -10,13 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
-from anim import __version__, encode, export, files, grid, trajectory
+from anim import __version__, encode, export, files, grid, page, trajectory
 from anim.errors import RenderError, SceneError
 from anim.loader import file_sha256, load_scene
 from anim.render import ViewData, view_class
 from anim.render.frames import Workers
+from anim.render import style
 from anim.render.style import check_colors, check_texts
-from anim.settings import outputs
+from anim.settings import VIDEO_FORMATS, outputs
 from anim.timeline import timeline
 
 TRAJECTORIES_FILE = "trajectories.csv"
@@ -97,8 +99,6 @@ def render_prepared(prepared, out_root, settings, report=None, workers=None):
     result.diverged = [(r.label, r.run, r.diverged_at) for r in runs if r.diverged_at is not None]
     with _naming_file(prepared.path):
         window = grid.view_window(scene, runs)
-    tl = timeline(scene, settings)
-    planned = outputs(scene.steps, settings)
     finished = []  # (temporary path, final path) of complete files not yet in place
     try:
         csv_final = folder / TRAJECTORIES_FILE
@@ -107,28 +107,15 @@ def render_prepared(prepared, out_root, settings, report=None, workers=None):
                                            rows=sum(len(r.points) for r in runs)))
         report.file(result.records[-1])
         for view in settings.views:
-            cls = view_class(view)
-            with _naming_file(prepared.path):
-                data = ViewData(scene.title, scene.zlabel, scene.steps, runs,
-                                grid.sample(scene.surface, *window, cls.GRID_RESOLUTION))
-            drawer = workers.drawer(cls, data, settings.width, settings.height)
-            mine = [o for o in planned if o.view == view]
-            palette = None
-            if any(o.format == "gif" for o in mine):
-                samples = [np.array(p) for p in drawer.frames(_spread(tl, encode.PALETTE_SAMPLES))]
-                palette = encode.palette(samples, settings.width, settings.height, settings.gif_size)
-            with encode.Encoder({o.format: folder / o.filename for o in mine}, settings.width,
-                                settings.height, settings.fps, settings.gif_step, settings.gif_size,
-                                palette) as encoder:
-                for index, pixels in enumerate(drawer.frames(tl)):
-                    encoder.write(pixels)
-                    report.frame(view, index + 1, len(tl))
-            finished.extend(encoder.completed)
-            for output, pair in zip(mine, encoder.completed):
-                result.records.append(_file_record(
-                    *pair, view=output.view, format=output.format, frames=output.frames, fps=output.fps,
-                    width=output.width, height=output.height, duration=round(output.duration, 6)))
-                report.file(result.records[-1])
+            for pair, record in _render_view(prepared, view, window, folder, settings, report, workers):
+                finished.append(pair)
+                result.records.append(record)
+                report.file(record)
+        page_final = folder / page.PAGE_FILE
+        document = page.document(scene.title, scene.name, result.records, settings.theme)
+        finished.append((files.write_temp(page_final, document.encode()), page_final))
+        result.records.append(_file_record(*finished[-1], view=None, format="html"))
+        report.file(result.records[-1])
         manifest = _manifest(prepared, window, settings, result.records)
         manifest_final = folder / MANIFEST_FILE
         finished.append((files.write_temp(manifest_final, _json_bytes(manifest)), manifest_final))
@@ -140,6 +127,76 @@ def render_prepared(prepared, out_root, settings, report=None, workers=None):
             raise RenderError(f"cannot write {exc.filename or folder}: {exc.strerror or exc}") from exc
         raise
     return result
+
+
+def _render_view(prepared, view, window, folder, settings, report, workers):
+    """Draw one view's frames into its files; yields ((temporary, final), manifest record) each."""
+    scene = prepared.scene
+    cls = view_class(view)
+    with _naming_file(prepared.path):
+        data = ViewData(scene.title, scene.zlabel, scene.steps, prepared.runs,
+                        grid.sample(scene.surface, *window, cls.GRID_RESOLUTION),
+                        settings.theme, settings.transparent, settings.trail)
+    drawer = workers.drawer(cls, data, settings.width, settings.height)
+    mine = [o for o in outputs(scene.steps, settings) if o.view == view]
+    formats = {o.format for o in mine}
+    tl = timeline(scene, settings)
+    background = style.background(settings.theme) if settings.transparent else None
+    palette = None
+    if "gif" in formats:
+        samples = [np.array(p) for p in drawer.frames(_spread(tl, encode.PALETTE_SAMPLES))]
+        palette = encode.palette(samples, settings.width, settings.height, settings.gif_size, background)
+    # A PNG alone is the last frame alone: no need to draw the others.
+    entries = list(tl) if formats & set(VIDEO_FORMATS) else [tl.frame(len(tl) - 1)]
+    budget = round(settings.gif_max_mb * 1e6) if "gif" in formats and settings.gif_max_mb else 0
+    encoder = encode.Encoder({o.format: folder / o.filename for o in mine}, settings.width, settings.height,
+                             settings.fps, settings.gif_step, settings.gif_size, palette, background,
+                             keep_gif_source=bool(budget))
+    try:
+        with encoder:
+            for index, pixels in enumerate(drawer.frames(entries)):
+                encoder.write(pixels)
+                report.frame(view, index + 1, len(entries))
+        completed = dict(zip((o.format for o in mine), encoder.completed))
+        for output in mine:
+            temp, final = completed[output.format]
+            fields = _stream_fields(output, settings)
+            if output.format == "gif" and budget:
+                fields["max_bytes"] = budget
+                if temp.stat().st_size > budget:
+                    files.discard(temp)
+                    temp, chosen = encode.shrink_gif(encoder.gif_source, final, budget, output.fps,
+                                                     output.width, output.height)
+                    fields.update(_shrunk_gif_fields(output, chosen))
+            yield (temp, final), _file_record(temp, final, **fields)
+    except BaseException:
+        files.discard(*(temp for temp, _ in encoder.completed))
+        raise
+    finally:
+        encoder.close()
+
+
+def _stream_fields(output, settings):
+    """The manifest fields of an output: what a decoder reads back from the file."""
+    fields = dict(view=output.view, format=output.format, frames=output.frames, fps=output.fps,
+                  width=output.width, height=output.height)
+    if output.format != "png":
+        fields["duration"] = round(output.duration, 6)
+    if output.format == "mp4":
+        fields.update(codec="h264", profile="High", pix_fmt="yuv420p", faststart=True)
+    elif output.format == "webm":
+        fields.update(codec="vp9", pix_fmt="yuva420p" if settings.transparent else "yuv420p")
+    elif output.format == "gif":
+        fields.update(codec="gif", colors=256, loop="forever")
+    else:
+        fields.update(codec="png", alpha=settings.transparent)
+    return fields
+
+
+def _shrunk_gif_fields(output, chosen):
+    frames = math.ceil(output.frames / chosen["frame_step"])
+    return dict(frames=frames, fps=chosen["fps"], width=chosen["width"], height=chosen["height"],
+                colors=chosen["colors"], duration=round(frames / chosen["fps"], 6))
 
 
 def _json_bytes(document):
@@ -205,7 +262,9 @@ def _manifest(prepared, window, settings, records):
         "x_range": list(window[0]),
         "y_range": list(window[1]),
         "settings": {"fps": settings.fps, "width": settings.width, "height": settings.height,
-                     "hold_start": settings.hold_start, "hold_end": settings.hold_end,
+                     "pace": settings.pace, "hold_start": settings.hold_start, "hold_end": settings.hold_end,
+                     "theme": settings.theme, "transparent": settings.transparent, "trail": settings.trail,
+                     "gif_max_mb": settings.gif_max_mb or None,
                      "x264_preset": encode.X264_PRESET, "x264_crf": encode.X264_CRF},
         "runs": [
             {"optimizer": r.label, "run": r.run, "color": r.color,

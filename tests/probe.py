@@ -36,6 +36,11 @@ def stream(path):
                   width, height, float(fps[1]) if fps else 0.0)
 
 
+def alpha_mode(path):
+    """Whether a WebM's video stream carries an alpha channel (Matroska's ALPHA_MODE tag)."""
+    return bool(re.search(r"alpha_mode\s*:\s*1", _ffmpeg("-i", str(path)).stderr, re.IGNORECASE))
+
+
 def decoded_frames(path):
     """How many frames a decoder gets out of the file (every frame decoded, none dropped)."""
     result = _ffmpeg("-i", str(path), "-map", "0:v:0", "-fps_mode", "passthrough", "-f", "null", "-")

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 import probe
 from anim import trajectory
@@ -30,6 +31,9 @@ def info_table(scene, *options):
             name, frames, fps, duration, width, height = match.groups()
             rows[name] = dict(frames=int(frames), fps=float(fps), duration=float(duration),
                               width=int(width), height=int(height))
+        still = re.match(r"^(\w+\.png)\s+1\s+-\s+-\s+(\d+)x(\d+)$", line)
+        if still:
+            rows[still[1]] = dict(frames=1, width=int(still[2]), height=int(still[3]))
     return rows
 
 
@@ -37,11 +41,17 @@ def check_outputs(folder, scene_path, info):
     """Every animation file: decoded frames == manifest == info; codec, size, rate as promised."""
     manifest = json.loads((folder / "manifest.json").read_text())
     records = {r["file"]: r for r in manifest["files"]}
-    assert set(records) == set(info) | {"trajectories.csv"}
+    assert set(records) == set(info) | {"trajectories.csv", "index.html"}
     for name, promised in info.items():
         path, record = folder / name, records[name]
         data = path.read_bytes()
         assert record["bytes"] == len(data) and record["sha256"] == hashlib.sha256(data).hexdigest()
+        if name.endswith(".png"):
+            with Image.open(path) as image:
+                assert (image.format, image.size) == ("PNG", (record["width"], record["height"]))
+                assert image.mode == ("RGBA" if record["alpha"] else "RGB")
+            assert (record["width"], record["height"]) == (promised["width"], promised["height"])
+            continue
         assert probe.decoded_frames(path) == record["frames"] == promised["frames"], name
         assert (record["width"], record["height"]) == (promised["width"], promised["height"])
         stream = probe.stream(path)
@@ -52,10 +62,17 @@ def check_outputs(folder, scene_path, info):
             assert record["width"] % 2 == 0 and record["height"] % 2 == 0
             boxes = probe.mp4_top_level_boxes(path)
             assert boxes.index("moov") < boxes.index("mdat"), "not faststart"
+        elif name.endswith(".webm"):
+            assert stream.codec == record["codec"] == "vp9"
+            assert probe.alpha_mode(path) == (record["pix_fmt"] == "yuva420p")
+            assert stream.fps == record["fps"] == promised["fps"]
         else:
             loop, delays, images = probe.gif_facts(path)
             assert loop == 0 and images == record["frames"] and min(delays) >= 2
             assert sum(delays) / 100 == pytest.approx(record["duration"], abs=0.02)
+    page = (folder / "index.html").read_text()
+    for name in info:  # the preview page shows every file, by its relative name
+        assert f'src="{name}"' in page, name
     assert manifest["scene_sha256"] == hashlib.sha256(scene_path.read_bytes()).hexdigest()
     assert {"torch", "matplotlib", "ffmpeg"} <= set(manifest["versions"])
     return manifest
@@ -67,10 +84,12 @@ def test_render_small_scene_contract(tmp_path, tiny_scene):
     assert result.exit_code == 0, result.output
     folder = tmp_path / "bowl"
     info = info_table(tiny_scene, *options)
-    assert info["contour.mp4"]["frames"] == 10 + 12 + 40
+    # 0.5 s and 2 s holds at 20 fps; 11 updates at 30 updates per second take 8 frames.
+    assert info["contour.mp4"]["frames"] == 10 + 8 + 40
     manifest = check_outputs(folder, tiny_scene, info)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        ["contour.mp4", "contour.gif", "surface.mp4", "surface.gif", "trajectories.csv", "manifest.json"])
+        ["contour.mp4", "contour.gif", "surface.mp4", "surface.gif", "trajectories.csv", "manifest.json",
+         "index.html"])
     # The CSV holds exactly the trajectories, in the documented columns.
     runs = trajectory.compute(load_scene(tiny_scene))
     with open(folder / "trajectories.csv", newline="") as handle:
@@ -89,7 +108,8 @@ def test_view_and_format_selection(tmp_path, tiny_scene):
     result = CliRunner().invoke(main, ["render", str(tiny_scene), "-o", str(tmp_path), *options])
     assert result.exit_code == 0, result.output
     folder = tmp_path / "bowl"
-    assert sorted(p.name for p in folder.iterdir()) == ["contour.gif", "manifest.json", "trajectories.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == ["contour.gif", "index.html", "manifest.json",
+                                                        "trajectories.csv"]
     check_outputs(folder, tiny_scene, info_table(tiny_scene, *options))
 
 
