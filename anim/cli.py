@@ -10,7 +10,9 @@ from pathlib import Path
 import click
 
 from anim.errors import AnimError
-from anim.settings import FORMATS, MIN_SIDE, VIEWS, Settings, outputs
+from anim.page import megabytes
+from anim.settings import (DEFAULT_FORMATS, DEFAULT_QUALITY, DEFAULT_VIEWS, FORMATS, MIN_SIDE, QUALITIES,
+                           THEMES, VIEWS, Settings, outputs)
 
 
 class SizeType(click.ParamType):
@@ -36,19 +38,40 @@ def _settings_options(command):
         click.option("--view", "views", type=click.Choice(VIEWS), multiple=True,
                      help="View to render; repeat for several. [default: contour and surface]"),
         click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
-                     help="File format; repeat for several. [default: mp4 and gif]"),
-        click.option("--fps", type=click.IntRange(min=1, max=240), default=Settings.fps,
-                     show_default=True, help="Video frames per second (one update per frame)."),
-        click.option("--size", type=SizeType(), default=f"{Settings.width}x{Settings.height}",
-                     show_default=True, help="Video size in pixels; odd sides are rounded down to even."),
+                     help="File format; repeat for several. png is the last frame. [default: mp4 and gif]"),
+        click.option("--quality", type=click.Choice(list(QUALITIES)), default=DEFAULT_QUALITY,
+                     show_default=True, help="Size and fps preset: " + ", ".join(
+                         f"{name} {w}x{h}@{fps}" for name, (w, h, fps) in QUALITIES.items()) + "."),
+        click.option("--size", type=SizeType(), default=None,
+                     help="Video size in pixels, overriding --quality; odd sides are rounded down to even."),
+        click.option("--fps", type=click.IntRange(min=1, max=240), default=None,
+                     help="Video frames per second, overriding --quality."),
+        click.option("--pace", type=click.FloatRange(min=0, min_open=True, max=10000), default=Settings.pace,
+                     show_default=True, help="Optimizer updates per second of video, at any fps."),
+        click.option("--theme", type=click.Choice(THEMES), default=Settings.theme, show_default=True,
+                     help="light, or dark for dark slide decks."),
+        click.option("--transparent", is_flag=True,
+                     help="See-through background in PNG and WebM (MP4 and GIF stay opaque)."),
+        click.option("--trail", type=click.IntRange(min=0), default=0,
+                     help="Show only the last N updates of each path, fading. [default: the whole path]"),
+        click.option("--gif-max-mb", type=click.FloatRange(min=0, min_open=True), default=None,
+                     help="Shrink each GIF (fps, then size, then colours) until it fits in this many MB."),
     ]
     return functools.reduce(lambda cmd, deco: deco(cmd), reversed(decorators), command)
 
 
-def _settings(views, formats, fps, size, jobs=0):
-    return Settings(views=tuple(dict.fromkeys(views)) or VIEWS,
-                    formats=tuple(dict.fromkeys(formats)) or FORMATS,
-                    width=size[0], height=size[1], fps=fps, jobs=jobs)
+def _settings(options, jobs=0):
+    """Settings from the parsed settings options; says so when the size had to be rounded."""
+    settings = Settings.preset(options["quality"], size=options["size"], fps=options["fps"],
+                           views=tuple(dict.fromkeys(options["views"])) or DEFAULT_VIEWS,
+                           formats=tuple(dict.fromkeys(options["formats"])) or DEFAULT_FORMATS,
+                           pace=options["pace"], theme=options["theme"], transparent=options["transparent"],
+                           trail=options["trail"], gif_max_mb=options["gif_max_mb"] or 0.0, jobs=jobs)
+    if options["size"] and options["size"] != (settings.width, settings.height):
+        width, height = options["size"]
+        click.echo(f"note: --size {width}x{height} rounded to {settings.width}x{settings.height} "
+                   "(H.264 needs even sides)", err=True)
+    return settings
 
 
 def _debug_option(command):
@@ -106,15 +129,16 @@ def main():
               help="Processes drawing 3-D frames. [default: every core]")
 @_debug_option
 @_reporting_errors
-def render(scenes, out, views, formats, fps, size, jobs):
+def render(scenes, out, jobs, **options):
     """Render SCENE.py files into contour and 3-D animations (MP4 + GIF) with their data.
 
     Each scene is rendered in turn; one that fails is reported and the others still render
-    (the exit code is then 1).
+    (the exit code is then 1). Every file lands in OUT/<scene name>/, with index.html to
+    preview them all and manifest.json to describe them.
     """
     from anim import pipeline
 
-    settings = _settings(views, formats, fps, size, jobs or 0)
+    settings = _settings(options, jobs or 0)
     failed = 0
     for scene_path in scenes:
         try:
@@ -166,12 +190,17 @@ class _Progress:
 
     def file(self, record):
         self.close_bar()
-        if record.get("frames"):
-            detail = (f"{record['frames']} frames, {record['fps']:g} fps, "
-                      f"{record['width']}x{record['height']}")
-        else:
-            detail = f"{record['rows']} rows"
-        click.echo(f"  wrote {record['file']:<18} {detail}, {_megabytes(record['bytes'])}")
+        details = []
+        if record["format"] == "csv":
+            details.append(f"{record['rows']} rows")
+        elif record["format"] != "html":
+            if record["format"] != "png":
+                details.append(f"{record['frames']} frames, {record['fps']:g} fps")
+            details.append(f"{record['width']}x{record['height']}")
+            if "max_bytes" in record:
+                details.append(f"{record['colors']} colours")
+        details.append(megabytes(record["bytes"]))
+        click.echo(f"  wrote {record['file']:<18} " + ", ".join(details))
 
     def close_bar(self):
         if self.bar is not None:
@@ -181,10 +210,6 @@ class _Progress:
 
 def _count(n, noun):
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _megabytes(size):
-    return f"{size / 1e6:.2f} MB" if size >= 1e5 else f"{size / 1e3:.1f} kB"
 
 
 @main.command()
@@ -213,15 +238,19 @@ def trajectories(scene, out):
 @_settings_options
 @_debug_option
 @_reporting_errors
-def info(scene, views, formats, fps, size):
+def info(scene, **options):
     """Print what rendering SCENE.py would write: frames, fps, duration and size of each file."""
     from anim.pipeline import load_checked
 
     loaded = load_checked(scene)
-    settings = _settings(views, formats, fps, size)
+    settings = _settings(options)
     click.echo(f"{loaded.name}: {loaded.title}; {_count(len(loaded.optimizers), 'optimizer')} x "
                f"{_count(len(loaded.init), 'start point')}, {_count(loaded.steps, 'step')}")
     click.echo(f"{'file':<14}{'frames':>8}{'fps':>8}{'duration':>10}{'size':>11}")
     for output in outputs(loaded.steps, settings):
-        click.echo(f"{output.filename:<14}{output.frames:>8}{output.fps:>8g}"
+        if output.format == "png":
+            click.echo(f"{output.filename:<14}{1:>8}{'-':>8}{'-':>10}{output.width:>6}x{output.height}")
+            continue
+        at_most = "<=" if output.format == "gif" and settings.gif_max_mb else "  "
+        click.echo(f"{output.filename:<14}{at_most}{output.frames:>6}{output.fps:>8g}"
                    f"{output.duration:>9.2f}s{output.width:>6}x{output.height}")

@@ -12,6 +12,9 @@ class ViewData:
     steps: int
     runs: list
     grid: object
+    theme: str = "light"
+    transparent: bool = False  # the figure's background is see-through
+    trail: int = 0             # updates of path shown behind each head, fading; 0 = all of it
 
 
 def view_class(name):
@@ -23,4 +26,8 @@ def view_class(name):
         from anim.render.surface import SurfaceView
 
         return SurfaceView
+    if name == "dashboard":
+        from anim.render.dashboard import DashboardView
+
+        return DashboardView
     raise ValueError(f"unknown view {name!r}")

@@ -1,13 +1,127 @@
-"""The contour view: filled contours drawn once, paths growing one update per frame, blitted."""
+"""The contour view: filled contours drawn once, paths growing along the timeline, blitted."""
 
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.ticker import MaxNLocator
 
-from anim.render import style
+from anim.render import style, trail
 from anim.render.counter import DigitCounter
 
 MAX_EQUAL_ASPECT_RATIO = 4.0  # beyond this the window is too elongated to draw at equal scale
+
+
+class ContourPanel:
+    """Filled contours of the grid on `ax` with every run's path on top, drawn by blitting.
+
+    Call `start()` once the figure is drawn with its layout fixed; then `draw(frame)` draws the
+    panel's pixels for a timeline frame onto the canvas.
+    """
+
+    def __init__(self, ax, grid, runs, trail_length=0):
+        self.ax, self.runs, self.trail_length = ax, runs, trail_length
+        z = np.ma.masked_invalid(grid.z)
+        levels = MaxNLocator(nbins=24).tick_values(*grid.z_limits())
+        self.filled = ax.contourf(grid.x, grid.y, z, levels=levels, cmap=style.COLORMAP)
+        ax.contour(grid.x, grid.y, z, levels=levels[::2], colors="white", linewidths=0.5, alpha=0.45)
+        ax.set_xlim(grid.x_range)
+        ax.set_ylim(grid.y_range)
+        (x0, x1), (y0, y1) = grid.x_range, grid.y_range
+        if 1 / MAX_EQUAL_ASPECT_RATIO <= (x1 - x0) / (y1 - y0) <= MAX_EQUAL_ASPECT_RATIO:
+            ax.set_aspect("equal")  # gradients cross contour lines at right angles only at equal scale
+        ax.set_xlabel(r"$w_1$")
+        ax.set_ylabel(r"$w_2$")
+        # The trail grows a step at a time: each step adds, for every run at once, a halo segment
+        # (opaque, so overlapping joints do not darken), the path segment and its point markers.
+        self.colors = [run.color for run in runs]
+        self.outlines = [style.outline_for(color) for color in self.colors]
+        self.halos = LineCollection([], linewidths=style.HALO_WIDTH, capstyle="round", animated=True, zorder=3)
+        self.segments = LineCollection([], linewidths=style.PATH_WIDTH, capstyle="round", animated=True,
+                                       zorder=4)
+        self.markers = ax.scatter([], [], s=4 ** 2, linewidths=0.6, animated=True, zorder=4)
+        self.heads = ax.scatter([], [], s=10 ** 2, linewidths=1.5, animated=True, zorder=5)
+        for collection in (self.halos, self.segments):
+            ax.add_collection(collection, autolim=False)
+        self.clean = self.trail = None
+        self.trail_step = -1
+
+    def start(self):
+        """Keep the panel's pixels without paths: every frame starts from them."""
+        canvas = self.ax.figure.canvas
+        self.clean = canvas.copy_from_bbox(self.ax.bbox.padded(2))
+        self.trail, self.trail_step = self.clean, -1  # the clean panel with paths up to trail_step
+
+    def draw(self, f):
+        """Draw the paths as frame f shows them: up to f.position, heads at the front."""
+        if self.trail_length:
+            self._draw_fading(f)
+            return
+        canvas = self.ax.figure.canvas
+        if f.step < self.trail_step:  # frames normally only move forward; going back redraws
+            self.trail, self.trail_step = self.clean, -1
+        canvas.restore_region(self.trail)
+        if f.step > self.trail_step:
+            for step in range(self.trail_step + 1, f.step + 1):
+                self._draw_trail_step(step)
+            self.trail, self.trail_step = canvas.copy_from_bbox(self.ax.bbox.padded(2)), f.step
+        paths = [run.shown_at(f.position) for run in self.runs]
+        moving = [i for i, path in enumerate(paths) if len(path) == f.step + 2]  # partway to a point
+        if moving:
+            self._draw_lines([paths[i][-2:, :2] for i in moving], moving)
+            self._draw_points(self.markers, [paths[i][-2:-1] if i in moving else () for i in range(len(paths))])
+        self._draw_points(self.heads, [path[-1:] for path in paths])
+
+    def _draw_trail_step(self, step):
+        """Add the segment into point `step` to every path (each frame costs the same, however long).
+
+        Each path redraws its previous segment and point too, so the new halo's round cap does
+        not notch the line where the segments join.
+        """
+        pieces = [run.shown(step)[max(step - 2, 0):] for run in self.runs]
+        drawn = [i for i, piece in enumerate(pieces) if len(piece) >= 2]
+        halo_pieces = [pieces[i][-2:, :2] for i in drawn]
+        self.halos.set_segments(halo_pieces)
+        self.halos.set_color([self.outlines[i] for i in drawn])
+        self.segments.set_segments([pieces[i][:, :2] for i in drawn])
+        self.segments.set_color([self.colors[i] for i in drawn])
+        self.ax.draw_artist(self.halos)
+        self.ax.draw_artist(self.segments)
+        self._draw_points(self.markers, [piece[-2:] for piece in pieces])
+
+    def _draw_lines(self, pieces, runs):
+        self.halos.set_segments(pieces)
+        self.halos.set_color([self.outlines[i] for i in runs])
+        self.segments.set_segments(pieces)
+        self.segments.set_color([self.colors[i] for i in runs])
+        self.ax.draw_artist(self.halos)
+        self.ax.draw_artist(self.segments)
+
+    def _draw_fading(self, f):
+        """Only the last `trail_length` updates of each path, older segments fainter."""
+        self.ax.figure.canvas.restore_region(self.clean)
+        halos, lines, halo_colors, line_colors = [], [], [], []
+        for i, run in enumerate(self.runs):
+            pieces, alphas = trail.segments(run, f.position, self.trail_length)
+            halos.extend(pieces[:, :, :2])
+            lines.extend(pieces[:, :, :2])
+            halo_colors.extend(trail.faded(self.outlines[i], alphas))
+            line_colors.extend(trail.faded(self.colors[i], alphas))
+        self.halos.set_segments(halos)
+        self.halos.set_color(halo_colors)
+        self.segments.set_segments(lines)
+        self.segments.set_color(line_colors)
+        self.ax.draw_artist(self.halos)
+        self.ax.draw_artist(self.segments)
+        self._draw_points(self.heads, [run.shown_at(f.position)[-1:] for run in self.runs])
+
+    def _draw_points(self, scatter, points_per_run):
+        """Draw each run's points in its colour, edged in its halo colour."""
+        runs = [i for i, points in enumerate(points_per_run) if len(points)]
+        if not runs:
+            return
+        scatter.set_offsets(np.concatenate([points_per_run[i][:, :2] for i in runs]))
+        scatter.set_facecolor([self.colors[i] for i in runs for _ in points_per_run[i]])
+        scatter.set_edgecolor([self.outlines[i] for i in runs for _ in points_per_run[i]])
+        self.ax.draw_artist(scatter)
 
 
 class ContourView:
@@ -18,57 +132,31 @@ class ContourView:
     PARALLEL = False  # a blitted frame costs less than shipping its pixels between processes
 
     def __init__(self, data, width, height):
-        self.runs = data.runs
+        self.theme = data.theme
         self.width, self.height = width, height
-        with style.look():
-            self.fig = style.new_figure(width, height)
+        with style.look(self.theme):
+            self.fig = style.new_figure(width, height, data.theme, data.transparent)
             self._build(data)
             self.fig.canvas.draw()
             self.fig.set_layout_engine("none")  # freeze the layout: the background is reused as it is
             self._center_horizontally()
             self.fig.canvas.draw()
             self.counter.draw_into_background()
-        self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
-        self.trail, self.trail_step = self.background, -1  # the background with paths up to trail_step
+            self.panel.start()
 
     def _build(self, data):
-        fig, grid = self.fig, data.grid
+        fig = self.fig
         fig.set_layout_engine("constrained", h_pad=0.12, w_pad=0.12)
-        ax = fig.add_subplot()
-        self.ax = ax
-        z = np.ma.masked_invalid(grid.z)
-        levels = MaxNLocator(nbins=24).tick_values(*grid.z_limits())
-        filled = ax.contourf(grid.x, grid.y, z, levels=levels, cmap=style.COLORMAP)
-        ax.contour(grid.x, grid.y, z, levels=levels[::2], colors="white", linewidths=0.5, alpha=0.45)
-        colorbar = fig.colorbar(filled, ax=ax, pad=0.02, fraction=0.05)
+        self.ax = fig.add_subplot()
+        self.panel = ContourPanel(self.ax, data.grid, data.runs, data.trail)
+        colorbar = fig.colorbar(self.panel.filled, ax=self.ax, pad=0.02, fraction=0.05)
         colorbar.set_label(data.zlabel)
         colorbar.ax.tick_params(labelsize=style.FONT["tick"])
         self.colorbar_ax = colorbar.ax
-        ax.set_xlim(grid.x_range)
-        ax.set_ylim(grid.y_range)
-        (x0, x1), (y0, y1) = grid.x_range, grid.y_range
-        ratio = (x1 - x0) / (y1 - y0)
-        if 1 / MAX_EQUAL_ASPECT_RATIO <= ratio <= MAX_EQUAL_ASPECT_RATIO:
-            ax.set_aspect("equal")  # gradients cross contour lines at right angles only at equal scale
-        ax.set_xlabel(r"$w_1$")
-        ax.set_ylabel(r"$w_2$")
-        ax.set_title(data.title, fontweight="bold")
-        self.legend = fig.legend(*style.legend_handles(self.runs),
+        self.ax.set_title(data.title, fontweight="bold")
+        self.legend = fig.legend(*style.legend_handles(data.runs),
                                  loc="outside right upper", frameon=True, framealpha=1.0,
                                  title="optimizer")
-        # The trail grows a step at a time: each step adds, for every run at once, a halo segment
-        # (opaque, so overlapping joints do not darken), the path segment and its point markers.
-        self.colors = [run.color for run in self.runs]
-        self.outlines = [style.outline_for(color) for color in self.colors]
-        self.halos = LineCollection([], colors=self.outlines, linewidths=style.HALO_WIDTH, capstyle="round",
-                                    animated=True, zorder=3)
-        self.segments = LineCollection([], colors=self.colors,
-                                       linewidths=style.PATH_WIDTH, capstyle="round", animated=True,
-                                       zorder=4)
-        self.markers = ax.scatter([], [], s=4 ** 2, linewidths=0.6, animated=True, zorder=4)
-        self.heads = ax.scatter([], [], s=10 ** 2, linewidths=1.5, animated=True, zorder=5)
-        for collection in (self.halos, self.segments):
-            ax.add_collection(collection, autolim=False)
         self.counter = DigitCounter(fig, data.steps)
 
     def _center_horizontally(self):
@@ -90,45 +178,8 @@ class ContourView:
         self.legend.borderaxespad = 0
 
     def frame(self, f):
-        """Pixels of timeline frame f: the trail up to f.step, a head on each path, the counter."""
-        with style.look():
-            return self._frame(f)
-
-    def _frame(self, f):
-        canvas = self.fig.canvas
-        if f.step < self.trail_step:  # frames normally only move forward; going back redraws
-            self.trail, self.trail_step = self.background, -1
-        canvas.restore_region(self.trail)
-        if f.step > self.trail_step:
-            for step in range(self.trail_step + 1, f.step + 1):
-                self._draw_trail_step(step)
-            self.trail, self.trail_step = canvas.copy_from_bbox(self.fig.bbox), f.step
-        self._draw_points(self.heads, [run.shown(f.step)[-1:] for run in self.runs])
-        self.counter.draw(f.step)
-        return style.rgba_frame(self.fig, self.width, self.height)
-
-    def _draw_trail_step(self, step):
-        """Add the segment into point `step` to every path (each frame costs the same, however long).
-
-        Each path redraws its previous segment and point too, so the new halo's round cap does
-        not notch the line where the segments join.
-        """
-        pieces = [run.shown(step)[max(step - 2, 0):] for run in self.runs]
-        drawn = [i for i, piece in enumerate(pieces) if len(piece) >= 2]
-        self.halos.set_segments([pieces[i][-2:, :2] for i in drawn])
-        self.halos.set_color([self.outlines[i] for i in drawn])
-        self.segments.set_segments([pieces[i][:, :2] for i in drawn])
-        self.segments.set_color([self.colors[i] for i in drawn])
-        self.ax.draw_artist(self.halos)
-        self.ax.draw_artist(self.segments)
-        self._draw_points(self.markers, [piece[-2:] for piece in pieces])
-
-    def _draw_points(self, scatter, points_per_run):
-        """Draw each run's points in its colour, edged in its halo colour."""
-        runs = [i for i, points in enumerate(points_per_run) if len(points)]
-        if not runs:
-            return
-        scatter.set_offsets(np.concatenate([points_per_run[i][:, :2] for i in runs]))
-        scatter.set_facecolor([self.colors[i] for i in runs for _ in points_per_run[i]])
-        scatter.set_edgecolor([self.outlines[i] for i in runs for _ in points_per_run[i]])
-        self.ax.draw_artist(scatter)
+        """Pixels of timeline frame f: the paths up to f.position, a head on each, the counter."""
+        with style.look(self.theme):
+            self.panel.draw(f)
+            self.counter.draw(f.step)
+            return style.rgba_frame(self.fig, self.width, self.height)

@@ -25,29 +25,56 @@ RC = {
 }
 
 
+# Each theme: the figure's background, the colour of text and axes, and rc settings on top of RC.
+# The dark one is for dark slide decks: light grey text on near-black, legend boxes a step lighter.
+THEMES = {
+    "light": {"background": "#ffffff", "ink": "#000000", "pane": (0.95, 0.95, 0.95, 0.5), "rc": {}},
+    "dark": {"background": "#15171c", "ink": "#e6e6e6", "pane": (0.26, 0.28, 0.32, 0.5), "rc": {
+        "text.color": "#e6e6e6", "axes.labelcolor": "#e6e6e6", "axes.edgecolor": "#9aa0aa",
+        "xtick.color": "#c8ccd4", "ytick.color": "#c8ccd4", "axes.facecolor": "#15171c",
+        "figure.facecolor": "#15171c", "legend.facecolor": "#23262e", "legend.edgecolor": "#5a5f6a",
+        "grid.color": "#4a4f5a"}},
+}
+
 HALO_WIDTH, PATH_WIDTH = 4.5, 2.0  # points: a path's line and the contrasting halo under it
 
 
-def _look_params():
+def _look_params(theme):
     """matplotlib's defaults plus ours, validated once (rcdefaults() would validate every frame);
     the backend settings are left as they are."""
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
         matplotlib.rcParams.update(RC)
+        matplotlib.rcParams.update(THEMES[theme]["rc"])
         params = dict(matplotlib.rcParams)
     return {key: value for key, value in params.items() if not key.startswith(("backend", "interactive"))}
 
 
-_LOOK = _look_params()
+_LOOKS = {theme: _look_params(theme) for theme in THEMES}
+
+
+def background(theme):
+    """The theme's background colour as '#rrggbb'."""
+    return THEMES[theme]["background"]
+
+
+def ink(theme):
+    """The theme's colour of text and lines drawn outside the plots."""
+    return THEMES[theme]["ink"]
+
+
+def pane(theme):
+    """The RGBA colour of a 3-D axes' back panes."""
+    return THEMES[theme]["pane"]
 
 
 @contextlib.contextmanager
-def look():
-    """matplotlib's defaults plus ours, whatever the scene file or the caller set globally, so
-    a frame looks the same drawn here or in a fresh worker process."""
+def look(theme="light"):
+    """matplotlib's defaults plus ours and the theme's, whatever the scene file or the caller set
+    globally, so a frame looks the same drawn here or in a fresh worker process."""
     params = matplotlib.rcParams
     saved = dict(params)
-    dict.update(params, _LOOK)  # as rc_context restores: the values are validated already
+    dict.update(params, _LOOKS[theme])  # as rc_context restores: the values are validated already
     try:
         yield
     finally:
@@ -84,11 +111,13 @@ def check_texts(scene):
                                  r"write a literal dollar as \$") from exc
 
 
-def new_figure(width, height):
-    """A figure whose Agg canvas is exactly width x height pixels, laid out like 720p at any size."""
+def new_figure(width, height, theme="light", transparent=False):
+    """A figure whose Agg canvas is exactly width x height pixels, laid out like 720p at any size,
+    on the theme's background (or on nothing, if transparent)."""
     dpi = height / REFERENCE_HEIGHT_INCHES
+    face = mcolors.to_rgba(background(theme), alpha=0.0 if transparent else 1.0)
     # A quarter pixel of slack: Agg truncates the inch size times dpi to whole pixels.
-    fig = Figure(figsize=((width + 0.25) / dpi, (height + 0.25) / dpi), dpi=dpi, facecolor="white")
+    fig = Figure(figsize=((width + 0.25) / dpi, (height + 0.25) / dpi), dpi=dpi, facecolor=face)
     FigureCanvasAgg(fig)
     return fig
 

@@ -1,10 +1,67 @@
 """The 3-D view: the surface with the paths on it, seen from the camera path of the scene."""
 
+import numpy as np
 from matplotlib.ticker import MaxNLocator
 from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
-from anim.render import style
+from anim.render import style, trail
 from anim.render.heightfield import HeightField
+
+
+class SurfacePanel:
+    """The surface of the grid on a 3-D `ax` with every run's path on it; `update(frame)` sets
+    the paths and the camera pose of a timeline frame, for the caller to draw."""
+
+    def __init__(self, ax, grid, runs, zlabel, theme, trail_length=0):
+        self.ax, self.runs, self.trail_length = ax, runs, trail_length
+        zmin, zmax = grid.z_limits()
+        ax.add_artist(HeightField(grid.x, grid.y, grid.z, style.COLORMAP, zmin, zmax))
+        ax.set_xlim(grid.x_range)
+        ax.set_ylim(grid.y_range)
+        ax.set_zlim(zmin, zmax)
+        ax.set_xlabel(r"$w_1$", labelpad=8)
+        ax.set_ylabel(r"$w_2$", labelpad=8)
+        ax.set_zlabel(zlabel, labelpad=12)
+        ax.tick_params(labelsize=style.FONT["tick"])
+        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+            axis.set_major_locator(MaxNLocator(nbins=5))  # legible at a glance, and fewer to draw
+            axis.set_pane_color(style.pane(theme))
+        self.colors = [run.color for run in runs]
+        self.outlines = [style.outline_for(color) for color in self.colors]
+        self.halos = Line3DCollection([], colors=self.outlines, linewidths=style.HALO_WIDTH, capstyle="round",
+                                      zorder=3, axlim_clip=True)
+        self.paths = Line3DCollection([], colors=self.colors, linewidths=style.PATH_WIDTH, zorder=4,
+                                      axlim_clip=True)
+        for collection in (self.halos, self.paths):
+            ax.add_collection(collection, autolim=False)
+        self.heads = [ax.plot([], [], [], color=color, marker="o", ms=10, ls="none", zorder=5,
+                              markeredgecolor=outline, markeredgewidth=1.5, axlim_clip=True)[0]
+                      for color, outline in zip(self.colors, self.outlines)]
+
+    def update(self, f):
+        shown = [run.shown_at(f.position) for run in self.runs]
+        if self.trail_length:
+            self._fade(f)
+        else:
+            self.halos.set_segments(shown)
+            self.paths.set_segments(shown)
+        for points, head in zip(shown, self.heads):
+            head.set_data_3d(points[-1:, 0], points[-1:, 1], points[-1:, 2])
+        self.ax.view_init(elev=f.elevation, azim=f.azimuth)
+
+    def _fade(self, f):
+        """Only the last `trail_length` updates of each path, older segments fainter."""
+        pieces, halo_colors, line_colors = [], [], []
+        for run, color, outline in zip(self.runs, self.colors, self.outlines):
+            segments, alphas = trail.segments(run, f.position, self.trail_length)
+            pieces.extend(segments)
+            halo_colors.extend(trail.faded(outline, alphas))
+            line_colors.extend(trail.faded(color, alphas))
+        self.halos.set_segments(pieces)
+        self.halos.set_color(np.array(halo_colors).reshape(-1, 4))
+        self.paths.set_segments(pieces)
+        self.paths.set_color(np.array(line_colors).reshape(-1, 4))
+
 
 class SurfaceView:
     """Build once from a ViewData; `frame(f)` returns the RGBA pixels of timeline frame f."""
@@ -14,11 +71,11 @@ class SurfaceView:
     PARALLEL = True  # every frame is a full redraw: worth a process per core
 
     def __init__(self, data, width, height):
-        self.runs = data.runs
         self.steps = data.steps
+        self.theme = data.theme
         self.width, self.height = width, height
-        with style.look():
-            self.fig = style.new_figure(width, height)
+        with style.look(self.theme):
+            self.fig = style.new_figure(width, height, data.theme, data.transparent)
             self._build(data)
             self.fig.canvas.draw()
         # Title and legend never change and lie outside the 3-D axes: keep their pixels, stop
@@ -30,52 +87,23 @@ class SurfaceView:
             fixed.set_visible(False)
 
     def _build(self, data):
-        fig, grid = self.fig, data.grid
+        fig = self.fig
         # The axes fill the space left of the legend; 3-D axes ignore constrained layout.
         ax = fig.add_axes((0.04, 0.0, 0.72, 0.92), projection="3d", computed_zorder=False)
         ax.set_box_aspect(None, zoom=1.0)
-        self.ax = ax
-        zmin, zmax = grid.z_limits()
-        ax.add_artist(HeightField(grid.x, grid.y, grid.z, style.COLORMAP, zmin, zmax))
-        ax.set_xlim(grid.x_range)
-        ax.set_ylim(grid.y_range)
-        ax.set_zlim(zmin, zmax)
-        ax.set_xlabel(r"$w_1$", labelpad=8)
-        ax.set_ylabel(r"$w_2$", labelpad=8)
-        ax.set_zlabel(data.zlabel, labelpad=12)
-        ax.tick_params(labelsize=style.FONT["tick"])
-        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
-            axis.set_major_locator(MaxNLocator(nbins=5))  # legible at a glance, and fewer to draw
+        self.panel = SurfacePanel(ax, data.grid, data.runs, data.zlabel, data.theme, data.trail)
         self.title = fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.97)
-        self.legend = fig.legend(*style.legend_handles(self.runs),
+        self.legend = fig.legend(*style.legend_handles(data.runs),
                                  loc="upper right", bbox_to_anchor=(0.99, 0.9), frameon=True,
                                  framealpha=1.0, title="optimizer")
-        outlines = [style.outline_for(run.color) for run in self.runs]
-        self.halos = Line3DCollection([], colors=outlines, linewidths=style.HALO_WIDTH, capstyle="round",
-                                      zorder=3, axlim_clip=True)
-        self.paths = Line3DCollection([], colors=[run.color for run in self.runs],
-                                      linewidths=style.PATH_WIDTH, zorder=4, axlim_clip=True)
-        for collection in (self.halos, self.paths):
-            ax.add_collection(collection, autolim=False)
-        self.heads = [ax.plot([], [], [], color=run.color, marker="o", ms=10, ls="none", zorder=5,
-                              markeredgecolor=outline, markeredgewidth=1.5, axlim_clip=True)[0]
-                      for run, outline in zip(self.runs, outlines)]
         self.counter = style.counter(fig)
 
     def frame(self, f):
-        """Pixels of timeline frame f: the camera at its pose, the paths up to f.step."""
-        with style.look():
-            return self._frame(f)
-
-    def _frame(self, f):
-        shown = [run.shown(f.step) for run in self.runs]
-        self.halos.set_segments(shown)
-        self.paths.set_segments(shown)
-        for points, head in zip(shown, self.heads):
-            head.set_data_3d(points[-1:, 0], points[-1:, 1], points[-1:, 2])
-        self.ax.view_init(elev=f.elevation, azim=f.azimuth)
-        self.counter.set_text(style.counter_text(f.step, self.steps))
-        self.fig.canvas.draw()
-        for region in self.overlays:
-            self.fig.canvas.restore_region(region)
-        return style.rgba_frame(self.fig, self.width, self.height)
+        """Pixels of timeline frame f: the camera at its pose, the paths up to f.position."""
+        with style.look(self.theme):
+            self.panel.update(f)
+            self.counter.set_text(style.counter_text(f.step, self.steps))
+            self.fig.canvas.draw()
+            for region in self.overlays:
+                self.fig.canvas.restore_region(region)
+            return style.rgba_frame(self.fig, self.width, self.height)
