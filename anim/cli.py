@@ -12,7 +12,7 @@ import click
 from anim.errors import AnimError
 from anim.page import megabytes
 from anim.settings import (DEFAULT_FORMATS, DEFAULT_QUALITY, DEFAULT_VIEWS, FORMATS, MIN_SIDE, QUALITIES,
-                           THEMES, VIEWS, Settings, outputs)
+                           STILL_FORMATS, THEMES, VIEWS, Settings, outputs)
 
 
 class SizeType(click.ParamType):
@@ -210,6 +210,34 @@ class _Progress:
 
 def _count(n, noun):
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+@main.command()
+@click.argument("scene", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("media"), show_default=True,
+              help="Output root; files go to OUT/<scene name>/.")
+@click.option("--view", "views", type=click.Choice(VIEWS), multiple=True,
+              help="View to draw; repeat for several. [default: contour and surface]")
+@click.option("--format", "formats", type=click.Choice(STILL_FORMATS), multiple=True,
+              help="File format; repeat for several. [default: png, svg and pdf]")
+@click.option("--size", type=SizeType(), default=f"{Settings.width}x{Settings.height}", show_default=True,
+              help="Figure size in pixels (PNG), at 100 pixels per inch of a 720-pixel-high figure.")
+@click.option("--theme", type=click.Choice(THEMES), default=Settings.theme, show_default=True)
+@click.option("--transparent", is_flag=True, help="See-through background.")
+@_debug_option
+@_reporting_errors
+def still(scene, out, views, formats, size, theme, transparent):
+    """Draw the lecture's static figures of SCENE.py: the final paths on each view, as PNG, SVG and PDF.
+
+    Files go to OUT/<scene name>/<view>-still.<format>, beside what `render` writes.
+    """
+    from anim import pipeline
+
+    settings = Settings(views=tuple(dict.fromkeys(views)) or DEFAULT_VIEWS, width=size[0], height=size[1],
+                        theme=theme, transparent=transparent)
+    written = pipeline.still(scene, out, settings, tuple(dict.fromkeys(formats)) or STILL_FORMATS)
+    for path in written:
+        click.echo(f"wrote {path} ({megabytes(path.stat().st_size)})")
 
 
 @main.command()

@@ -76,7 +76,9 @@ def _last_line(stderr, fallback):
     return lines[-1] if lines else fallback
 
 
-VP9 = ["-c:v", "libvpx-vp9", "-crf", "32", "-b:v", "0", "-deadline", "good", "-cpu-used", "4",
+# VP9 'good' at its fastest (-cpu-used 5) took 3x as long as rendering; 'realtime' at 7 is 8x faster
+# than that, for 20% more bytes than 'good' on these frames.
+VP9 = ["-c:v", "libvpx-vp9", "-crf", "34", "-b:v", "0", "-deadline", "realtime", "-cpu-used", "7",
        "-row-mt", "1"]
 X264 = ["-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF), "-profile:v", "high",
         "-pix_fmt", "yuv420p", "-movflags", "+faststart"]

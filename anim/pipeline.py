@@ -1,6 +1,7 @@
 """The only module that composes: scene -> trajectories -> grids -> frames -> files + manifest."""
 
 import contextlib
+import io
 import hashlib
 import json
 import math
@@ -9,6 +10,7 @@ import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 
 from anim import __version__, encode, export, files, grid, page, trajectory
@@ -18,7 +20,7 @@ from anim.render import ViewData, view_class
 from anim.render.frames import Workers
 from anim.render import style
 from anim.render.style import check_colors, check_texts
-from anim.settings import VIDEO_FORMATS, outputs
+from anim.settings import STILL_FORMATS, VIDEO_FORMATS, frame_count, outputs
 from anim.timeline import timeline
 
 TRAJECTORIES_FILE = "trajectories.csv"
@@ -174,6 +176,54 @@ def _render_view(prepared, view, window, folder, settings, report, workers):
         raise
     finally:
         encoder.close()
+
+
+def still(scene_path, out_root, settings, formats=STILL_FORMATS):
+    """The lecture's static figures: each view of settings.views as its last frame shows it
+    (final paths, camera at its last pose), saved as `formats` to
+    out_root/<scene name>/<view>-still.<format>; returns the paths, all written or none."""
+    prepared = prepare(scene_path)
+    scene = prepared.scene
+    folder = _output_folder(Path(out_root), scene.name)
+    with _naming_file(prepared.path):
+        window = grid.view_window(scene, prepared.runs)
+    last = timeline(scene, settings).frame(frame_count(scene.steps, settings) - 1)
+    finished = []
+    try:
+        for view in settings.views:
+            cls = view_class(view)
+            with _naming_file(prepared.path):
+                data = ViewData(scene.title, scene.zlabel, scene.steps, prepared.runs,
+                                grid.sample(scene.surface, *window, cls.GRID_RESOLUTION),
+                                settings.theme, settings.transparent)
+            drawn = cls(data, settings.width, settings.height)
+            with style.look(settings.theme):
+                figure = drawn.still(last)
+                for fmt in formats:
+                    final = folder / f"{view}-still.{fmt}"
+                    buffer = io.BytesIO()
+                    # Text stays text in SVG and PDF: searchable, and editable in a slide.
+                    with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
+                        figure.savefig(buffer, format=fmt, dpi=figure.dpi, transparent=settings.transparent,
+                                       metadata=_still_metadata(fmt, scene))
+                    finished.append((files.write_temp(final, buffer.getvalue()), final))
+        for temp, final in finished:
+            files.commit(temp, final)
+    except BaseException as exc:
+        files.discard(*(temp for temp, _ in finished))
+        if isinstance(exc, OSError):
+            raise RenderError(f"cannot write {exc.filename or folder}: {exc.strerror or exc}") from exc
+        raise
+    return [final for _, final in finished]
+
+
+def _still_metadata(fmt, scene):
+    """Reproducible files: no creation date, the scene's title."""
+    if fmt == "png":
+        return {"Software": f"optianim {__version__}"}
+    if fmt == "pdf":
+        return {"Title": scene.title, "Creator": f"optianim {__version__}", "CreationDate": None}
+    return {"Title": scene.title, "Date": None, "Creator": f"optianim {__version__}"}
 
 
 def _stream_fields(output, settings):

@@ -8,6 +8,7 @@ DEFAULT_VIEWS = ("contour", "surface")
 FORMATS = ("mp4", "gif", "webm", "png")
 DEFAULT_FORMATS = ("mp4", "gif")
 VIDEO_FORMATS = ("mp4", "gif", "webm")  # animations; a png is the last frame alone
+STILL_FORMATS = ("png", "svg", "pdf")    # the static figures of `optianim still`
 THEMES = ("light", "dark")
 # Like manim's presets: name -> (width, height, fps).
 QUALITIES = {"low": (854, 480, 15), "medium": (1280, 720, 30), "high": (1920, 1080, 60), "4k": (3840, 2160, 60)}

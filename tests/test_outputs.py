@@ -2,6 +2,7 @@
 
 import json
 import subprocess
+from xml.etree import ElementTree
 
 import imageio_ffmpeg
 import numpy as np
@@ -113,3 +114,31 @@ def test_dashboard_shows_every_panel_in_one_frame(tmp_path, tiny_scene):
     assert probe.decoded_frames(folder / "dashboard.mp4") == records["dashboard.mp4"]["frames"]
     with Image.open(folder / "dashboard.png") as image:
         assert image.size == (640, 360)
+
+
+def test_still_writes_the_final_figures_as_png_svg_and_pdf(tmp_path, tiny_scene):
+    result = CliRunner().invoke(main, ["still", str(tiny_scene), "-o", str(tmp_path), "--size", "640x360"])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "bowl"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        f"{view}-still.{fmt}" for view in ("contour", "surface") for fmt in ("png", "svg", "pdf"))
+    for view in ("contour", "surface"):
+        with Image.open(folder / f"{view}-still.png") as image:
+            assert (image.format, image.size, image.mode) == ("PNG", (640, 360), "RGBA")
+            assert np.asarray(image)[..., 3].min() == 255  # opaque unless --transparent
+        svg = ElementTree.parse(folder / f"{view}-still.svg").getroot()
+        texts = {"".join(t.itertext()).strip() for t in svg.iter("{http://www.w3.org/2000/svg}text")}
+        assert {"Bowl", "SGD", "Adam"} <= texts  # text stays text: searchable and editable
+        pdf = (folder / f"{view}-still.pdf").read_bytes()
+        assert pdf.startswith(b"%PDF-") and b"/Title (Bowl)" in pdf
+
+
+def test_still_matches_the_last_video_frame(tmp_path, tiny_scene):
+    """The figure shows what the animation ends on: whole paths, heads at the last points."""
+    CliRunner().invoke(main, ["still", str(tiny_scene), "-o", str(tmp_path), "--size", "320x180",
+                              "--view", "contour", "--format", "png"])
+    folder, records, _ = render(tiny_scene, tmp_path / "r", "--size", "320x180", "--view", "contour",
+                                "--format", "png")
+    with Image.open(tmp_path / "bowl" / "contour-still.png") as still, Image.open(folder / "contour.png") as last:
+        difference = np.abs(np.asarray(still.convert("RGB"), int) - np.asarray(last, int))
+    assert difference.mean() < 2  # the figure and the last video frame show the same thing

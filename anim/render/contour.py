@@ -70,6 +70,21 @@ class ContourPanel:
             self._draw_points(self.markers, [paths[i][-2:-1] if i in moving else () for i in range(len(paths))])
         self._draw_points(self.heads, [path[-1:] for path in paths])
 
+    def show(self, f):
+        """Make the paths of frame f ordinary artists, whole, for a figure saved with savefig."""
+        paths = [run.shown_at(f.position) for run in self.runs]
+        drawn = [i for i, path in enumerate(paths) if len(path) >= 2]
+        for collection, colors in ((self.halos, self.outlines), (self.segments, self.colors)):
+            collection.set_segments([paths[i][:, :2] for i in drawn])
+            collection.set_color([colors[i] for i in drawn])
+        for scatter, points in ((self.markers, paths), (self.heads, [path[-1:] for path in paths])):
+            runs = [i for i, p in enumerate(points) if len(p)]
+            scatter.set_offsets(np.concatenate([points[i][:, :2] for i in runs]))
+            scatter.set_facecolor([self.colors[i] for i in runs for _ in points[i]])
+            scatter.set_edgecolor([self.outlines[i] for i in runs for _ in points[i]])
+        for artist in (self.halos, self.segments, self.markers, self.heads):
+            artist.set_animated(False)
+
     def _draw_trail_step(self, step):
         """Add the segment into point `step` to every path (each frame costs the same, however long).
 
@@ -176,6 +191,12 @@ class ContourView:
         self.legend.set_loc("upper left")
         self.legend.set_bbox_to_anchor((legend_box.x0 + shift, legend_box.y1), transform=fig.transFigure)
         self.legend.borderaxespad = 0
+
+    def still(self, f):
+        """The figure as frame f shows it, every artist an ordinary one, to save as PNG, SVG or PDF."""
+        self.panel.show(f)
+        self.counter.show(f.step)
+        return self.fig
 
     def frame(self, f):
         """Pixels of timeline frame f: the paths up to f.position, a head on each, the counter."""

@@ -50,6 +50,11 @@ class DigitCounter:
         # Where each cell's pixels go, in the canvas buffer's own coordinates (origin top left).
         self.targets = [canvas.copy_from_bbox(_bbox(cell)).get_extents()[:2] for cell in self.cells]
 
+    def show(self, step):
+        """Make the counter an ordinary text artist showing `step`, for a figure saved with savefig."""
+        self.text.set_text(self._label(step))
+        self.text.set_visible(True)
+
     def draw(self, step):
         """Paste the digits of `step` into the number field of the current canvas."""
         canvas = self.fig.canvas

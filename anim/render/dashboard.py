@@ -42,6 +42,15 @@ class DashboardView:
             self.contour.start()
             self.background = fig.canvas.copy_from_bbox(fig.bbox)
 
+    def still(self, f):
+        """The figure as frame f shows it, every artist an ordinary one, to save as PNG, SVG or PDF."""
+        self.contour.show(f)
+        self.loss.show(f)
+        self.surface.update(f)
+        self.surface_ax.set_animated(False)
+        self.counter.show(f.step)
+        return self.fig
+
     def frame(self, f):
         """Pixels of timeline frame f: every panel at f.position, the camera at its pose."""
         with style.look(self.theme):

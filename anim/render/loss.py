@@ -34,14 +34,24 @@ class LossPanel:
         self.heads = [ax.plot([], [], color=run.color, marker="o", ms=6, ls="none", animated=True,
                               markeredgecolor=style.outline_for(run.color), zorder=4)[0] for run in runs]
 
+    def show(self, f):
+        """Make the curves of frame f ordinary artists, for a figure saved with savefig."""
+        self._update(f, draw=False)
+        for artist in (*self.halos, *self.lines, *self.heads):
+            artist.set_animated(False)
+
     def draw(self, f):
+        self._update(f, draw=True)
+
+    def _update(self, f, draw):
         for run, halo, line, head in zip(self.runs, self.halos, self.lines, self.heads):
             path = run.shown_at(f.position)
             steps = np.arange(len(path), dtype=float)
             if len(path) == f.step + 2:  # partway to the next point
                 steps[-1] = f.position
-            for curve in (halo, line):
-                curve.set_data(steps, path[:, 2])
-                self.ax.draw_artist(curve)
+            halo.set_data(steps, path[:, 2])
+            line.set_data(steps, path[:, 2])
             head.set_data(steps[-1:], path[-1:, 2])
-            self.ax.draw_artist(head)
+            if draw:
+                for artist in (halo, line, head):
+                    self.ax.draw_artist(artist)

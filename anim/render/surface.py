@@ -98,6 +98,14 @@ class SurfaceView:
                                  framealpha=1.0, title="optimizer")
         self.counter = style.counter(fig)
 
+    def still(self, f):
+        """The figure as frame f shows it, title and legend drawn as text, to save as PNG, SVG or PDF."""
+        self.panel.update(f)
+        self.counter.set_text(style.counter_text(f.step, self.steps))
+        self.title.set_visible(True)
+        self.legend.set_visible(True)
+        return self.fig
+
     def frame(self, f):
         """Pixels of timeline frame f: the camera at its pose, the paths up to f.position."""
         with style.look(self.theme):
