@@ -101,8 +101,7 @@ def render_prepared(prepared, out_root, settings, report=None, workers=None):
     result.diverged = [(r.label, r.run, r.diverged_at) for r in runs if r.diverged_at is not None]
     with _naming_file(prepared.path):
         window = grid.view_window(scene, runs)
-    finished = []  # (temporary path, final path) of complete files not yet in place
-    try:
+    with _all_or_nothing(folder) as finished:
         csv_final = folder / TRAJECTORIES_FILE
         finished.append((files.write_temp(csv_final, export.to_csv(runs)), csv_final))
         result.records.append(_file_record(*finished[-1], view=None, format="csv",
@@ -121,6 +120,16 @@ def render_prepared(prepared, out_root, settings, report=None, workers=None):
         manifest = _manifest(prepared, window, settings, result.records)
         manifest_final = folder / MANIFEST_FILE
         finished.append((files.write_temp(manifest_final, _json_bytes(manifest)), manifest_final))
+    return result
+
+
+@contextlib.contextmanager
+def _all_or_nothing(folder):
+    """Collects (temporary, final) pairs of complete files; renames them all into place, in order,
+    when the block ends well, removes them all when it fails, so `folder` gets every file or none."""
+    finished = []
+    try:
+        yield finished
         for temp, final in finished:
             files.commit(temp, final)
     except BaseException as exc:
@@ -128,7 +137,6 @@ def render_prepared(prepared, out_root, settings, report=None, workers=None):
         if isinstance(exc, OSError):
             raise RenderError(f"cannot write {exc.filename or folder}: {exc.strerror or exc}") from exc
         raise
-    return result
 
 
 def _render_view(prepared, view, window, folder, settings, report, workers):
@@ -188,8 +196,7 @@ def still(scene_path, out_root, settings, formats=STILL_FORMATS):
     with _naming_file(prepared.path):
         window = grid.view_window(scene, prepared.runs)
     last = timeline(scene, settings).frame(frame_count(scene.steps, settings) - 1)
-    finished = []
-    try:
+    with _all_or_nothing(folder) as finished:
         for view in settings.views:
             cls = view_class(view)
             with _naming_file(prepared.path):
@@ -207,13 +214,6 @@ def still(scene_path, out_root, settings, formats=STILL_FORMATS):
                         figure.savefig(buffer, format=fmt, dpi=figure.dpi, transparent=settings.transparent,
                                        metadata=_still_metadata(fmt, scene))
                     finished.append((files.write_temp(final, buffer.getvalue()), final))
-        for temp, final in finished:
-            files.commit(temp, final)
-    except BaseException as exc:
-        files.discard(*(temp for temp, _ in finished))
-        if isinstance(exc, OSError):
-            raise RenderError(f"cannot write {exc.filename or folder}: {exc.strerror or exc}") from exc
-        raise
     return [final for _, final in finished]
 
 
