@@ -6,7 +6,7 @@ VENV  ?= .venv
 PY    := $(VENV)/bin/python
 TORCH := torch==2.13.0
 
-.PHONY: setup render test bench clean
+.PHONY: setup client-tools render test bench clean
 
 setup: $(VENV)/.installed
 
@@ -19,7 +19,10 @@ $(VENV)/.installed: pyproject.toml
 render: setup
 	$(VENV)/bin/optianim render scenes/pathological.py
 
-test: setup
+client-tools:  # ffprobe and Chromium for tests/clients, from Debian's packages
+	bash tests/clients/install-tools.sh
+
+test: setup client-tools
 	$(PY) -m pytest
 
 bench: setup  # about 12 minutes on 2 cores; see tests/bench/bench_render.py

@@ -81,7 +81,11 @@ def _last_line(stderr, fallback):
 VP9 = ["-c:v", "libvpx-vp9", "-crf", "34", "-b:v", "0", "-deadline", "realtime", "-cpu-used", "7",
        "-row-mt", "1"]
 X264 = ["-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF), "-profile:v", "high",
-        "-pix_fmt", "yuv420p", "-movflags", "+faststart"]
+        "-movflags", "+faststart"]
+# Videos are converted from RGB with the BT.709 matrix and say so: untagged, Chromium guessed
+# BT.601 for small videos and BT.709 from 720p up, and showed 720p colours 10 levels off.
+# (setparams tags the frames; the output options alone left primaries and transfer unknown)
+BT709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
 STREAM_ORDER = ("mp4", "webm", "gif", "gif_source")  # 'png' is the last frame, written without ffmpeg
 
 
@@ -114,15 +118,19 @@ def command(targets, width, height, fps, gif_step=1, gif_size=None, palette_path
             source = f"[small_{name}]"
         if name == "gif":
             graph.append(f"{source}[1:v]{GIF_DITHER}[out_gif]")
-        else:
+        elif name == "gif_source":
             graph.append(f"{source}null[out_{name}]")
+        else:
+            pix_fmt = "yuva420p" if name == "webm" and background is not None else "yuv420p"
+            graph.append(f"{source}scale=out_color_matrix=bt709:out_range=tv,format={pix_fmt},"
+                         f"setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv[out_{name}]")
     args += ["-filter_complex", ";".join(graph)]
     for name in names:
         args += ["-map", f"[out_{name}]"]
         if name == "mp4":
-            args += [*X264, "-f", "mp4"]
+            args += [*X264, *BT709, "-f", "mp4"]
         elif name == "webm":
-            args += [*VP9, "-pix_fmt", "yuva420p" if background is not None else "yuv420p", "-f", "webm"]
+            args += [*VP9, *BT709, "-f", "webm"]
         elif name == "gif":
             args += ["-loop", "0", "-f", "gif"]
         else:

@@ -19,7 +19,7 @@ td:first-child, th:first-child { text-align: left; }
 COLORS = {"light": {"page": "#ffffff", "text": "#1a1a1a", "rule": "#dddddd"},
           "dark": {"page": "#15171c", "text": "#e6e6e6", "rule": "#3a3d45"}}
 PAGE_FILE = "index.html"
-MEDIA_TYPES = {"mp4": 'video/mp4; codecs="avc1.640028"', "webm": 'video/webm; codecs="vp9"'}
+MEDIA_TYPES = {"mp4": "video/mp4", "webm": "video/webm"}
 
 
 def document(title, scene_name, records, theme="light"):
@@ -47,7 +47,7 @@ def _figure(record):
     name, fmt = _e(record["file"]), record["format"]
     if fmt in MEDIA_TYPES:
         media = (f'<video controls loop muted playsinline preload="auto" width="{record["width"]}" '
-                 f'height="{record["height"]}"><source src="{name}" type=\'{MEDIA_TYPES[fmt]}\'></video>')
+                 f'height="{record["height"]}"><source src="{name}" type="{MEDIA_TYPES[fmt]}"></video>')
     else:
         media = (f'<img src="{name}" alt="{_e(record["view"])} view, {fmt.upper()}" '
                  f'width="{record["width"]}" height="{record["height"]}">')

@@ -233,9 +233,9 @@ def _stream_fields(output, settings):
     if output.format != "png":
         fields["duration"] = round(output.duration, 6)
     if output.format == "mp4":
-        fields.update(codec="h264", profile="High", pix_fmt="yuv420p", faststart=True)
+        fields.update(codec="h264", profile="High", pix_fmt="yuv420p", color_space="bt709", faststart=True)
     elif output.format == "webm":
-        fields.update(codec="vp9", pix_fmt="yuva420p" if settings.transparent else "yuv420p")
+        fields.update(codec="vp9", pix_fmt="yuva420p" if settings.transparent else "yuv420p", color_space="bt709")
     elif output.format == "gif":
         fields.update(codec="gif", colors=256, loop="forever")
     else:
