@@ -67,15 +67,21 @@ def _settings(options, jobs=0):
                            formats=tuple(dict.fromkeys(options["formats"])) or DEFAULT_FORMATS,
                            pace=options["pace"], theme=options["theme"], transparent=options["transparent"],
                            trail=options["trail"], gif_max_mb=options["gif_max_mb"] or 0.0, jobs=jobs)
-    if options["size"] and options["size"] != (settings.width, settings.height):
-        width, height = options["size"]
-        click.echo(f"note: --size {width}x{height} rounded to {settings.width}x{settings.height} "
-                   "(H.264 needs even sides)", err=True)
+    _note_rounding(options["size"], settings)
     return settings
+
+
+def _note_rounding(size, settings):
+    if size and size != (settings.width, settings.height):
+        click.echo(f"note: --size {size[0]}x{size[1]} rounded to {settings.width}x{settings.height} "
+                   "(H.264 needs even sides)", err=True)
 
 
 def _debug_option(command):
     return click.option("--debug", is_flag=True, help="Show the full traceback of an error.")(command)
+
+
+STOP_SIGNALS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
 
 
 def _reporting_errors(function):
@@ -83,23 +89,26 @@ def _reporting_errors(function):
 
     @functools.wraps(function)
     def wrapper(*args, debug=False, **kwargs):
-        interrupted = []
+        received = []
 
-        def on_interrupt(signum, frame):
-            interrupted.append(signum)
+        def on_signal(signum, frame):
+            received.append(signum)
             raise KeyboardInterrupt
 
-        # Ctrl-C in the middle of an import surfaces as an ImportError, not KeyboardInterrupt:
-        # remembering the signal lets any exception it caused be reported as the interrupt it is.
-        previous = signal.signal(signal.SIGINT, on_interrupt)
+        # Ctrl-C (or a SIGTERM) in the middle of an import surfaces as an ImportError, not
+        # KeyboardInterrupt: remembering the signal lets any exception it caused be reported as
+        # the interrupt it is. Either way the render in progress unwinds and cleans up.
+        previous = {signum: signal.signal(signum, on_signal) for signum in STOP_SIGNALS}
         try:
             return function(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except (Exception, KeyboardInterrupt) as exc:
-            if isinstance(exc, KeyboardInterrupt) or interrupted:
-                click.echo("interrupted: finished outputs are kept, unfinished ones were discarded", err=True)
-                sys.exit(130)
+            if isinstance(exc, KeyboardInterrupt) or received:
+                signum = received[0] if received else signal.SIGINT
+                click.echo(f"{STOP_SIGNALS[signum]}: the render in progress changed no file "
+                           "(files of scenes already done are kept)", err=True)
+                sys.exit(128 + signum)
             if debug:
                 traceback.print_exc()
             if isinstance(exc, AnimError):
@@ -109,7 +118,8 @@ def _reporting_errors(function):
                            err=True)
             sys.exit(1)
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
     return wrapper
 
@@ -163,7 +173,8 @@ def _render_one(pipeline, scene_path, out, settings):
         click.echo(f"  removed {name}, left by an interrupted render")
     for label, run, step in result.diverged:
         click.echo(f"  note: {label} (run {run}) diverged at step {step}: drawn up to there")
-    click.echo(f"  done in {time.perf_counter() - started:.1f} s: {result.folder / pipeline.MANIFEST_FILE}")
+    click.echo(f"  done in {time.perf_counter() - started:.1f} s, every file in place: "
+               f"{result.folder / pipeline.MANIFEST_FILE}")
 
 
 class _Progress:
@@ -200,7 +211,7 @@ class _Progress:
             if "max_bytes" in record:
                 details.append(f"{record['colors']} colours")
         details.append(megabytes(record["bytes"]))
-        click.echo(f"  wrote {record['file']:<18} " + ", ".join(details))
+        click.echo(f"  ready {record['file']:<18} " + ", ".join(details))
 
     def close_bar(self):
         if self.bar is not None:
@@ -235,6 +246,7 @@ def still(scene, out, views, formats, size, theme, transparent):
 
     settings = Settings(views=tuple(dict.fromkeys(views)) or DEFAULT_VIEWS, width=size[0], height=size[1],
                         theme=theme, transparent=transparent)
+    _note_rounding(size, settings)
     written = pipeline.still(scene, out, settings, tuple(dict.fromkeys(formats)) or STILL_FORMATS)
     for path in written:
         click.echo(f"wrote {path} ({megabytes(path.stat().st_size)})")

@@ -47,9 +47,9 @@ def palette(frames, width, height, gif_size, background=None):
     constant memory; palettegen on the stream itself would hold every frame until the last.
     """
     gif_width, gif_height = gif_size
-    chain = f"scale={gif_width}:{gif_height}:flags=bicubic,palettegen=stats_mode=full"
+    chain = f"scale={gif_width}:{gif_height}:flags=bicubic,palettegen=stats_mode=full:reserve_transparent=0"
     if background is not None:
-        chain = (f"color=c={background}:s={width}x{height}[bg];[bg][0:v]overlay=shortest=1:format=rgb,"
+        chain = (f"color=c={background}:s={width}x{height}:r=1[bg];[bg][0:v]overlay=shortest=1:format=rgb,"
                  + chain)
     args = [*_raw_rgba_input(width, height, 1), "-filter_complex", chain,
             "-f", "rawvideo", "-pix_fmt", "rgba", "pipe:1"]
@@ -146,7 +146,7 @@ def shrink_gif(source, final, max_bytes, fps, width, height):
     Returns (temporary path beside `final`, what was chosen: fps, width, height, colours,
     frame step); raises EncodeError naming the smallest size reached when nothing fits.
     """
-    tries = [(step, 1.0, 256) for step in (1, 2, 3)]
+    tries = [(step, 1.0, 256) for step in (2, 3)]  # (the full rate at full size was the first GIF)
     tries += [(3, scale, 256) for scale in (0.75, 0.5)]
     tries += [(3, 0.5, colors) for colors in (128, 64, 32, 16)]
     smallest = None
@@ -180,7 +180,7 @@ def _gif_from_source(source, target, palette_png, step, size, colors):
     """Two ffmpeg passes over the lossless GIF frames: the palette of them all, then the GIF."""
     scaled = f"framestep={step},scale={size[0]}:{size[1]}:flags=bicubic"
     quiet = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", str(source)]
-    _run([*quiet, "-vf", f"{scaled},palettegen=max_colors={colors}:stats_mode=full", str(palette_png)],
+    _run([*quiet, "-vf", f"{scaled},palettegen=max_colors={colors}:stats_mode=full:reserve_transparent=0", str(palette_png)],
          f"choosing the colours of {target.name}")
     _run([*quiet, "-i", str(palette_png), "-filter_complex", f"[0:v]{scaled}[s];[s][1:v]{GIF_DITHER}",
           "-loop", "0", "-f", "gif", str(target)], f"writing {target.name}")
@@ -206,14 +206,15 @@ def png_bytes(frame, alpha):
 
 
 class Encoder:
-    """Context manager: `write(frame)` each HxWx4 uint8 RGBA frame; on clean exit the files appear.
+    """Context manager: `write(frame)` each HxWx4 uint8 RGBA frame; on clean exit the files are
+    complete under temporary names.
 
     finals maps a format ('mp4', 'webm', 'gif', 'png': the last frame) to its final path. Each
     output goes to a temporary file beside its final path. When they are complete, `completed`
-    lists (temporary, final) pairs for the caller to move into place with `commit()` (alone) or
-    together with other files; an error or interrupt removes them, so earlier outputs are never
-    touched. With `keep_gif_source`, `gif_source` is the GIF's frames, lossless, for `shrink_gif`,
-    until the encoder is closed.
+    lists (temporary, final) pairs for the caller to move into place (files.commit_all); an error
+    or interrupt removes them, so earlier outputs are never touched. With `keep_gif_source`,
+    `gif_source` is the GIF's frames, lossless, for `shrink_gif`, until `close()`; it lies beside
+    the GIF under a temporary name, so the next render removes it if this one is killed.
     """
 
     def __init__(self, finals, width, height, fps, gif_step=1, gif_size=None, palette=None,
@@ -243,7 +244,8 @@ class Encoder:
                 palette_path = Path(self._scratch.name) / "palette.rgba"
                 palette_path.write_bytes(self._palette)
             if self._keep_gif_source:
-                self.gif_source = streams["gif_source"] = Path(self._scratch.name) / "gif-frames.mkv"
+                frames = self.finals["gif"].with_name(self.finals["gif"].name + "-frames.mkv")
+                self.gif_source = streams["gif_source"] = files.temp_path(frames)
             args = command(streams, **self._command, palette_path=palette_path)
             self._log = tempfile.TemporaryFile()
             try:
@@ -291,11 +293,6 @@ class Encoder:
         """Remove the scratch files (the GIF frames) once `shrink_gif` no longer needs them."""
         self._close()
 
-    def commit(self):
-        """Move the finished files into place."""
-        for temp, final in self.completed:
-            files.commit(temp, final)
-
     def _finish(self):
         if self._process is not None:
             with contextlib.suppress(BrokenPipeError):
@@ -321,6 +318,8 @@ class Encoder:
         self._process.wait()
 
     def _close(self):
+        if self.gif_source is not None:
+            files.discard(self.gif_source)
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -1,6 +1,7 @@
 """Atomic output files: write to a temporary name in the target folder, rename into place when complete."""
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -18,6 +19,36 @@ def temp_path(final):
 def commit(temp, final):
     """Move a complete temporary file into place (atomic on one file system)."""
     os.replace(temp, final)
+
+
+def commit_all(pairs):
+    """Move every complete (temporary, final) file into place, or none of them: if a rename
+    fails, the finals already replaced get their old contents back (kept meanwhile as hard
+    links), so a folder never mixes the files of two renders. Raises OSError naming the final."""
+    for _, final in pairs:  # the one failure a rename cannot undo cheaply: caught before any
+        if os.path.isdir(final):
+            raise IsADirectoryError(errno.EISDIR, "a folder is in the way", str(final))
+    saved, placed = [], []  # (backup, final) of replaced old files; finals that are new
+    try:
+        for temp, final in pairs:
+            if os.path.exists(final):
+                backup = temp_path(final)
+                with contextlib.suppress(OSError):  # no hard links here: no way back for this one
+                    os.link(final, backup)
+                    saved.append((backup, final))
+            else:
+                placed.append(final)
+            try:
+                os.replace(temp, final)
+            except OSError as exc:
+                raise type(exc)(exc.errno, exc.strerror, str(final)) from exc
+    except BaseException:
+        for backup, final in saved:
+            os.replace(backup, final)
+        discard(*placed)
+        raise
+    finally:
+        discard(*(backup for backup, _ in saved))
 
 
 def discard(*paths):

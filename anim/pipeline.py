@@ -130,8 +130,7 @@ def _all_or_nothing(folder):
     finished = []
     try:
         yield finished
-        for temp, final in finished:
-            files.commit(temp, final)
+        files.commit_all(finished)
     except BaseException as exc:
         files.discard(*(temp for temp, _ in finished))
         if isinstance(exc, OSError):
@@ -193,6 +192,7 @@ def still(scene_path, out_root, settings, formats=STILL_FORMATS):
     prepared = prepare(scene_path)
     scene = prepared.scene
     folder = _output_folder(Path(out_root), scene.name)
+    files.clean_stale(folder)
     with _naming_file(prepared.path):
         window = grid.view_window(scene, prepared.runs)
     last = timeline(scene, settings).frame(frame_count(scene.steps, settings) - 1)
@@ -204,23 +204,29 @@ def still(scene_path, out_root, settings, formats=STILL_FORMATS):
                                 grid.sample(scene.surface, *window, cls.GRID_RESOLUTION),
                                 settings.theme, settings.transparent)
             drawn = cls(data, settings.width, settings.height)
-            with style.look(settings.theme):
-                figure = drawn.still(last)
-                for fmt in formats:
-                    final = folder / f"{view}-still.{fmt}"
-                    buffer = io.BytesIO()
-                    # Text stays text in SVG and PDF: searchable, and editable in a slide.
-                    with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
-                        figure.savefig(buffer, format=fmt, dpi=figure.dpi, transparent=settings.transparent,
-                                       metadata=_still_metadata(fmt, scene))
-                    finished.append((files.write_temp(final, buffer.getvalue()), final))
+            for fmt in sorted(formats, key=lambda f: f != "png"):  # pixels first: still() ends blitting
+                final = folder / f"{view}-still.{fmt}"
+                if fmt == "png":  # the very pixels of the animation's last frame
+                    image = encode.png_bytes(np.array(drawn.frame(last)), settings.transparent)
+                else:
+                    image = _vector_figure(drawn, last, fmt, scene, settings)
+                finished.append((files.write_temp(final, image), final))
     return [final for _, final in finished]
 
 
+def _vector_figure(view, frame, fmt, scene, settings):
+    """The view's figure at `frame` as SVG or PDF bytes: text kept as text (searchable, editable in
+    a slide), no creation date and fixed SVG ids, so the same scene gives the same bytes."""
+    buffer = io.BytesIO()
+    with style.look(settings.theme), matplotlib.rc_context(
+            {"svg.fonttype": "none", "pdf.fonttype": 42, "svg.hashsalt": "optianim"}):
+        figure = view.still(frame)
+        figure.savefig(buffer, format=fmt, dpi=figure.dpi, transparent=settings.transparent,
+                       metadata=_still_metadata(fmt, scene))
+    return buffer.getvalue()
+
+
 def _still_metadata(fmt, scene):
-    """Reproducible files: no creation date, the scene's title."""
-    if fmt == "png":
-        return {"Software": f"optianim {__version__}"}
     if fmt == "pdf":
         return {"Title": scene.title, "Creator": f"optianim {__version__}", "CreationDate": None}
     return {"Title": scene.title, "Date": None, "Creator": f"optianim {__version__}"}

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import probe
+from anim import files
 from anim.encode import Encoder, palette
 from anim.errors import EncodeError
 
@@ -29,7 +30,7 @@ def test_frame_counts_read_back(tmp_path, n):
         for frame in frames(n):
             encoder.write(frame)
     assert not mp4.exists() and not gif.exists()  # finished, but not yet in place
-    encoder.commit()
+    files.commit_all(encoder.completed)
     assert probe.decoded_frames(mp4) == n
     assert probe.decoded_frames(gif) == (n + 1) // 2
     video = probe.stream(mp4)
@@ -47,11 +48,11 @@ def test_gif_alone_and_mp4_alone(tmp_path):
     with Encoder({"gif": tmp_path / "a.gif"}, 160, 96, 20, palette=colours) as encoder:
         for frame in frames(5):
             encoder.write(frame)
-    encoder.commit()
+    files.commit_all(encoder.completed)
     with Encoder({"mp4": tmp_path / "a.mp4"}, 160, 96, 24) as encoder:
         for frame in frames(5):
             encoder.write(frame)
-    encoder.commit()
+    files.commit_all(encoder.completed)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.gif", "a.mp4"]
     assert probe.gif_facts(tmp_path / "a.gif")[1] == [5] * 5  # 20 fps: 5/100 s each
     assert probe.stream(tmp_path / "a.mp4").fps == 24

@@ -1,6 +1,7 @@
 """The outputs people drop into slides, videos and pages: presets, WebM, PNG, themes, GIF budgets."""
 
 import json
+import os
 import subprocess
 from xml.etree import ElementTree
 
@@ -122,10 +123,13 @@ def test_still_writes_the_final_figures_as_png_svg_and_pdf(tmp_path, tiny_scene)
     folder = tmp_path / "bowl"
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         f"{view}-still.{fmt}" for view in ("contour", "surface") for fmt in ("png", "svg", "pdf"))
+    first_svg = (folder / "surface-still.svg").read_bytes()
+    assert CliRunner().invoke(main, ["still", str(tiny_scene), "-o", str(tmp_path), "--size", "640x360",
+                                     "--format", "svg", "--format", "pdf"]).exit_code == 0
+    assert (folder / "surface-still.svg").read_bytes() == first_svg  # reproducible, byte for byte
     for view in ("contour", "surface"):
         with Image.open(folder / f"{view}-still.png") as image:
-            assert (image.format, image.size, image.mode) == ("PNG", (640, 360), "RGBA")
-            assert np.asarray(image)[..., 3].min() == 255  # opaque unless --transparent
+            assert (image.format, image.size, image.mode) == ("PNG", (640, 360), "RGB")  # RGBA if --transparent
         svg = ElementTree.parse(folder / f"{view}-still.svg").getroot()
         texts = {"".join(t.itertext()).strip() for t in svg.iter("{http://www.w3.org/2000/svg}text")}
         assert {"Bowl", "SGD", "Adam"} <= texts  # text stays text: searchable and editable
@@ -140,5 +144,38 @@ def test_still_matches_the_last_video_frame(tmp_path, tiny_scene):
     folder, records, _ = render(tiny_scene, tmp_path / "r", "--size", "320x180", "--view", "contour",
                                 "--format", "png")
     with Image.open(tmp_path / "bowl" / "contour-still.png") as still, Image.open(folder / "contour.png") as last:
-        difference = np.abs(np.asarray(still.convert("RGB"), int) - np.asarray(last, int))
-    assert difference.mean() < 2  # the figure and the last video frame show the same thing
+        np.testing.assert_array_equal(np.asarray(still), np.asarray(last))
+
+
+def test_a_folder_in_the_way_of_one_output_fails_the_render_and_changes_nothing(tmp_path, tiny_scene):
+    options = ["--size", "160x96", "--view", "contour", "--format", "mp4", "--format", "png"]
+    folder, _, _ = render(tiny_scene, tmp_path, *options)
+    (folder / "contour.png").unlink()
+    (folder / "contour.png").mkdir()
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    result = CliRunner().invoke(main, ["render", str(tiny_scene), "-o", str(tmp_path), *options, "--trail", "3"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == f"error: cannot write {folder / 'contour.png'}: a folder is in the way"
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+
+
+def test_commit_all_puts_back_what_it_replaced_when_a_later_rename_fails(tmp_path, monkeypatch):
+    from anim import files
+
+    finals = [tmp_path / name for name in ("a.mp4", "b.gif", "c.json")]
+    for final in finals[:2]:
+        final.write_bytes(b"old " + final.name.encode())
+    pairs = [(files.write_temp(final, b"new"), final) for final in finals]
+    real_replace = os.replace
+
+    def failing_replace(source, target):
+        if str(target).endswith("c.json"):
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(files.os, "replace", failing_replace)
+    with pytest.raises(OSError, match=r"No space left on device: '.*c\.json'"):
+        files.commit_all(pairs)
+    assert [f.read_bytes() for f in finals[:2]] == [b"old a.mp4", b"old b.gif"] and not finals[2].exists()
+    # No backup is left behind; the temporary not yet moved is the caller's to discard.
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["a.mp4", "b.gif", pairs[2][0].name])

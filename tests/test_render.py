@@ -100,7 +100,8 @@ def test_render_small_scene_contract(tmp_path, tiny_scene):
     np.testing.assert_array_equal(table, np.concatenate([r.points for r in runs]))
     assert [row[:3] for row in rows[1:3]] == [["SGD", "0", "0"], ["SGD", "0", "1"]]
     assert [r["optimizer"] for r in manifest["runs"]] == ["SGD", "Adam"]
-    assert "wrote contour.mp4" in result.output and "wrote trajectories.csv" in result.output
+    assert "ready contour.mp4" in result.output and "ready trajectories.csv" in result.output
+    assert result.output.splitlines()[-1].startswith("  done in ")
 
 
 def test_view_and_format_selection(tmp_path, tiny_scene):

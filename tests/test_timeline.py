@@ -78,3 +78,13 @@ def test_a_head_partway_is_interpolated_and_never_passes_a_divergence():
     np.testing.assert_array_equal(run.shown_at(0.25), [[0, 0, 1], [0.5, 1, 1.5]])
     np.testing.assert_array_equal(run.shown_at(1.0), points[:2])
     np.testing.assert_array_equal(run.shown_at(1.5), points[:2])  # the next point is not drawable
+
+
+@pytest.mark.parametrize("position", [4, 4.25, 4.5, 5, 5.75, 9])
+def test_a_fading_trail_keeps_its_length_as_the_heads_glide(position):
+    from anim.render.trail import segments
+
+    points = np.stack([np.arange(10), np.zeros(10), np.zeros(10)], axis=1).astype(np.float32)
+    pieces, alphas = segments(Run("SGD", "red", 0, points), position, 3)
+    assert pieces[0, 0, 0] == pytest.approx(position - 3) and pieces[-1, 1, 0] == pytest.approx(position)
+    assert list(alphas) == sorted(alphas) and alphas[-1] > 0.8 and alphas[0] < 0.35  # older is fainter

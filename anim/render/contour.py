@@ -30,7 +30,7 @@ class ContourPanel:
             ax.set_aspect("equal")  # gradients cross contour lines at right angles only at equal scale
         ax.set_xlabel(r"$w_1$")
         ax.set_ylabel(r"$w_2$")
-        # The trail grows a step at a time: each step adds, for every run at once, a halo segment
+        # The drawn paths grow a step at a time: each step adds, for every run at once, a halo segment
         # (opaque, so overlapping joints do not darken), the path segment and its point markers.
         self.colors = [run.color for run in runs]
         self.outlines = [style.outline_for(color) for color in self.colors]
@@ -41,14 +41,14 @@ class ContourPanel:
         self.heads = ax.scatter([], [], s=10 ** 2, linewidths=1.5, animated=True, zorder=5)
         for collection in (self.halos, self.segments):
             ax.add_collection(collection, autolim=False)
-        self.clean = self.trail = None
-        self.trail_step = -1
+        self.clean = self.drawn = None
+        self.drawn_step = -1
 
     def start(self):
         """Keep the panel's pixels without paths: every frame starts from them."""
         canvas = self.ax.figure.canvas
         self.clean = canvas.copy_from_bbox(self.ax.bbox.padded(2))
-        self.trail, self.trail_step = self.clean, -1  # the clean panel with paths up to trail_step
+        self.drawn, self.drawn_step = self.clean, -1  # the clean panel with paths up to drawn_step
 
     def draw(self, f):
         """Draw the paths as frame f shows them: up to f.position, heads at the front."""
@@ -56,13 +56,13 @@ class ContourPanel:
             self._draw_fading(f)
             return
         canvas = self.ax.figure.canvas
-        if f.step < self.trail_step:  # frames normally only move forward; going back redraws
-            self.trail, self.trail_step = self.clean, -1
-        canvas.restore_region(self.trail)
-        if f.step > self.trail_step:
-            for step in range(self.trail_step + 1, f.step + 1):
-                self._draw_trail_step(step)
-            self.trail, self.trail_step = canvas.copy_from_bbox(self.ax.bbox.padded(2)), f.step
+        if f.step < self.drawn_step:  # frames normally only move forward; going back redraws
+            self.drawn, self.drawn_step = self.clean, -1
+        canvas.restore_region(self.drawn)
+        if f.step > self.drawn_step:
+            for step in range(self.drawn_step + 1, f.step + 1):
+                self._draw_step(step)
+            self.drawn, self.drawn_step = canvas.copy_from_bbox(self.ax.bbox.padded(2)), f.step
         paths = [run.shown_at(f.position) for run in self.runs]
         moving = [i for i, path in enumerate(paths) if len(path) == f.step + 2]  # partway to a point
         if moving:
@@ -85,7 +85,7 @@ class ContourPanel:
         for artist in (self.halos, self.segments, self.markers, self.heads):
             artist.set_animated(False)
 
-    def _draw_trail_step(self, step):
+    def _draw_step(self, step):
         """Add the segment into point `step` to every path (each frame costs the same, however long).
 
         Each path redraws its previous segment and point too, so the new halo's round cap does

@@ -34,8 +34,9 @@ class DashboardView:
             self.loss = LossPanel(loss_ax, data.runs, data.steps, data.zlabel)
             # Under the contour panel, in rows of three: clear of every path and of the 3-D axes.
             handles, labels = style.legend_handles(data.runs)
-            fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.26, 0.0), ncols=min(3, len(labels)),
-                       frameon=False, fontsize=style.FONT["tick"], handlelength=2.2, columnspacing=1.2)
+            fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.26, 0.0),
+                       ncols=_legend_columns(labels), frameon=False, fontsize=style.FONT["tick"],
+                       handlelength=2.2, columnspacing=1.2)
             self.counter = DigitCounter(fig, data.steps)
             fig.canvas.draw()
             self.counter.draw_into_background()
@@ -62,3 +63,9 @@ class DashboardView:
             self.fig.draw_artist(self.surface_ax)
             self.counter.draw(f.step)
             return style.rgba_frame(self.fig, self.width, self.height)
+
+
+def _legend_columns(labels):
+    """As many columns (up to 3) as fit under the contour panel at this font size."""
+    longest = max(len(label) for label in labels)
+    return min(len(labels), 3 if longest <= 14 else 2 if longest <= 24 else 1)

@@ -21,7 +21,8 @@ class LossPanel:
         else:
             margin = 0.06 * (high - low) or max(abs(high), 1.0) * 0.06
             ax.set_ylim(low - margin, high + margin)
-        ax.set_xlim(0, max(steps - 1, 1))
+        last = max(steps - 1, 1)
+        ax.set_xlim(0, last * 1.02)  # room for the heads at the last step
         ax.set_xlabel("update step")
         ax.set_ylabel(label)
         ax.grid(True, alpha=0.3)

@@ -25,11 +25,11 @@ RC = {
 }
 
 
-# Each theme: the figure's background, the colour of text and axes, and rc settings on top of RC.
+# Each theme: the figure's background, the 3-D panes' colour, and rc settings on top of RC.
 # The dark one is for dark slide decks: light grey text on near-black, legend boxes a step lighter.
 THEMES = {
-    "light": {"background": "#ffffff", "ink": "#000000", "pane": (0.95, 0.95, 0.95, 0.5), "rc": {}},
-    "dark": {"background": "#15171c", "ink": "#e6e6e6", "pane": (0.26, 0.28, 0.32, 0.5), "rc": {
+    "light": {"background": "#ffffff", "pane": (0.95, 0.95, 0.95, 0.5), "rc": {}},
+    "dark": {"background": "#15171c", "pane": (0.26, 0.28, 0.32, 0.5), "rc": {
         "text.color": "#e6e6e6", "axes.labelcolor": "#e6e6e6", "axes.edgecolor": "#9aa0aa",
         "xtick.color": "#c8ccd4", "ytick.color": "#c8ccd4", "axes.facecolor": "#15171c",
         "figure.facecolor": "#15171c", "legend.facecolor": "#23262e", "legend.edgecolor": "#5a5f6a",
@@ -56,11 +56,6 @@ _LOOKS = {theme: _look_params(theme) for theme in THEMES}
 def background(theme):
     """The theme's background colour as '#rrggbb'."""
     return THEMES[theme]["background"]
-
-
-def ink(theme):
-    """The theme's colour of text and lines drawn outside the plots."""
-    return THEMES[theme]["ink"]
 
 
 def pane(theme):
