@@ -173,6 +173,12 @@ def _render_one(pipeline, scene_path, out, settings):
         click.echo(f"  removed {name}, left by an interrupted render")
     for label, run, step in result.diverged:
         click.echo(f"  note: {label} (run {run}) diverged at step {step}: drawn up to there")
+    for label, run, step in result.left_view:
+        click.echo(f"  note: {label} (run {run}) left the view at step {step} (far outside it): "
+                   "drawn up to there; trajectories.csv has every value")
+    blank = max(result.masked.values(), default=0.0)
+    if blank > 0:
+        click.echo(f"  note: the surface is not finite (NaN or inf) on {blank:.1%} of the view: left blank")
     click.echo(f"  done in {time.perf_counter() - started:.1f} s, every file in place: "
                f"{result.folder / pipeline.MANIFEST_FILE}")
 

@@ -31,11 +31,57 @@ class Grid:
         return (low, high) if high > low else (low - 0.5, high + 0.5)
 
 
+FAR = 100.0  # a run this many times further out than the typical run has run off: it is not fitted
+
+
 def view_window(scene, runs):
-    """The (x_range, y_range) to draw: the scene's numbers, or fitted to the finite trajectory points."""
-    finite = [r.points[np.isfinite(r.points).all(axis=1)] for r in runs]
-    points = np.concatenate(finite) if finite else np.empty((0, 3))
+    """The (x_range, y_range) to draw: the scene's numbers, or fitted to the finite trajectory
+    points, leaving out what runs did after they ran far off (see `escape_step`)."""
+    reach = typical_reach(runs)
+    kept = [r.points[:escape_step(r, reach)] for r in runs]
+    kept = [p[np.isfinite(p).all(axis=1)] for p in kept]
+    points = np.concatenate(kept) if kept else np.empty((0, 3))
     return (_fit(scene.x_range, points[:, 0], "x_range"), _fit(scene.y_range, points[:, 1], "y_range"))
+
+
+def typical_reach(runs):
+    """How far from its start a run typically gets: the lower median over runs of each one's
+    farthest finite point, or the spread of the start points if that is larger. One exploding
+    optimizer among several (even among two) does not move it."""
+    reaches = []
+    for run in runs:
+        finite = run.points[np.isfinite(run.points).all(axis=1), :2]
+        reaches.append(float(np.abs(finite - run.points[0, :2]).max()) if len(finite) else 0.0)
+    if not reaches:
+        return 0.0
+    starts = np.array([run.points[0, :2] for run in runs])
+    spread = float((starts.max(axis=0) - starts.min(axis=0)).max()) if np.isfinite(starts).all() else 0.0
+    return max(sorted(reaches)[(len(reaches) - 1) // 2], spread)
+
+
+def escape_step(run, reach):
+    """The first step at which the run is more than FAR times the typical reach from its start
+    (or the number of points, if it never gets so far)."""
+    if reach <= 0:
+        return len(run.points)
+    with np.errstate(invalid="ignore"):
+        far = (np.abs(run.points[:, :2] - run.points[0, :2]) > FAR * reach).any(axis=1)
+    return int(np.argmax(far)) if far.any() else len(run.points)
+
+
+def left_view_step(run, window):
+    """The first finite step far outside the window (beyond one window size past an edge), or None."""
+    (x0, x1), (y0, y1) = window
+    x, y = run.points[:, 0], run.points[:, 1]
+    with np.errstate(invalid="ignore"):
+        outside = ((x < x0 - (x1 - x0)) | (x > x1 + (x1 - x0)) | (y < y0 - (y1 - y0)) | (y > y1 + (y1 - y0)))
+    outside &= np.isfinite(run.points).all(axis=1)
+    return int(np.argmax(outside)) if outside.any() else None
+
+
+def masked_fraction(grid):
+    """The share of the mesh where the surface is not finite (drawn blank)."""
+    return float(np.mean(~np.isfinite(grid.z)))
 
 
 def _fit(mode, values, field_name):

@@ -1,6 +1,7 @@
 """The only module that composes: scene -> trajectories -> grids -> frames -> files + manifest."""
 
 import contextlib
+import dataclasses
 import io
 import hashlib
 import json
@@ -44,6 +45,8 @@ class Result:
     folder: Path
     records: list = field(default_factory=list)
     diverged: list = field(default_factory=list)  # (optimizer label, run, step)
+    left_view: list = field(default_factory=list)  # (optimizer label, run, step)
+    masked: dict = field(default_factory=dict)  # view -> share of its mesh where the surface is not finite
     removed_temps: list = field(default_factory=list)
 
 
@@ -98,9 +101,12 @@ def render_prepared(prepared, out_root, settings, report=None, workers=None):
     folder = _output_folder(Path(out_root), scene.name)
     report.scene(prepared, folder)
     result = Result(folder, removed_temps=files.clean_stale(folder))
-    result.diverged = [(r.label, r.run, r.diverged_at) for r in runs if r.diverged_at is not None]
     with _naming_file(prepared.path):
         window = grid.view_window(scene, runs)
+    prepared = _with_view_exits(prepared, window)
+    runs = prepared.runs
+    result.diverged = [(r.label, r.run, r.diverged_at) for r in runs if r.diverged_at is not None]
+    result.left_view = [(r.label, r.run, r.left_view_at) for r in runs if r.left_view_at is not None]
     with _all_or_nothing(folder) as finished:
         csv_final = folder / TRAJECTORIES_FILE
         finished.append((files.write_temp(csv_final, export.to_csv(runs)), csv_final))
@@ -108,7 +114,8 @@ def render_prepared(prepared, out_root, settings, report=None, workers=None):
                                            rows=sum(len(r.points) for r in runs)))
         report.file(result.records[-1])
         for view in settings.views:
-            for pair, record in _render_view(prepared, view, window, folder, settings, report, workers):
+            for pair, record in _render_view(prepared, view, window, folder, settings, report, workers,
+                                             result.masked):
                 finished.append(pair)
                 result.records.append(record)
                 report.file(record)
@@ -117,7 +124,7 @@ def render_prepared(prepared, out_root, settings, report=None, workers=None):
         finished.append((files.write_temp(page_final, document.encode()), page_final))
         result.records.append(_file_record(*finished[-1], view=None, format="html"))
         report.file(result.records[-1])
-        manifest = _manifest(prepared, window, settings, result.records)
+        manifest = _manifest(prepared, window, settings, result.records, result.masked)
         manifest_final = folder / MANIFEST_FILE
         finished.append((files.write_temp(manifest_final, _json_bytes(manifest)), manifest_final))
     return result
@@ -138,14 +145,16 @@ def _all_or_nothing(folder):
         raise
 
 
-def _render_view(prepared, view, window, folder, settings, report, workers):
-    """Draw one view's frames into its files; yields ((temporary, final), manifest record) each."""
+def _render_view(prepared, view, window, folder, settings, report, workers, masked):
+    """Draw one view's frames into its files; yields ((temporary, final), manifest record) each.
+    Notes in `masked` the share of the view's mesh where the surface is not finite."""
     scene = prepared.scene
     cls = view_class(view)
     with _naming_file(prepared.path):
-        data = ViewData(scene.title, scene.zlabel, scene.steps, prepared.runs,
-                        grid.sample(scene.surface, *window, cls.GRID_RESOLUTION),
-                        settings.theme, settings.transparent, settings.trail)
+        mesh = grid.sample(scene.surface, *window, cls.GRID_RESOLUTION)
+    masked[view] = grid.masked_fraction(mesh)
+    data = ViewData(scene.title, scene.zlabel, scene.steps, prepared.runs, mesh, settings.theme,
+                    settings.transparent, settings.trail)
     drawer = workers.drawer(cls, data, settings.width, settings.height)
     mine = [o for o in outputs(scene.steps, settings) if o.view == view]
     formats = {o.format for o in mine}
@@ -195,6 +204,7 @@ def still(scene_path, out_root, settings, formats=STILL_FORMATS):
     files.clean_stale(folder)
     with _naming_file(prepared.path):
         window = grid.view_window(scene, prepared.runs)
+    prepared = _with_view_exits(prepared, window)
     last = timeline(scene, settings).frame(frame_count(scene.steps, settings) - 1)
     with _all_or_nothing(folder) as finished:
         for view in settings.views:
@@ -255,6 +265,18 @@ def _shrunk_gif_fields(output, chosen):
                 colors=chosen["colors"], duration=round(frames / chosen["fps"], 6))
 
 
+def _with_view_exits(prepared, window):
+    """The prepared scene whose runs know where they went far outside the window (if they did
+    before diverging): they are drawn up to there, like a diverged run."""
+    runs = []
+    for run in prepared.runs:
+        left = grid.left_view_step(run, window)
+        if left is not None and run.diverged_at is not None and run.diverged_at <= left:
+            left = None
+        runs.append(dataclasses.replace(run, left_view_at=left))
+    return dataclasses.replace(prepared, runs=runs)
+
+
 def _json_bytes(document):
     return (json.dumps(document, indent=2, allow_nan=False) + "\n").encode()
 
@@ -303,7 +325,7 @@ def _file_record(temp, final, **fields):
     return {"file": final.name, **fields, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
-def _manifest(prepared, window, settings, records):
+def _manifest(prepared, window, settings, records, masked):
     import matplotlib
     import numpy
     import torch
@@ -317,6 +339,7 @@ def _manifest(prepared, window, settings, records):
         "steps": scene.steps,
         "x_range": list(window[0]),
         "y_range": list(window[1]),
+        "surface_not_finite": {view: round(share, 6) for view, share in masked.items()},
         "settings": {"fps": settings.fps, "width": settings.width, "height": settings.height,
                      "pace": settings.pace, "hold_start": settings.hold_start, "hold_end": settings.hold_end,
                      "theme": settings.theme, "transparent": settings.transparent, "trail": settings.trail,
@@ -325,6 +348,7 @@ def _manifest(prepared, window, settings, records):
         "runs": [
             {"optimizer": r.label, "run": r.run, "color": r.color,
              "start": [float(v) for v in r.points[0, :2]], "diverged_at": r.diverged_at,
+             "left_view_at": r.left_view_at,
              "final": _last_finite(r)}
             for r in runs
         ],

@@ -18,15 +18,26 @@ class Run:
     run: int
     points: np.ndarray
     diverged_at: object = None  # first step whose point or loss is not finite, or None
+    left_view_at: object = None  # first (finite) step far outside the view window, or None
+
+    @property
+    def stopped_at(self):
+        """The first step not drawn: where the run diverged or left the view, whichever came first."""
+        stops = [s for s in (self.diverged_at, self.left_view_at) if s is not None]
+        return min(stops) if stops else None
+
+    def ended(self, position):
+        """Whether the drawn path has reached where the run diverged or left the view."""
+        return self.stopped_at is not None and position >= self.stopped_at - 1
 
     def shown(self, step):
-        """Points 0..step, stopping before `diverged_at` (a diverged path is drawn up to where it left)."""
-        end = step + 1 if self.diverged_at is None else min(step + 1, self.diverged_at)
+        """Points 0..step, stopping before `stopped_at` (such a path is drawn up to where it left)."""
+        end = step + 1 if self.stopped_at is None else min(step + 1, self.stopped_at)
         return self.points[:end]
 
     def shown_at(self, position):
         """The drawn path at a fractional `position`: points 0..floor(position), then a head
-        partway to the next point (none past where the run diverged)."""
+        partway to the next point (none past where the run diverged or left the view)."""
         step = math.floor(position)
         points = self.shown(step)
         fraction = position - step

@@ -93,9 +93,17 @@ def test_missing_folder_and_wrong_suffix(tmp_path):
         assert str(error.value) == f"{path}: {message}"
 
 
-def test_legend_says_where_runs_diverged():
-    from anim.render.style import legend_label
+def test_legend_says_where_runs_diverged_or_left_the_view():
+    import numpy as np
 
-    assert legend_label("SGD", [], 1) == "SGD"
-    assert legend_label("SGD", [7], 1) == "SGD (diverged at step 7)"
-    assert legend_label("SGD", [2, 1], 3) == "SGD (2 of 3 runs diverged)"
+    from anim.render.style import legend_label
+    from anim.trajectory import Run
+
+    def run(diverged=None, left=None):
+        return Run("SGD", "red", 0, np.zeros((9, 3), np.float32), diverged, left)
+
+    assert legend_label("SGD", [run()]) == "SGD"
+    assert legend_label("SGD", [run(diverged=7)]) == "SGD (diverged at step 7)"
+    assert legend_label("SGD", [run(left=3)]) == "SGD (left the view at step 3)"
+    assert legend_label("SGD", [run(2), run(1), run()]) == "SGD (2 of 3 runs diverged)"
+    assert legend_label("SGD", [run(2), run(left=4)]) == "SGD (1 of 2 runs diverged, 1 of 2 left the view)"

@@ -39,6 +39,8 @@ class ContourPanel:
                                        zorder=4)
         self.markers = ax.scatter([], [], s=4 ** 2, linewidths=0.6, animated=True, zorder=4)
         self.heads = ax.scatter([], [], s=10 ** 2, linewidths=1.5, animated=True, zorder=5)
+        # Where a run diverged or left the view, its head turns into a cross, and stays there.
+        self.ends = ax.scatter([], [], s=13 ** 2, marker="X", linewidths=1.5, animated=True, zorder=5)
         for collection in (self.halos, self.segments):
             ax.add_collection(collection, autolim=False)
         self.clean = self.drawn = None
@@ -68,7 +70,13 @@ class ContourPanel:
         if moving:
             self._draw_lines([paths[i][-2:, :2] for i in moving], moving)
             self._draw_points(self.markers, [paths[i][-2:-1] if i in moving else () for i in range(len(paths))])
-        self._draw_points(self.heads, [path[-1:] for path in paths])
+        self._draw_heads(paths, f.position)
+
+    def _draw_heads(self, paths, position):
+        """A dot at the front of each path, a cross where a run has ended."""
+        ended = [run.ended(position) for run in self.runs]
+        self._draw_points(self.heads, [p[-1:] if not e else () for p, e in zip(paths, ended)])
+        self._draw_points(self.ends, [p[-1:] if e else () for p, e in zip(paths, ended)])
 
     def show(self, f):
         """Make the paths of frame f ordinary artists, whole, for a figure saved with savefig."""
@@ -77,12 +85,16 @@ class ContourPanel:
         for collection, colors in ((self.halos, self.outlines), (self.segments, self.colors)):
             collection.set_segments([paths[i][:, :2] for i in drawn])
             collection.set_color([colors[i] for i in drawn])
-        for scatter, points in ((self.markers, paths), (self.heads, [path[-1:] for path in paths])):
+        ended = [run.ended(f.position) for run in self.runs]
+        for scatter, points in ((self.markers, paths),
+                                (self.heads, [p[-1:] if not e else () for p, e in zip(paths, ended)]),
+                                (self.ends, [p[-1:] if e else () for p, e in zip(paths, ended)])):
             runs = [i for i, p in enumerate(points) if len(p)]
-            scatter.set_offsets(np.concatenate([points[i][:, :2] for i in runs]))
+            offsets = [points[i][:, :2] for i in runs]
+            scatter.set_offsets(np.concatenate(offsets) if offsets else np.empty((0, 2)))
             scatter.set_facecolor([self.colors[i] for i in runs for _ in points[i]])
             scatter.set_edgecolor([self.outlines[i] for i in runs for _ in points[i]])
-        for artist in (self.halos, self.segments, self.markers, self.heads):
+        for artist in (self.halos, self.segments, self.markers, self.heads, self.ends):
             artist.set_animated(False)
 
     def _draw_step(self, step):
@@ -126,7 +138,7 @@ class ContourPanel:
         self.segments.set_color(line_colors)
         self.ax.draw_artist(self.halos)
         self.ax.draw_artist(self.segments)
-        self._draw_points(self.heads, [run.shown_at(f.position)[-1:] for run in self.runs])
+        self._draw_heads([run.shown_at(f.position) for run in self.runs], f.position)
 
     def _draw_points(self, scatter, points_per_run):
         """Draw each run's points in its colour, edged in its halo colour."""

@@ -131,13 +131,18 @@ def outline_for(color):
     return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.6 else "white"
 
 
-def legend_label(label, diverged_steps, runs):
-    """The optimizer's label, saying where its runs diverged: at which step, or how many of them."""
-    if not diverged_steps:
-        return label
-    if runs == 1:
-        return f"{label} (diverged at step {diverged_steps[0]})"
-    return f"{label} ({len(diverged_steps)} of {runs} runs diverged)"
+def legend_label(label, runs):
+    """The optimizer's label, saying where its runs diverged or left the view: at which step, or
+    how many of them."""
+    diverged = [r.diverged_at for r in runs if r.diverged_at is not None]
+    left = [r.left_view_at for r in runs if r.left_view_at is not None]
+    if len(runs) == 1:
+        if diverged:
+            return f"{label} (diverged at step {diverged[0]})"
+        return f"{label} (left the view at step {left[0]})" if left else label
+    notes = [f"{len(diverged)} of {len(runs)} runs diverged"] if diverged else []
+    notes += [f"{len(left)} of {len(runs)} left the view"] if left else []
+    return f"{label} ({', '.join(notes)})" if notes else label
 
 
 def legend_handles(runs):
@@ -153,8 +158,7 @@ def legend_handles(runs):
         path = Line2D([], [], color=color, lw=PATH_WIDTH, marker="o", ms=7,
                       markeredgecolor=outline, markeredgewidth=1.0)
         handles.append((halo, path))
-        diverged = [r.diverged_at for r in its_runs if r.diverged_at is not None]
-        labels.append(legend_label(label, diverged, len(its_runs)))
+        labels.append(legend_label(label, its_runs))
     return handles, labels
 
 

@@ -45,8 +45,11 @@ class SurfacePanel:
         else:
             self.halos.set_segments(shown)
             self.paths.set_segments(shown)
-        for points, head in zip(shown, self.heads):
+        for run, points, head in zip(self.runs, shown, self.heads):
             head.set_data_3d(points[-1:, 0], points[-1:, 1], points[-1:, 2])
+            ended = run.ended(f.position)  # a cross where the run diverged or left the view
+            head.set_marker("X" if ended else "o")
+            head.set_markersize(13 if ended else 10)
         self.ax.view_init(elev=f.elevation, azim=f.azimuth)
 
     def _fade(self, f):
