@@ -31,42 +31,46 @@ class Grid:
         return (low, high) if high > low else (low - 0.5, high + 0.5)
 
 
-FAR = 100.0  # a run this many times further out than the typical run has run off: it is not fitted
+RUN_OFF = 50.0  # leaving one run out makes the paths' extent this many times smaller: it ran off
 
 
 def view_window(scene, runs):
     """The (x_range, y_range) to draw: the scene's numbers, or fitted to the finite trajectory
-    points, leaving out what runs did after they ran far off (see `escape_step`)."""
-    reach = typical_reach(runs)
-    kept = [r.points[:escape_step(r, reach)] for r in runs]
+    points, leaving out what a run did after it ran off (see `_ends_in_view`)."""
+    ends = _ends_in_view(runs) if isinstance(scene.x_range, str) or isinstance(scene.y_range, str) else {}
+    kept = [run.points[:ends.get(i, len(run.points))] for i, run in enumerate(runs)]
     kept = [p[np.isfinite(p).all(axis=1)] for p in kept]
     points = np.concatenate(kept) if kept else np.empty((0, 3))
     return (_fit(scene.x_range, points[:, 0], "x_range"), _fit(scene.y_range, points[:, 1], "y_range"))
 
 
-def typical_reach(runs):
-    """How far from its start a run typically gets: the lower median over runs of each one's
-    farthest finite point, or the spread of the start points if that is larger. One exploding
-    optimizer among several (even among two) does not move it."""
-    reaches = []
-    for run in runs:
-        finite = run.points[np.isfinite(run.points).all(axis=1), :2]
-        reaches.append(float(np.abs(finite - run.points[0, :2]).max()) if len(finite) else 0.0)
-    if not reaches:
-        return 0.0
-    starts = np.array([run.points[0, :2] for run in runs])
-    spread = float((starts.max(axis=0) - starts.min(axis=0)).max()) if np.isfinite(starts).all() else 0.0
-    return max(sorted(reaches)[(len(reaches) - 1) // 2], spread)
+def _ends_in_view(runs):
+    """{run index: points to fit} for the runs that ran off: the fewest farthest-going runs whose
+    leaving out shrinks the extent of all paths more than RUN_OFF times, each fitted only up to
+    where it leaves the window of the others; repeated on the rest. Fewer than half the runs
+    can run off: when most explode, the window shows the explosion."""
+    finite = [run.points[np.isfinite(run.points).all(axis=1), :2] for run in runs]
+    active = [i for i, points in enumerate(finite) if len(points)]
+    limit = (len(active) - 1) // 2
+    ends = {}
+    while len(ends) < limit:
+        order = sorted(active, key=lambda i: _span(finite[i]), reverse=True)
+        together = _span(np.concatenate([finite[i] for i in active]))
+        for k in range(1, limit - len(ends) + 1):
+            others = np.concatenate([finite[i] for i in order[k:]])
+            if 0 < _span(others) * RUN_OFF < together:
+                window = tuple(_fit("auto", others[:, axis], "") for axis in (0, 1))
+                for i in order[:k]:
+                    ends[i] = left_view_step(runs[i], window)
+                    active.remove(i)
+                break
+        else:
+            break
+    return ends
 
 
-def escape_step(run, reach):
-    """The first step at which the run is more than FAR times the typical reach from its start
-    (or the number of points, if it never gets so far)."""
-    if reach <= 0:
-        return len(run.points)
-    with np.errstate(invalid="ignore"):
-        far = (np.abs(run.points[:, :2] - run.points[0, :2]) > FAR * reach).any(axis=1)
-    return int(np.argmax(far)) if far.any() else len(run.points)
+def _span(points):
+    return float((points.max(axis=0) - points.min(axis=0)).max())
 
 
 def left_view_step(run, window):

@@ -25,6 +25,7 @@ def run(*args):
     (["--size", "0x10"], "Invalid value for '--size': '0x10': each side must be at least 64 pixels"),
     (["--size", "big"], "Invalid value for '--size': 'big' is not WIDTHxHEIGHT, e.g. 1280x720"),
     (["--jobs", "0"], "Invalid value for '--jobs': 0 is not in the range x>=1."),
+    (["--quality", "8k"], "Invalid value for '--quality': '8k' is not one of 'low', 'medium', 'high', '4k'."),
 ])
 def test_bad_options_are_usage_errors(tiny_scene, args, fragment):
     result = run("render", tiny_scene, *args)
