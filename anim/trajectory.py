@@ -72,6 +72,16 @@ def check_optimizers(scene):
         _build(optimizer, torch.nn.Parameter(torch.zeros(2)))
 
 
+def check_surface(scene):
+    """Evaluate the surface once at the first start point, as the optimizers will: it must give
+    one value that depends on w1, w2 through torch operations."""
+    import torch
+
+    weights = torch.nn.Parameter(torch.tensor(scene.init[0], dtype=torch.float32))
+    with torch.enable_grad():
+        _evaluate(torch, scene, weights, scene.optimizers[0], 0)
+
+
 def _build(optimizer, weights):
     try:
         return optimizer.factory([weights], **optimizer.hyperparameters)

@@ -62,6 +62,16 @@ def test_scene_errors_are_one_line_and_exit_1(scene_file, body, message):
      "SGD.__init__() got an unexpected keyword argument 'lrr'"),
     ('Optimizer("SGD", torch.optim.SGD, lr=0.1)', "(a * b).sum()",
      "surface: must be elementwise (mesh of shape (3, 3) in, same shape out), got ()"),
+    ('Optimizer("SGD", torch.optim.SGD, lr=0.1)', "torch.stack([a, b])",
+     "surface: must be elementwise (mesh of shape (3, 3) in, same shape out), got (2, 3, 3)"),
+    ('Optimizer("SGD", torch.optim.SGD, lr=0.1)', "(a * a + b * b).detach()",
+     "surface: the loss does not depend on w1, w2 through torch operations (not differentiable); "
+     "use torch functions, not numpy or math"),
+    ('Optimizer("SGD", torch.optim.SGD, lr=0.1)', "a.nonexistent()",
+     "surface: fails on a mesh of points (AttributeError: 'Tensor' object has no attribute 'nonexistent'); "
+     "write it elementwise with torch operations"),
+    ('Optimizer("Adam", torch.optim.Adam, lr=-1)', "a * a + b * b",
+     "optimizers['Adam']: Adam rejected its hyperparameters: Invalid learning rate: -1"),
 ])
 def test_errors_found_by_running_the_scene_name_file_and_field_in_info_and_render(
         scene_file, tmp_path, optimizer, surface, message):
