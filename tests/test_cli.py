@@ -67,6 +67,8 @@ def test_scene_errors_are_one_line_and_exit_1(scene_file, body, message):
     ('Optimizer("SGD", torch.optim.SGD, lr=0.1)', "(a * a + b * b).detach()",
      "surface: the loss does not depend on w1, w2 through torch operations (not differentiable); "
      "use torch functions, not numpy or math"),
+    ('Optimizer("SGD", torch.optim.SGD, lr=0.1)', "__import__('numpy').sin(a.detach().numpy())",
+     "surface: must be elementwise (mesh of shape (3, 3) in, same shape out), got ndarray"),
     ('Optimizer("SGD", torch.optim.SGD, lr=0.1)', "a.nonexistent()",
      "surface: fails on a mesh of points (AttributeError: 'Tensor' object has no attribute 'nonexistent'); "
      "write it elementwise with torch operations"),
