@@ -258,6 +258,36 @@ def still(scene, out, views, formats, size, theme, transparent):
         click.echo(f"wrote {path} ({megabytes(path.stat().st_size)})")
 
 
+@main.command("list")
+@click.argument("folder", type=click.Path(path_type=Path), default=Path("scenes"))
+@_debug_option
+@_reporting_errors
+def list_scenes(folder):
+    """List the scene files in FOLDER (default: scenes) with what each shows."""
+    from anim import library
+
+    scenes = library.describe(folder)
+    width = max((len(name) for name, _ in scenes), default=0)
+    for name, summary in scenes:
+        click.echo(f"{name:<{width}}  {summary}")
+    if not scenes:
+        click.echo(f"no scene files (*.py) in {folder}; start one with: optianim new NAME")
+
+
+@main.command()
+@click.argument("name")
+@click.option("-d", "--dir", "folder", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
+              show_default=True, help="Folder to write NAME.py into.")
+@_debug_option
+@_reporting_errors
+def new(name, folder):
+    """Write NAME.py, a commented scene template that renders as it is."""
+    from anim import library
+
+    path = library.new_scene(name, folder)
+    click.echo(f"wrote {path}; render it with: optianim render {path}")
+
+
 @main.command()
 @click.argument("scene", type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True,

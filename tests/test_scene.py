@@ -104,7 +104,7 @@ def test_legend_says_where_runs_diverged_or_left_the_view():
         return Run("SGD", "red", 0, np.zeros((9, 3), np.float32), diverged, left)
 
     assert legend_label("SGD", [run()]) == "SGD"
-    assert legend_label("SGD", [run(diverged=7)]) == "SGD (diverged at step 7)"
-    assert legend_label("SGD", [run(left=3)]) == "SGD (left the view at step 3)"
-    assert legend_label("SGD", [run(2), run(1), run()]) == "SGD (2 of 3 runs diverged)"
-    assert legend_label("SGD", [run(2), run(left=4)]) == "SGD (1 of 2 runs diverged, 1 of 2 left the view)"
+    assert legend_label("SGD", [run(diverged=7)]) == "SGD\n(diverged at step 7)"
+    assert legend_label("SGD", [run(left=3)]) == "SGD\n(left the view at step 3)"
+    assert legend_label("SGD", [run(2), run(1), run()]) == "SGD\n(2 of 3 runs diverged)"
+    assert legend_label("SGD", [run(2), run(left=4)]) == "SGD\n(1 of 2 runs diverged, 1 of 2 left the view)"

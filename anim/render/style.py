@@ -132,17 +132,18 @@ def outline_for(color):
 
 
 def legend_label(label, runs):
-    """The optimizer's label, saying where its runs diverged or left the view: at which step, or
-    how many of them."""
+    """The optimizer's label, saying below it where its runs diverged or left the view: at which
+    step, or how many of them."""
     diverged = [r.diverged_at for r in runs if r.diverged_at is not None]
     left = [r.left_view_at for r in runs if r.left_view_at is not None]
     if len(runs) == 1:
-        if diverged:
-            return f"{label} (diverged at step {diverged[0]})"
-        return f"{label} (left the view at step {left[0]})" if left else label
-    notes = [f"{len(diverged)} of {len(runs)} runs diverged"] if diverged else []
-    notes += [f"{len(left)} of {len(runs)} left the view"] if left else []
-    return f"{label} ({', '.join(notes)})" if notes else label
+        notes = [f"diverged at step {diverged[0]}"] if diverged else []
+        notes += [f"left the view at step {left[0]}"] if left and not diverged else []
+    else:
+        notes = [f"{len(diverged)} of {len(runs)} runs diverged"] if diverged else []
+        notes += [f"{len(left)} of {len(runs)} left the view"] if left else []
+    # On a line of its own: a legend beside the plot stays narrow enough to fit the frame.
+    return f"{label}\n({', '.join(notes)})" if notes else label
 
 
 def legend_handles(runs):

@@ -1,0 +1,18 @@
+"""Himmelblau's four minima: where Adam ends up depends on where it starts."""
+
+import torch
+
+from anim import Camera, Optimizer, Scene
+from anim.surfaces import himmelblau
+
+scene = Scene(
+    name="himmelblau",
+    title="Himmelblau: four minima, eight starts",
+    surface=himmelblau,
+    init=[(0.0, 0.0), (-0.5, 0.5), (0.5, -0.5), (-1.0, -1.0), (1.0, 1.0), (-4.5, 0.0), (4.5, 0.0), (0.0, -4.5)],
+    steps=120,
+    x_range=(-5, 5),
+    y_range=(-5, 5),
+    optimizers=[Optimizer("Adam", torch.optim.Adam, lr=0.1, color="black")],
+    camera=Camera(elevation=50, azimuth=(-60, 120)),
+)
