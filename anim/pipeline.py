@@ -59,7 +59,7 @@ def load_checked(scene_path):
         trajectory.check_optimizers(scene)
         x, y = scene.init[0]
         grid.sample(scene.surface, (x - 1, x + 1), (y - 1, y + 1), 3)
-        trajectory.check_surface(scene)
+        trajectory.check_first_steps(scene)
     return scene
 
 

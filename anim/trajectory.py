@@ -72,14 +72,14 @@ def check_optimizers(scene):
         _build(optimizer, torch.nn.Parameter(torch.zeros(2)))
 
 
-def check_surface(scene):
-    """Evaluate the surface once at the first start point, as the optimizers will: it must give
-    one value that depends on w1, w2 through torch operations."""
+def check_first_steps(scene):
+    """Take each optimizer's first update from the first start point, as a render will: the
+    surface must be differentiable there, and the optimizer must be able to step (SparseAdam,
+    for one, cannot take the dense gradient of two weights)."""
     import torch
 
-    weights = torch.nn.Parameter(torch.tensor(scene.init[0], dtype=torch.float32))
-    with torch.enable_grad():
-        _evaluate(torch, scene, weights, scene.optimizers[0], 0)
+    for optimizer in scene.optimizers:
+        _run_one(torch, scene, optimizer, 0, scene.init[0], torch.float32, steps=1)
 
 
 def _build(optimizer, weights):
@@ -94,7 +94,7 @@ def _field(optimizer):
     return f"optimizers[{optimizer.label!r}]"
 
 
-def _run_one(torch, scene, optimizer, run, start, dtype):
+def _run_one(torch, scene, optimizer, run, start, dtype, steps=None):
     weights = torch.nn.Parameter(torch.tensor(start, dtype=dtype))
     torch_optimizer = _build(optimizer, weights)
     step_args = ()
@@ -107,9 +107,10 @@ def _run_one(torch, scene, optimizer, run, start, dtype):
             return loss
 
         step_args = (closure,)
-    points = np.empty((scene.steps, 3), dtype=np.float32)
+    steps = scene.steps if steps is None else steps
+    points = np.empty((steps, 3), dtype=np.float32)
     with torch.enable_grad():
-        for step in range(scene.steps):
+        for step in range(steps):
             loss = _evaluate(torch, scene, weights, optimizer, step)
             points[step, :2] = weights.detach().numpy()
             points[step, 2] = loss.item()

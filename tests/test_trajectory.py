@@ -130,3 +130,62 @@ def test_optimizers_that_need_a_closure_get_one(scene_file):
         optimizer.step(closure)
     np.testing.assert_array_equal(run.points, np.float32(expected))
     np.testing.assert_allclose(run.points[-1], [1, -0.5, 0], atol=1e-4)  # a quadratic: solved
+
+
+EVERY_OPTIMIZER = ["ASGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam",
+                   "RAdam", "RMSprop", "Rprop", "SGD"]
+
+
+@pytest.mark.parametrize("name", EVERY_OPTIMIZER)
+def test_every_torch_optimizer_equals_torch_run_inline(scene_file, name):
+    """Each torch.optim optimizer that can step two weights gives, bit for bit, what torch gives
+    run by hand (LBFGS with a closure that re-evaluates the loss)."""
+    from anim.surfaces import rosenbrock
+
+    scene = load_scene(scene_file(f"""
+        import torch
+        from anim import Scene, Optimizer
+        from anim.surfaces import rosenbrock
+        scene = Scene(name="every", surface=rosenbrock, init=(-1.5, 2.0), steps=30, x_range=(-2, 2),
+                      y_range=(-1, 3), optimizers=[Optimizer("{name}", torch.optim.{name}, lr=0.01)])
+    """))
+    (run,) = trajectory.compute(scene)
+    weights = torch.nn.Parameter(torch.tensor([-1.5, 2.0]))
+    optimizer = getattr(torch.optim, name)([weights], lr=0.01)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = rosenbrock(weights[0], weights[1])
+        loss.backward()
+        return loss
+
+    expected = []
+    for _ in range(30):
+        loss = rosenbrock(weights[0], weights[1])
+        expected.append([*weights.detach().tolist(), loss.item()])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step(closure) if name == "LBFGS" else optimizer.step()
+    np.testing.assert_array_equal(run.points, np.array(expected, dtype=np.float32))
+    assert not np.array_equal(run.points[0], run.points[-1])  # it moved
+
+
+@pytest.mark.parametrize("name, message", [
+    ("SparseAdam", "optimizers['SparseAdam']: step 0 failed: RuntimeError: SparseAdam does not support dense "
+                   "gradients, please consider Adam instead"),
+    ("Muon", "optimizers['Muon']: Muon rejected its hyperparameters: Muon only supports 2D parameters whereas "
+             "we found a parameter with size: torch.Size([2])"),
+])
+def test_optimizers_that_cannot_step_two_weights_say_so_before_rendering(scene_file, name, message):
+    from anim.pipeline import load_checked
+    from anim.errors import SceneError
+
+    path = scene_file(f"""
+        import torch
+        from anim import Scene, Optimizer
+        scene = Scene(name="x", surface=lambda a, b: a * a + b * b, steps=5,
+                      optimizers=[Optimizer("{name}", torch.optim.{name}, lr=0.01)])
+    """)
+    with pytest.raises(SceneError) as error:
+        load_checked(path)
+    assert str(error.value) == f"{path}: {message}"
