@@ -32,11 +32,18 @@ class SizeType(click.ParamType):
         return (width, height)
 
 
+OUT_OPTION = click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("media"),
+                          show_default=True, help="Output root; files go to OUT/<scene name>/.")
+VIEW_OPTION = click.option("--view", "views", type=click.Choice(VIEWS), multiple=True,
+                           help="View to draw; repeat for several. [default: contour and surface]")
+THEME_OPTION = click.option("--theme", type=click.Choice(THEMES), default=Settings.theme, show_default=True,
+                            help="light, or dark for dark slide decks.")
+
+
 def _settings_options(command):
     """The options that shape the outputs: shared by `render` and `info` so both agree."""
     decorators = [
-        click.option("--view", "views", type=click.Choice(VIEWS), multiple=True,
-                     help="View to render; repeat for several. [default: contour and surface]"),
+        VIEW_OPTION,
         click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
                      help="File format; repeat for several. png is the last frame. [default: mp4 and gif]"),
         click.option("--quality", type=click.Choice(list(QUALITIES)), default=DEFAULT_QUALITY,
@@ -48,8 +55,7 @@ def _settings_options(command):
                      help="Video frames per second, overriding --quality."),
         click.option("--pace", type=click.FloatRange(min=0, min_open=True, max=10000), default=Settings.pace,
                      show_default=True, help="Optimizer updates per second of video, at any fps."),
-        click.option("--theme", type=click.Choice(THEMES), default=Settings.theme, show_default=True,
-                     help="light, or dark for dark slide decks."),
+        THEME_OPTION,
         click.option("--transparent", is_flag=True,
                      help="See-through background in PNG and WebM (MP4 and GIF stay opaque)."),
         click.option("--trail", type=click.IntRange(min=0), default=0,
@@ -132,8 +138,7 @@ def main():
 
 @main.command()
 @click.argument("scenes", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("media"), show_default=True,
-              help="Output root; files go to OUT/<scene name>/.")
+@OUT_OPTION
 @_settings_options
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Processes drawing 3-D frames. [default: every core]")
@@ -231,15 +236,13 @@ def _count(n, noun):
 
 @main.command()
 @click.argument("scene", type=click.Path(path_type=Path))
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("media"), show_default=True,
-              help="Output root; files go to OUT/<scene name>/.")
-@click.option("--view", "views", type=click.Choice(VIEWS), multiple=True,
-              help="View to draw; repeat for several. [default: contour and surface]")
+@OUT_OPTION
+@VIEW_OPTION
 @click.option("--format", "formats", type=click.Choice(STILL_FORMATS), multiple=True,
               help="File format; repeat for several. [default: png, svg and pdf]")
 @click.option("--size", type=SizeType(), default=f"{Settings.width}x{Settings.height}", show_default=True,
               help="Figure size in pixels (PNG), at 100 pixels per inch of a 720-pixel-high figure.")
-@click.option("--theme", type=click.Choice(THEMES), default=Settings.theme, show_default=True)
+@THEME_OPTION
 @click.option("--transparent", is_flag=True, help="See-through background.")
 @_debug_option
 @_reporting_errors

@@ -49,25 +49,30 @@ def palette(frames, width, height, gif_size, background=None):
     gif_width, gif_height = gif_size
     chain = f"scale={gif_width}:{gif_height}:flags=bicubic,palettegen=stats_mode=full:reserve_transparent=0"
     if background is not None:
-        chain = (f"color=c={background}:s={width}x{height}:r=1[bg];[bg][0:v]overlay=shortest=1:format=rgb,"
-                 + chain)
+        chain = _flattened("[0:v]", background, width, height, 1) + "," + chain
     args = [*_raw_rgba_input(width, height, 1), "-filter_complex", chain,
             "-f", "rawvideo", "-pix_fmt", "rgba", "pipe:1"]
     data = b"".join(memoryview(frame).cast("B") for frame in frames)
-    try:
-        result = subprocess.run(args, input=data, capture_output=True)
-    except OSError as exc:
-        raise EncodeError(f"cannot start ffmpeg ({args[0]}): {exc}") from exc
-    if result.returncode != 0 or len(result.stdout) != 16 * 16 * 4:
-        raise EncodeError(f"ffmpeg failed (exit {result.returncode}) choosing the GIF palette: "
-                          f"{_last_line(result.stderr, 'no palette')}")
-    return result.stdout
+    colours = _run(args, "choosing the GIF palette", data)
+    if len(colours) != 16 * 16 * 4:
+        raise EncodeError(f"ffmpeg gave {len(colours)} bytes for the GIF palette, not {16 * 16 * 4}")
+    return colours
+
+
+def _flattened(source, background, width, height, fps, label="bg"):
+    """A filter graph piece: the frames of `source` laid on a plain `background` (a colour
+    source named `label`), opaque."""
+    return (f"color=c={background}:s={width}x{height}:r={fps}[{label}];"
+            f"[{label}]{source}overlay=shortest=1:format=rgb")
+
+
+def _quiet_ffmpeg():
+    return [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
 
 
 def _raw_rgba_input(width, height, fps):
     """ffmpeg, quiet, reading raw RGBA frames of width x height from standard input."""
-    return [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-            "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}",
+    return [*_quiet_ffmpeg(), "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}",
             "-framerate", str(fps), "-i", "pipe:0"]
 
 
@@ -110,8 +115,7 @@ def command(targets, width, height, fps, gif_step=1, gif_size=None, palette_path
     for name in names:
         source = f"[in_{name}]"
         if background is not None and name != "webm":
-            graph.append(f"color=c={background}:s={width}x{height}:r={fps}[bg_{name}];"
-                         f"[bg_{name}]{source}overlay=shortest=1:format=rgb[flat_{name}]")
+            graph.append(_flattened(source, background, width, height, fps, f"bg_{name}") + f"[flat_{name}]")
             source = f"[flat_{name}]"
         if name in ("gif", "gif_source"):
             graph.append(f"{source}framestep={gif_step},scale={gif_width}:{gif_height}:flags=bicubic[small_{name}]")
@@ -149,7 +153,7 @@ def shrink_gif(source, final, max_bytes, fps, width, height):
     tries = [(step, 1.0, 256) for step in (2, 3)]  # (the full rate at full size was the first GIF)
     tries += [(3, scale, 256) for scale in (0.75, 0.5)]
     tries += [(3, 0.5, colors) for colors in (128, 64, 32, 16)]
-    smallest = None
+    sizes = []
     with tempfile.TemporaryDirectory(prefix="optianim-") as scratch:
         for step, scale, colors in tries:
             size = (_even(width * scale), _even(height * scale))
@@ -165,9 +169,11 @@ def shrink_gif(source, final, max_bytes, fps, width, height):
                 return temp, {"fps": fps / step, "width": size[0], "height": size[1], "colors": colors,
                               "frame_step": step}
             files.discard(temp)
-            smallest = written if smallest is None else min(smallest, written)
-    raise EncodeError(f"{Path(final).name} does not fit in {max_bytes / 1e6:g} MB even at {fps / 3:g} fps, "
-                      f"{_even(width * 0.5)}x{_even(height * 0.5)} and 16 colours ({smallest / 1e6:.2f} MB); "
+            sizes.append(written)
+    step, scale, colors = tries[-1]
+    size = (_even(width * scale), _even(height * scale))
+    raise EncodeError(f"{Path(final).name} does not fit in {max_bytes / 1e6:g} MB even at {fps / step:g} fps, "
+                      f"{size[0]}x{size[1]} and {colors} colours ({min(sizes) / 1e6:.2f} MB); "
                       "raise --gif-max-mb, or render fewer steps or a shorter hold")
 
 
@@ -179,20 +185,22 @@ def _even(value):
 def _gif_from_source(source, target, palette_png, step, size, colors):
     """Two ffmpeg passes over the lossless GIF frames: the palette of them all, then the GIF."""
     scaled = f"framestep={step},scale={size[0]}:{size[1]}:flags=bicubic"
-    quiet = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", str(source)]
-    _run([*quiet, "-vf", f"{scaled},palettegen=max_colors={colors}:stats_mode=full:reserve_transparent=0", str(palette_png)],
-         f"choosing the colours of {target.name}")
+    quiet = [*_quiet_ffmpeg(), "-i", str(source)]
+    _run([*quiet, "-vf", f"{scaled},palettegen=max_colors={colors}:stats_mode=full:reserve_transparent=0",
+          str(palette_png)], f"choosing the colours of {target.name}")
     _run([*quiet, "-i", str(palette_png), "-filter_complex", f"[0:v]{scaled}[s];[s][1:v]{GIF_DITHER}",
           "-loop", "0", "-f", "gif", str(target)], f"writing {target.name}")
 
 
-def _run(args, doing):
+def _run(args, doing, data=None):
+    """Run ffmpeg to the end (fed `data`, if given); its standard output, or an EncodeError."""
     try:
-        result = subprocess.run(args, capture_output=True, start_new_session=True)
+        result = subprocess.run(args, input=data, capture_output=True, start_new_session=True)
     except OSError as exc:
         raise EncodeError(f"cannot start ffmpeg ({args[0]}): {exc}") from exc
     if result.returncode != 0:
         raise EncodeError(f"ffmpeg failed (exit {result.returncode}) {doing}: {_last_line(result.stderr, 'no message')}")
+    return result.stdout
 
 
 def png_bytes(frame, alpha):

@@ -2,8 +2,8 @@
 
 import contextlib
 import dataclasses
-import io
 import hashlib
+import io
 import json
 import math
 import os
@@ -17,9 +17,8 @@ import numpy as np
 from anim import __version__, encode, export, files, grid, page, trajectory
 from anim.errors import RenderError, SceneError
 from anim.loader import file_sha256, load_scene
-from anim.render import ViewData, view_class
+from anim.render import ViewData, style, view_class
 from anim.render.frames import Workers
-from anim.render import style
 from anim.render.style import check_colors, check_texts
 from anim.settings import STILL_FORMATS, VIDEO_FORMATS, frame_count, outputs
 from anim.timeline import timeline
@@ -98,13 +97,11 @@ def render_prepared(prepared, out_root, settings, report=None, workers=None):
     render changes nothing in the output folder."""
     report = report or Report()
     workers = workers or Workers(1)
-    scene, runs = prepared.scene, prepared.runs
+    scene = prepared.scene
     folder = _output_folder(Path(out_root), scene.name)
     report.scene(prepared, folder)
     result = Result(folder, removed_temps=files.clean_stale(folder))
-    with _naming_file(prepared.path):
-        window = grid.view_window(scene, runs)
-    prepared = _with_view_exits(prepared, window)
+    prepared, window = _framed(prepared)
     runs = prepared.runs
     result.diverged = [(r.label, r.run, r.diverged_at) for r in runs if r.diverged_at is not None]
     result.left_view = [(r.label, r.run, r.left_view_at) for r in runs if r.left_view_at is not None]
@@ -151,11 +148,8 @@ def _render_view(prepared, view, window, folder, settings, report, workers, mask
     Notes in `masked` the share of the view's mesh where the surface is not finite."""
     scene = prepared.scene
     cls = view_class(view)
-    with _naming_file(prepared.path):
-        mesh = grid.sample(scene.surface, *window, cls.GRID_RESOLUTION)
-    masked[view] = grid.masked_fraction(mesh)
-    data = ViewData(scene.title, scene.zlabel, scene.steps, prepared.runs, mesh, settings.theme,
-                    settings.transparent, settings.trail)
+    data = _view_data(prepared, cls, window, settings)
+    masked[view] = grid.masked_fraction(data.grid)
     drawer = workers.drawer(cls, data, settings.width, settings.height)
     mine = [o for o in outputs(scene.steps, settings) if o.view == view]
     formats = {o.format for o in mine}
@@ -203,18 +197,13 @@ def still(scene_path, out_root, settings, formats=STILL_FORMATS):
     scene = prepared.scene
     folder = _output_folder(Path(out_root), scene.name)
     files.clean_stale(folder)
-    with _naming_file(prepared.path):
-        window = grid.view_window(scene, prepared.runs)
-    prepared = _with_view_exits(prepared, window)
+    prepared, window = _framed(prepared)
+    settings = dataclasses.replace(settings, trail=0)  # a figure shows the whole paths
     last = timeline(scene, settings).frame(frame_count(scene.steps, settings) - 1)
     with _all_or_nothing(folder) as finished:
         for view in settings.views:
             cls = view_class(view)
-            with _naming_file(prepared.path):
-                data = ViewData(scene.title, scene.zlabel, scene.steps, prepared.runs,
-                                grid.sample(scene.surface, *window, cls.GRID_RESOLUTION),
-                                settings.theme, settings.transparent)
-            drawn = cls(data, settings.width, settings.height)
+            drawn = cls(_view_data(prepared, cls, window, settings), settings.width, settings.height)
             for fmt in sorted(formats, key=lambda f: f != "png"):  # pixels first: still() ends blitting
                 final = folder / f"{view}-still.{fmt}"
                 if fmt == "png":  # the very pixels of the animation's last frame
@@ -264,6 +253,23 @@ def _shrunk_gif_fields(output, chosen):
     frames = math.ceil(output.frames / chosen["frame_step"])
     return dict(frames=frames, fps=chosen["fps"], width=chosen["width"], height=chosen["height"],
                 colors=chosen["colors"], duration=round(frames / chosen["fps"], 6))
+
+
+def _framed(prepared):
+    """(prepared, window): the view window, and the prepared scene whose runs know where they
+    went far outside it."""
+    with _naming_file(prepared.path):
+        window = grid.view_window(prepared.scene, prepared.runs)
+    return _with_view_exits(prepared, window), window
+
+
+def _view_data(prepared, view_class, window, settings):
+    """What a view draws: the runs, and the surface sampled over the window at its resolution."""
+    scene = prepared.scene
+    with _naming_file(prepared.path):
+        mesh = grid.sample(scene.surface, *window, view_class.GRID_RESOLUTION)
+    return ViewData(scene.title, scene.zlabel, scene.steps, prepared.runs, mesh, settings.theme,
+                    settings.transparent, settings.trail)
 
 
 def _with_view_exits(prepared, window):
@@ -327,8 +333,6 @@ def _file_record(temp, final, **fields):
 
 
 def _manifest(prepared, window, settings, records, masked):
-    import matplotlib
-    import numpy
     import torch
 
     scene, scene_path, runs = prepared.scene, prepared.path, prepared.runs
@@ -360,7 +364,7 @@ def _manifest(prepared, window, settings, records, masked):
         ],
         "files": records,
         "versions": {"optianim": __version__, "python": platform.python_version(),
-                     "torch": torch.__version__, "numpy": numpy.__version__,
+                     "torch": torch.__version__, "numpy": np.__version__,
                      "matplotlib": matplotlib.__version__, "ffmpeg": encode.ffmpeg_version()},
     }
 

@@ -68,32 +68,27 @@ class ContourPanel:
         paths = [run.shown_at(f.position) for run in self.runs]
         moving = [i for i, path in enumerate(paths) if len(path) == f.step + 2]  # partway to a point
         if moving:
-            self._draw_lines([paths[i][-2:, :2] for i in moving], moving)
+            pieces = [paths[i][-2:, :2] for i in moving]
+            self._draw_lines(pieces, [self.outlines[i] for i in moving], pieces, [self.colors[i] for i in moving])
             self._draw_points(self.markers, [paths[i][-2:-1] if i in moving else () for i in range(len(paths))])
-        self._draw_heads(paths, f.position)
+        for scatter, points in zip((self.heads, self.ends), self._head_points(paths, f.position)):
+            self._draw_points(scatter, points)
 
-    def _draw_heads(self, paths, position):
-        """A dot at the front of each path, a cross where a run has ended."""
+    def _head_points(self, paths, position):
+        """(heads, ends): per run, a dot at the front of its path, or a cross where it has ended."""
         ended = [run.ended(position) for run in self.runs]
-        self._draw_points(self.heads, [p[-1:] if not e else () for p, e in zip(paths, ended)])
-        self._draw_points(self.ends, [p[-1:] if e else () for p, e in zip(paths, ended)])
+        return ([p[-1:] if not e else () for p, e in zip(paths, ended)],
+                [p[-1:] if e else () for p, e in zip(paths, ended)])
 
     def show(self, f):
         """Make the paths of frame f ordinary artists, whole, for a figure saved with savefig."""
         paths = [run.shown_at(f.position) for run in self.runs]
         drawn = [i for i, path in enumerate(paths) if len(path) >= 2]
-        for collection, colors in ((self.halos, self.outlines), (self.segments, self.colors)):
-            collection.set_segments([paths[i][:, :2] for i in drawn])
-            collection.set_color([colors[i] for i in drawn])
-        ended = [run.ended(f.position) for run in self.runs]
-        for scatter, points in ((self.markers, paths),
-                                (self.heads, [p[-1:] if not e else () for p, e in zip(paths, ended)]),
-                                (self.ends, [p[-1:] if e else () for p, e in zip(paths, ended)])):
-            runs = [i for i, p in enumerate(points) if len(p)]
-            offsets = [points[i][:, :2] for i in runs]
-            scatter.set_offsets(np.concatenate(offsets) if offsets else np.empty((0, 2)))
-            scatter.set_facecolor([self.colors[i] for i in runs for _ in points[i]])
-            scatter.set_edgecolor([self.outlines[i] for i in runs for _ in points[i]])
+        pieces = [paths[i][:, :2] for i in drawn]
+        self._set_lines(pieces, [self.outlines[i] for i in drawn], pieces, [self.colors[i] for i in drawn])
+        heads, ends = self._head_points(paths, f.position)
+        for scatter, points in ((self.markers, paths), (self.heads, heads), (self.ends, ends)):
+            self._set_points(scatter, points)
         for artist in (self.halos, self.segments, self.markers, self.heads, self.ends):
             artist.set_animated(False)
 
@@ -105,50 +100,48 @@ class ContourPanel:
         """
         pieces = [run.shown(step)[max(step - 2, 0):] for run in self.runs]
         drawn = [i for i, piece in enumerate(pieces) if len(piece) >= 2]
-        halo_pieces = [pieces[i][-2:, :2] for i in drawn]
-        self.halos.set_segments(halo_pieces)
-        self.halos.set_color([self.outlines[i] for i in drawn])
-        self.segments.set_segments([pieces[i][:, :2] for i in drawn])
-        self.segments.set_color([self.colors[i] for i in drawn])
-        self.ax.draw_artist(self.halos)
-        self.ax.draw_artist(self.segments)
+        self._draw_lines([pieces[i][-2:, :2] for i in drawn], [self.outlines[i] for i in drawn],
+                         [pieces[i][:, :2] for i in drawn], [self.colors[i] for i in drawn])
         self._draw_points(self.markers, [piece[-2:] for piece in pieces])
-
-    def _draw_lines(self, pieces, runs):
-        self.halos.set_segments(pieces)
-        self.halos.set_color([self.outlines[i] for i in runs])
-        self.segments.set_segments(pieces)
-        self.segments.set_color([self.colors[i] for i in runs])
-        self.ax.draw_artist(self.halos)
-        self.ax.draw_artist(self.segments)
 
     def _draw_fading(self, f):
         """Only the last `trail_length` updates of each path, older segments fainter."""
         self.ax.figure.canvas.restore_region(self.clean)
-        halos, lines, halo_colors, line_colors = [], [], [], []
+        pieces, halo_colors, line_colors = [], [], []
         for i, run in enumerate(self.runs):
-            pieces, alphas = trail.segments(run, f.position, self.trail_length)
-            halos.extend(pieces[:, :, :2])
-            lines.extend(pieces[:, :, :2])
+            segments, alphas = trail.segments(run, f.position, self.trail_length)
+            pieces.extend(segments[:, :, :2])
             halo_colors.extend(trail.faded(self.outlines[i], alphas))
             line_colors.extend(trail.faded(self.colors[i], alphas))
-        self.halos.set_segments(halos)
+        self._draw_lines(pieces, halo_colors, pieces, line_colors)
+        paths = [run.shown_at(f.position) for run in self.runs]
+        for scatter, points in zip((self.heads, self.ends), self._head_points(paths, f.position)):
+            self._draw_points(scatter, points)
+
+    def _set_lines(self, halo_pieces, halo_colors, line_pieces, line_colors):
+        self.halos.set_segments(halo_pieces)
         self.halos.set_color(halo_colors)
-        self.segments.set_segments(lines)
+        self.segments.set_segments(line_pieces)
         self.segments.set_color(line_colors)
+
+    def _draw_lines(self, *lines):
+        """Set the halos and path lines (see _set_lines) and draw them, halos first."""
+        self._set_lines(*lines)
         self.ax.draw_artist(self.halos)
         self.ax.draw_artist(self.segments)
-        self._draw_heads([run.shown_at(f.position) for run in self.runs], f.position)
 
-    def _draw_points(self, scatter, points_per_run):
-        """Draw each run's points in its colour, edged in its halo colour."""
+    def _set_points(self, scatter, points_per_run):
+        """Give `scatter` each run's points, in its colour, edged in its halo colour; False if none."""
         runs = [i for i, points in enumerate(points_per_run) if len(points)]
-        if not runs:
-            return
-        scatter.set_offsets(np.concatenate([points_per_run[i][:, :2] for i in runs]))
+        offsets = [points_per_run[i][:, :2] for i in runs]
+        scatter.set_offsets(np.concatenate(offsets) if offsets else np.empty((0, 2)))
         scatter.set_facecolor([self.colors[i] for i in runs for _ in points_per_run[i]])
         scatter.set_edgecolor([self.outlines[i] for i in runs for _ in points_per_run[i]])
-        self.ax.draw_artist(scatter)
+        return bool(runs)
+
+    def _draw_points(self, scatter, points_per_run):
+        if self._set_points(scatter, points_per_run):
+            self.ax.draw_artist(scatter)
 
 
 class ContourView:
