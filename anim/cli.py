@@ -176,16 +176,31 @@ def _render_one(pipeline, scene_path, out, settings):
         progress.close_bar()
     for name in result.removed_temps:
         click.echo(f"  removed {name}, left by an interrupted render")
-    for label, run, step in result.diverged:
-        click.echo(f"  note: {label} (run {run}) diverged at step {step}: drawn up to there")
-    for label, run, step in result.left_view:
-        click.echo(f"  note: {label} (run {run}) left the view at step {step} (far outside it): "
-                   "drawn up to there; trajectories.csv has every value")
+    for line in _stop_notes(result.diverged, "diverged", ""):
+        click.echo(line)
+    for line in _stop_notes(result.left_view, "left the view", " (far outside it)",
+                            "; trajectories.csv has every value"):
+        click.echo(line)
     blank = max(result.masked.values(), default=0.0)
     if blank > 0:
         click.echo(f"  note: the surface is not finite (NaN or inf) on {blank:.1%} of the view: left blank")
     click.echo(f"  done in {time.perf_counter() - started:.1f} s, every file in place: "
                f"{result.folder / pipeline.MANIFEST_FILE}")
+
+
+def _stop_notes(stops, what, where, more=""):
+    """A note per run that stopped early, or per optimizer when more than three of its runs did."""
+    by_label = {}
+    for label, run, step in stops:
+        by_label.setdefault(label, []).append((run, step))
+    for label, its_stops in by_label.items():
+        if len(its_stops) <= 3:
+            for run, step in its_stops:
+                yield f"  note: {label} (run {run}) {what} at step {step}{where}: drawn up to there{more}"
+        else:
+            run, step = min(its_stops, key=lambda stop: stop[1])
+            yield (f"  note: {label}: {len(its_stops)} runs {what}, the first at step {step} (run {run}): "
+                   f"each drawn up to there{more}")
 
 
 class _Progress:

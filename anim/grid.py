@@ -49,28 +49,36 @@ def _ends_in_view(runs):
     leaving out shrinks the extent of all paths more than RUN_OFF times, each fitted only up to
     where it leaves the window of the others; repeated on the rest. Fewer than half the runs
     can run off: when most explode, the window shows the explosion."""
-    finite = [run.points[np.isfinite(run.points).all(axis=1), :2] for run in runs]
-    active = [i for i, points in enumerate(finite) if len(points)]
+    boxes = {}  # run index: (x min, y min, x max, y max) of its finite points
+    for i, run in enumerate(runs):
+        points = run.points[np.isfinite(run.points).all(axis=1), :2]
+        if len(points):
+            boxes[i] = np.concatenate([points.min(axis=0), points.max(axis=0)])
+    active = list(boxes)
     limit = (len(active) - 1) // 2
     ends = {}
     while len(ends) < limit:
-        order = sorted(active, key=lambda i: _span(finite[i]), reverse=True)
-        together = _span(np.concatenate([finite[i] for i in active]))
+        order = sorted(active, key=lambda i: _span(boxes[i]), reverse=True)
+        # others[k]: the box around the runs order[k:], for every k at once (a suffix union)
+        stacked = np.array([boxes[i] for i in order])[::-1]
+        others = np.concatenate([np.minimum.accumulate(stacked[:, :2]),
+                                 np.maximum.accumulate(stacked[:, 2:])], axis=1)[::-1]
+        together = _span(others[0])
         for k in range(1, limit - len(ends) + 1):
-            others = np.concatenate([finite[i] for i in order[k:]])
-            if 0 < _span(others) * RUN_OFF < together:
-                window = tuple(_fit("auto", others[:, axis], "") for axis in (0, 1))
+            if 0 < _span(others[k]) * RUN_OFF < together:
+                window = tuple(_fit("auto", others[k, [axis, axis + 2]], "") for axis in (0, 1))
                 for i in order[:k]:
                     ends[i] = left_view_step(runs[i], window)
-                    active.remove(i)
+                active = order[k:]
                 break
         else:
             break
     return ends
 
 
-def _span(points):
-    return float((points.max(axis=0) - points.min(axis=0)).max())
+def _span(box):
+    """The larger side of a (x min, y min, x max, y max) box."""
+    return float(max(box[2] - box[0], box[3] - box[1]))
 
 
 def left_view_step(run, window):

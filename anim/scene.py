@@ -1,5 +1,6 @@
 """The public scene API (Scene, Optimizer, Camera): frozen, validated data; no torch, no I/O."""
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from numbers import Real
@@ -74,11 +75,16 @@ class Camera:
 
 
 class Optimizer:
-    """One optimizer in a scene: a label, a factory(params, **hyperparameters) and a colour."""
+    """One optimizer in a scene: a label, a factory(params, **hyperparameters), a colour and an
+    optional learning-rate scheduler(torch_optimizer), stepped after every update.
 
-    __slots__ = ("label", "factory", "hyperparameters", "color")
+    A hyperparameter given as a list is a sweep: `expanded()` makes one optimizer per value (one
+    per combination, for several lists), labelled by its values. A tuple is one value (`betas`).
+    """
 
-    def __init__(self, label, factory, *, color=None, **hyperparameters):
+    __slots__ = ("label", "factory", "hyperparameters", "color", "scheduler")
+
+    def __init__(self, label, factory, *, color=None, scheduler=None, **hyperparameters):
         if not isinstance(label, str) or not label.strip():
             raise _invalid("optimizers", f"an optimizer's label must be a non-empty string, got {label!r}")
         if not callable(factory):
@@ -87,10 +93,18 @@ class Optimizer:
                            "that takes a parameter list")
         if color is not None and not isinstance(color, str):
             raise _invalid(f"optimizers[{label!r}].color", f"got {color!r}; use a colour name or '#rrggbb'")
+        if scheduler is not None and not callable(scheduler):
+            raise _invalid(f"optimizers[{label!r}].scheduler",
+                           f"got {scheduler!r}; use a function of the torch optimizer, such as "
+                           "functools.partial(torch.optim.lr_scheduler.StepLR, step_size=30)")
+        for name, value in hyperparameters.items():
+            if isinstance(value, list) and not value:
+                raise _invalid(f"optimizers[{label!r}].{name}", "an empty list sweeps no value; give one or more")
         object.__setattr__(self, "label", label)
         object.__setattr__(self, "factory", factory)
         object.__setattr__(self, "hyperparameters", MappingProxyType(dict(hyperparameters)))
         object.__setattr__(self, "color", color)
+        object.__setattr__(self, "scheduler", scheduler)
 
     def __setattr__(self, name, value):
         raise AttributeError("Optimizer is immutable")
@@ -101,7 +115,26 @@ class Optimizer:
         return f"Optimizer({self.label!r}, {name}{params}, color={self.color!r})"
 
     def with_color(self, color):
-        return Optimizer(self.label, self.factory, color=color, **self.hyperparameters)
+        return Optimizer(self.label, self.factory, color=color, scheduler=self.scheduler, **self.hyperparameters)
+
+    def expanded(self):
+        """One optimizer per value of each swept (list) hyperparameter, in order, labelled
+        'SGD lr=0.1'; itself alone when nothing is swept."""
+        swept = [name for name, value in self.hyperparameters.items() if isinstance(value, list)]
+        if not swept:
+            return [self]
+        expanded = []
+        for values in itertools.product(*(self.hyperparameters[name] for name in swept)):
+            chosen = dict(zip(swept, values))
+            label = " ".join([self.label] + [f"{name}={_shown(value)}" for name, value in chosen.items()])
+            expanded.append(Optimizer(label, self.factory, color=self.color, scheduler=self.scheduler,
+                                      **{**self.hyperparameters, **chosen}))
+        return expanded
+
+
+def _shown(value):
+    """A swept value as its label shows it: 0.1, 1e-05, 0.9, (0.9, 0.999)."""
+    return format(value, "g") if isinstance(value, float) else str(value)
 
 
 @dataclass(frozen=True)
@@ -134,19 +167,28 @@ class Scene:
         set_("title", self.title or self.name)
         set_("x_range", _check_range("x_range", self.x_range))
         set_("y_range", _check_range("y_range", self.y_range))
-        set_("init", self._checked_init(self.init))
+        set_("init", self._checked_init(self.init, self.x_range, self.y_range))
         set_("optimizers", self._checked_optimizers(self.optimizers))
         if not isinstance(self.camera, Camera):
             raise _invalid("camera", f"got {self.camera!r}; use anim.Camera(elevation=..., azimuth=...)")
 
     @staticmethod
-    def _checked_init(init):
+    def _checked_init(init, x_range, y_range):
+        from anim.starts import Starts
+
+        if isinstance(init, Starts):
+            if init.needs_window and (isinstance(x_range, str) or isinstance(y_range, str)):
+                raise _invalid("init", f"{init!r} spreads over the window, which is fitted to the paths; "
+                                       "give x_range and y_range as (low, high), or the generator x=(low, high) "
+                                       "and y=(low, high)")
+            init = init.points(x_range, y_range)
         if (isinstance(init, (tuple, list)) and len(init) == 2
                 and all(_is_number(v) for v in init)):
             return (_check_point("init", init),)
         if isinstance(init, (tuple, list)) and init:
             return tuple(_check_point(f"init[{i}]", p) for i, p in enumerate(init))
-        raise _invalid("init", f"got {init!r}; use a start point (w1, w2) or a non-empty list of them")
+        raise _invalid("init", f"got {init!r}; use a start point (w1, w2), a non-empty list of them, "
+                               "or anim.starts.grid(n), random(n, seed) or circle(n, radius)")
 
     @staticmethod
     def _checked_optimizers(optimizers):
@@ -156,13 +198,14 @@ class Scene:
             raise _invalid("optimizers", "declare at least one anim.Optimizer(label, factory, ...)")
         seen = set()
         checked = []
-        for i, opt in enumerate(optimizers):
-            if not isinstance(opt, Optimizer):
-                raise _invalid(f"optimizers[{i}]", f"got {opt!r}; use anim.Optimizer(label, factory, ...)")
-            if opt.label in seen:
-                raise _invalid(f"optimizers[{i}]", f"duplicate label {opt.label!r}; labels must be unique")
-            seen.add(opt.label)
-            if opt.color is None:
-                opt = opt.with_color(DEFAULT_COLORS[i % len(DEFAULT_COLORS)])
-            checked.append(opt)
+        for i, declared in enumerate(optimizers):
+            if not isinstance(declared, Optimizer):
+                raise _invalid(f"optimizers[{i}]", f"got {declared!r}; use anim.Optimizer(label, factory, ...)")
+            for opt in declared.expanded():
+                if opt.label in seen:
+                    raise _invalid(f"optimizers[{i}]", f"duplicate label {opt.label!r}; labels must be unique")
+                seen.add(opt.label)
+                if opt.color is None:
+                    opt = opt.with_color(DEFAULT_COLORS[len(checked) % len(DEFAULT_COLORS)])
+                checked.append(opt)
         return tuple(checked)

@@ -1,4 +1,5 @@
-"""Runs each optimizer from each start point exactly like the lecture's `train_curve`."""
+"""Runs each optimizer from each start point exactly like the lecture's `train_curve`: from many
+start points at once for optimizers whose update treats every weight alone (elementwise)."""
 
 import inspect
 import math
@@ -47,21 +48,49 @@ class Run:
         return np.concatenate([points, head[None]])
 
 
+# torch.optim optimizers whose update of each weight depends only on that weight's own gradient
+# and state: one run of all start points stacked equals separate runs, bit for bit (tested).
+# Not LBFGS (line search over all weights), Adafactor (factored, norm-clipped) nor Muon (matrices).
+ELEMENTWISE = ("ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop",
+               "Rprop", "SGD")
+
+
 def compute(scene):
     """Every optimizer from every start point, in scene order: a list of Run in float32.
 
-    Each run starts from the same random state, so a stochastic surface or optimizer gives the
-    same trajectories every time (and in `render` and `trajectories` alike).
+    Each optimizer starts from the same random state (seed 0), so a stochastic surface or optimizer
+    gives the same trajectories every time (and in `render` and `trajectories` alike). Start points
+    run together when the optimizer is elementwise (see `vectorizes`), else one after another,
+    each from that state.
     """
     import torch  # here, not at module level: Run must unpickle in render workers without torch
 
     runs = []
     for optimizer in scene.optimizers:
+        swarm = None
+        if len(scene.init) > 1 and vectorizes(optimizer):
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(0)
+                swarm = _run_swarm(torch, scene, optimizer)
+        if swarm is not None:
+            runs.extend(swarm)
+            continue
         for run, start in enumerate(scene.init):
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(0)
                 runs.append(_run_one(torch, scene, optimizer, run, start, torch.float32))
     return runs
+
+
+def vectorizes(optimizer):
+    """Whether all start points can run as one: a torch.optim optimizer in ELEMENTWISE, or a class
+    of the scene's own that says `elementwise = True`."""
+    import torch
+
+    factory = optimizer.factory
+    if getattr(factory, "elementwise", False) is True:
+        return True
+    return any(factory is getattr(torch.optim, name, None) for name in ELEMENTWISE)
 
 
 def check_optimizers(scene):
@@ -90,6 +119,24 @@ def _build(optimizer, weights):
         raise SceneError(f"{_field(optimizer)}: {name} rejected its hyperparameters: {exc}") from exc
 
 
+def _build_scheduler(torch, optimizer, torch_optimizer):
+    """The optimizer's scheduler on `torch_optimizer`, and a function stepping it after an update
+    (ReduceLROnPlateau is given the loss before that update), or (None, None)."""
+    if optimizer.scheduler is None:
+        return None, None
+    try:
+        scheduler = optimizer.scheduler(torch_optimizer)
+    except Exception as exc:
+        raise SceneError(f"{_field(optimizer)}.scheduler: failed on the optimizer "
+                         f"({type(exc).__name__}: {exc})") from exc
+    if not callable(getattr(scheduler, "step", None)):
+        raise SceneError(f"{_field(optimizer)}.scheduler: returned {scheduler!r}, which has no step(); "
+                         "return a torch.optim.lr_scheduler object")
+    if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        return scheduler, lambda loss: scheduler.step(float(loss))
+    return scheduler, lambda loss: scheduler.step()
+
+
 def _field(optimizer):
     return f"optimizers[{optimizer.label!r}]"
 
@@ -97,6 +144,7 @@ def _field(optimizer):
 def _run_one(torch, scene, optimizer, run, start, dtype, steps=None):
     weights = torch.nn.Parameter(torch.tensor(start, dtype=dtype))
     torch_optimizer = _build(optimizer, weights)
+    _, step_scheduler = _build_scheduler(torch, optimizer, torch_optimizer)
     step_args = ()
     if _step_needs_closure(torch_optimizer):  # e.g. LBFGS, which re-evaluates the loss itself
 
@@ -116,11 +164,42 @@ def _run_one(torch, scene, optimizer, run, start, dtype, steps=None):
             points[step, 2] = loss.item()
             torch_optimizer.zero_grad()
             loss.backward()
-            try:
-                torch_optimizer.step(*step_args)
-            except Exception as exc:
-                raise SceneError(f"{_field(optimizer)}: step {step} failed: "
-                                 f"{type(exc).__name__}: {exc}") from exc
+            _step(optimizer, torch_optimizer, step_scheduler, step, points[step, 2], *step_args)
+    return _finished(optimizer, run, points)
+
+
+def _run_swarm(torch, scene, optimizer):
+    """All start points as one (2, n) weight, the loss summed over them: each point's gradient is
+    its own. None if the scheduler needs one loss per run (ReduceLROnPlateau): run them apart."""
+    starts = np.asarray(scene.init, dtype=np.float32)
+    weights = torch.nn.Parameter(torch.from_numpy(starts.T.copy()))
+    torch_optimizer = _build(optimizer, weights)
+    scheduler, step_scheduler = _build_scheduler(torch, optimizer, torch_optimizer)
+    if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        return None
+    points = np.empty((scene.steps, len(starts), 3), dtype=np.float32)
+    with torch.enable_grad():
+        for step in range(scene.steps):
+            losses = _evaluate(torch, scene, weights, optimizer, step, shape=(len(starts),))
+            points[step, :, :2] = weights.detach().numpy().T
+            points[step, :, 2] = losses.detach().numpy()
+            torch_optimizer.zero_grad()
+            losses.sum().backward()
+            _step(optimizer, torch_optimizer, step_scheduler, step, None)
+    return [_finished(optimizer, run, points[:, run].copy()) for run in range(len(starts))]
+
+
+def _step(optimizer, torch_optimizer, step_scheduler, step, loss, *step_args):
+    try:
+        torch_optimizer.step(*step_args)
+        if step_scheduler is not None:
+            step_scheduler(loss)
+    except Exception as exc:
+        raise SceneError(f"{_field(optimizer)}: step {step} failed: "
+                         f"{type(exc).__name__}: {exc}") from exc
+
+
+def _finished(optimizer, run, points):
     finite = np.isfinite(points).all(axis=1)
     diverged_at = None if finite.all() else int(np.argmin(finite))
     return Run(optimizer.label, optimizer.color, run, points, diverged_at)
@@ -134,15 +213,17 @@ def _step_needs_closure(torch_optimizer):
     return parameter is not None and parameter.default is inspect.Parameter.empty
 
 
-def _evaluate(torch, scene, weights, optimizer, step):
+def _evaluate(torch, scene, weights, optimizer, step, shape=()):
+    """The loss at `weights` (w1 = weights[0], w2 = weights[1]): one value, or `shape` of them."""
     try:
         loss = scene.surface(weights[0], weights[1])
     except Exception as exc:
         raise SceneError(f"surface: raised {type(exc).__name__}: {exc} at step {step} "
                          f"of {_field(optimizer)}") from exc
-    if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
-        raise SceneError(f"surface: must return one torch value for scalar w1, w2; got {loss!r}")
+    if not isinstance(loss, torch.Tensor) or loss.numel() != math.prod(shape):
+        wanted = "one torch value for scalar w1, w2" if not shape else f"{shape[0]} values for {shape[0]} points"
+        raise SceneError(f"surface: must return {wanted}; got {loss!r}")
     if not loss.requires_grad:
         raise SceneError("surface: the loss does not depend on w1, w2 through torch operations "
                          "(not differentiable); use torch functions, not numpy or math")
-    return loss.reshape(())
+    return loss.reshape(shape)

@@ -36,7 +36,8 @@ def test_defaults_and_normalisation():
     (dict(x_range="wide"), "x_range: got 'wide'; use a (low, high) pair of numbers or one of 'auto', 'symmetric'"),
     (dict(init=(1, 2, 3)), "init[0]: got 1; a start point is a pair of numbers (w1, w2)"),
     (dict(init=("a", 1)), "init[0]: got 'a'; a start point is a pair of numbers (w1, w2)"),
-    (dict(init="origin"), "init: got 'origin'; use a start point (w1, w2) or a non-empty list of them"),
+    (dict(init="origin"), "init: got 'origin'; use a start point (w1, w2), a non-empty list of them, "
+                           "or anim.starts.grid(n), random(n, seed) or circle(n, radius)"),
     (dict(init=[(1, 2), (float("nan"), 0)]), "init[1]: got (nan, 0); a start point is a pair of numbers (w1, w2)"),
     (dict(x_range=(0, float("inf"))), "x_range: got (0, inf); use a (low, high) pair of numbers, 'auto' or 'symmetric'"),
     (dict(optimizers=[]), "optimizers: declare at least one anim.Optimizer(label, factory, ...)"),
