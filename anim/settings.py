@@ -3,7 +3,7 @@
 import math
 from dataclasses import dataclass
 
-VIEWS = ("contour", "surface", "dashboard")
+VIEWS = ("contour", "surface", "dashboard", "grid")
 DEFAULT_VIEWS = ("contour", "surface")
 FORMATS = ("mp4", "gif", "webm", "png")
 DEFAULT_FORMATS = ("mp4", "gif")

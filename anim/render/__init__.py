@@ -30,4 +30,8 @@ def view_class(name):
         from anim.render.dashboard import DashboardView
 
         return DashboardView
+    if name == "grid":
+        from anim.render.multiples import MultiplesView
+
+        return MultiplesView
     raise ValueError(f"unknown view {name!r}")

@@ -32,15 +32,19 @@ class ContourPanel:
         ax.set_ylabel(r"$w_2$")
         # The drawn paths grow a step at a time: each step adds, for every run at once, a halo segment
         # (opaque, so overlapping joints do not darken), the path segment and its point markers.
+        look = self.look = style.path_look(runs)
         self.colors = [run.color for run in runs]
+        self.line_colors = [style.translucent(color, look.alpha) for color in self.colors]
         self.outlines = [style.outline_for(color) for color in self.colors]
-        self.halos = LineCollection([], linewidths=style.HALO_WIDTH, capstyle="round", animated=True, zorder=3)
-        self.segments = LineCollection([], linewidths=style.PATH_WIDTH, capstyle="round", animated=True,
+        self.halos = LineCollection([], linewidths=look.halo_width, capstyle="round", animated=True, zorder=3)
+        self.segments = LineCollection([], linewidths=look.path_width, capstyle="round", animated=True,
                                        zorder=4)
-        self.markers = ax.scatter([], [], s=4 ** 2, linewidths=0.6, animated=True, zorder=4)
-        self.heads = ax.scatter([], [], s=10 ** 2, linewidths=1.5, animated=True, zorder=5)
+        self.markers = ax.scatter([], [], s=look.marker_size ** 2, linewidths=0.6, animated=True, zorder=4)
+        self.heads = ax.scatter([], [], s=look.head_size ** 2, linewidths=look.head_edge, animated=True, zorder=5)
         # Where a run diverged or left the view, its head turns into a cross, and stays there.
-        self.ends = ax.scatter([], [], s=13 ** 2, marker="X", linewidths=1.5, animated=True, zorder=5)
+        self.ends = ax.scatter([], [], s=look.end_size ** 2, marker="X", linewidths=look.head_edge, animated=True,
+                               zorder=5)
+        self.halos.set_visible(look.halo_width > 0)
         for collection in (self.halos, self.segments):
             ax.add_collection(collection, autolim=False)
         self.clean = self.drawn = None
@@ -66,11 +70,13 @@ class ContourPanel:
                 self._draw_step(step)
             self.drawn, self.drawn_step = canvas.copy_from_bbox(self.ax.bbox.padded(2)), f.step
         paths = [run.shown_at(f.position) for run in self.runs]
-        moving = [i for i, path in enumerate(paths) if len(path) == f.step + 2]  # partway to a point
+        moving = {i for i, path in enumerate(paths) if len(path) == f.step + 2}  # partway to a point
         if moving:
             pieces = [paths[i][-2:, :2] for i in moving]
-            self._draw_lines(pieces, [self.outlines[i] for i in moving], pieces, [self.colors[i] for i in moving])
-            self._draw_points(self.markers, [paths[i][-2:-1] if i in moving else () for i in range(len(paths))])
+            self._draw_lines(pieces, [self.outlines[i] for i in moving], pieces,
+                             [self.line_colors[i] for i in moving])
+            if self.look.marker_size:
+                self._draw_points(self.markers, [paths[i][-2:-1] if i in moving else () for i in range(len(paths))])
         for scatter, points in zip((self.heads, self.ends), self._head_points(paths, f.position)):
             self._draw_points(scatter, points)
 
@@ -85,9 +91,10 @@ class ContourPanel:
         paths = [run.shown_at(f.position) for run in self.runs]
         drawn = [i for i, path in enumerate(paths) if len(path) >= 2]
         pieces = [paths[i][:, :2] for i in drawn]
-        self._set_lines(pieces, [self.outlines[i] for i in drawn], pieces, [self.colors[i] for i in drawn])
+        self._set_lines(pieces, [self.outlines[i] for i in drawn], pieces, [self.line_colors[i] for i in drawn])
         heads, ends = self._head_points(paths, f.position)
-        for scatter, points in ((self.markers, paths), (self.heads, heads), (self.ends, ends)):
+        markers = paths if self.look.marker_size else [()] * len(paths)
+        for scatter, points in ((self.markers, markers), (self.heads, heads), (self.ends, ends)):
             self._set_points(scatter, points)
         for artist in (self.halos, self.segments, self.markers, self.heads, self.ends):
             artist.set_animated(False)
@@ -95,14 +102,16 @@ class ContourPanel:
     def _draw_step(self, step):
         """Add the segment into point `step` to every path (each frame costs the same, however long).
 
-        Each path redraws its previous segment and point too, so the new halo's round cap does
-        not notch the line where the segments join.
+        Each path with a halo redraws its previous segment and point too, so the new halo's round
+        cap does not notch the line where the segments join.
         """
-        pieces = [run.shown(step)[max(step - 2, 0):] for run in self.runs]
+        back = 2 if self.look.halo_width else 1  # translucent lines must not be drawn twice
+        pieces = [run.shown(step)[max(step - back, 0):] for run in self.runs]
         drawn = [i for i, piece in enumerate(pieces) if len(piece) >= 2]
         self._draw_lines([pieces[i][-2:, :2] for i in drawn], [self.outlines[i] for i in drawn],
-                         [pieces[i][:, :2] for i in drawn], [self.colors[i] for i in drawn])
-        self._draw_points(self.markers, [piece[-2:] for piece in pieces])
+                         [pieces[i][:, :2] for i in drawn], [self.line_colors[i] for i in drawn])
+        if self.look.marker_size:
+            self._draw_points(self.markers, [piece[-2:] for piece in pieces])
 
     def _draw_fading(self, f):
         """Only the last `trail_length` updates of each path, older segments fainter."""
@@ -112,7 +121,7 @@ class ContourPanel:
             segments, alphas = trail.segments(run, f.position, self.trail_length)
             pieces.extend(segments[:, :, :2])
             halo_colors.extend(trail.faded(self.outlines[i], alphas))
-            line_colors.extend(trail.faded(self.colors[i], alphas))
+            line_colors.extend(trail.faded(self.colors[i], alphas * self.look.alpha))
         self._draw_lines(pieces, halo_colors, pieces, line_colors)
         paths = [run.shown_at(f.position) for run in self.runs]
         for scatter, points in zip((self.heads, self.ends), self._head_points(paths, f.position)):

@@ -1,4 +1,8 @@
-"""The loss panel: each run's loss against the update step, growing with the timeline."""
+"""The loss panel: each run's loss against the update step, growing with the timeline; for a
+swarm, each optimizer's median run and the band its middle 80% of runs spans."""
+
+import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -12,8 +16,11 @@ class LossPanel:
     caller has restored the panel's background."""
 
     def __init__(self, ax, runs, steps, label):
-        self.ax, self.runs = ax, runs
-        losses = np.concatenate([run.shown(steps - 1)[:, 2] for run in runs])
+        self.ax = ax
+        swarm = style.path_look(runs).swarm
+        self.curves = _swarm_curves(runs, steps) if swarm else _run_curves(runs)
+        losses = np.concatenate([curve.values(steps) for curve in self.curves])
+        losses = losses[np.isfinite(losses)]
         low, high = (float(losses.min()), float(losses.max())) if losses.size else (0.0, 1.0)
         if low > 0 and high / low > LOG_SCALE_SPAN:
             ax.set_yscale("log")
@@ -27,32 +34,95 @@ class LossPanel:
         ax.set_ylabel(label)
         ax.grid(True, alpha=0.3)
         ax.tick_params(labelsize=style.FONT["tick"])
+        if swarm:
+            runs_each = len(runs) // len(self.curves)
+            ax.text(0.99, 0.96, f"median of {runs_each} runs, band: 10th to 90th percentile", transform=ax.transAxes,
+                    ha="right", va="top", fontsize=style.FONT["tick"] - 1, alpha=0.8)
+        self.bands = [ax.fill_between([], [], [], color=curve.color, alpha=0.25, lw=0, animated=True, zorder=2)
+                      if curve.band is not None else None for curve in self.curves]
         # Each curve over a halo in its outline colour, as the paths are: a white curve stays visible.
-        self.halos = [ax.plot([], [], color=style.outline_for(run.color), lw=style.PATH_WIDTH + 1.5,
-                              animated=True, zorder=3)[0] for run in runs]
-        self.lines = [ax.plot([], [], color=run.color, lw=style.PATH_WIDTH - 0.5, animated=True, zorder=3)[0]
-                      for run in runs]
-        self.heads = [ax.plot([], [], color=run.color, marker="o", ms=6, ls="none", animated=True,
-                              markeredgecolor=style.outline_for(run.color), zorder=4)[0] for run in runs]
+        self.halos = [ax.plot([], [], color=style.outline_for(c.color), lw=style.PATH_WIDTH + 1.5,
+                              animated=True, zorder=3)[0] for c in self.curves]
+        self.lines = [ax.plot([], [], color=c.color, lw=style.PATH_WIDTH - 0.5, animated=True, zorder=3)[0]
+                      for c in self.curves]
+        self.heads = [ax.plot([], [], color=c.color, marker="o", ms=6, ls="none", animated=True,
+                              markeredgecolor=style.outline_for(c.color), zorder=4)[0] for c in self.curves]
 
     def show(self, f):
         """Make the curves of frame f ordinary artists, for a figure saved with savefig."""
         self._update(f, draw=False)
-        for artist in (*self.halos, *self.lines, *self.heads):
+        for artist in (*self.halos, *self.lines, *self.heads, *filter(None, self.bands)):
             artist.set_animated(False)
 
     def draw(self, f):
         self._update(f, draw=True)
 
     def _update(self, f, draw):
-        for run, halo, line, head in zip(self.runs, self.halos, self.lines, self.heads):
-            path = run.shown_at(f.position)
+        for curve, band, halo, line, head in zip(self.curves, self.bands, self.halos, self.lines, self.heads):
+            steps, losses, low, high = curve.at(f)
+            if band is not None:
+                band.set_verts([np.column_stack([np.concatenate([steps, steps[::-1]]),
+                                                 np.concatenate([low, high[::-1]])])] if len(steps) else [])
+            halo.set_data(steps, losses)
+            line.set_data(steps, losses)
+            head.set_data(steps[-1:], losses[-1:])
+            if draw:
+                for artist in (band, halo, line, head):
+                    if artist is not None:
+                        self.ax.draw_artist(artist)
+
+
+@dataclass(frozen=True)
+class _Curve:
+    """One curve: a run's path, or an optimizer's median loss per step with a band around it."""
+
+    color: str
+    run: object = None   # a Run: its loss as drawn, stopping where its path stops
+    median: object = None
+    band: object = None  # (low, high) per step
+
+    def values(self, steps):
+        """Every loss the curve (and its band) will show."""
+        if self.run is not None:
+            return self.run.shown(steps - 1)[:, 2]
+        return np.concatenate([self.median, *self.band])
+
+    def at(self, f):
+        """(steps, losses, low, high) drawn at frame f, the last point partway to the next step."""
+        if self.run is not None:
+            path = self.run.shown_at(f.position)
             steps = np.arange(len(path), dtype=float)
             if len(path) == f.step + 2:  # partway to the next point
                 steps[-1] = f.position
-            halo.set_data(steps, path[:, 2])
-            line.set_data(steps, path[:, 2])
-            head.set_data(steps[-1:], path[-1:, 2])
-            if draw:
-                for artist in (halo, line, head):
-                    self.ax.draw_artist(artist)
+            return steps, path[:, 2], None, None
+        series = np.column_stack([self.median, *self.band])[:min(f.step + 2, len(self.median))]
+        steps = np.arange(len(series), dtype=float)
+        if len(series) == f.step + 2:
+            share = f.position - f.step
+            series[-1] = series[-2] + share * (series[-1] - series[-2])
+            steps[-1] = f.position
+        keep = np.isfinite(series).all(axis=1)  # steps where every run had stopped
+        return steps[keep], series[keep, 0], series[keep, 1], series[keep, 2]
+
+
+def _run_curves(runs):
+    return [_Curve(run.color, run=run) for run in runs]
+
+
+def _swarm_curves(runs, steps):
+    """Per optimizer: the median of its runs' losses at each step, and the 10th to 90th percentile,
+    over the runs still drawn (not yet diverged or out of view)."""
+    groups = {}
+    for run in runs:
+        groups.setdefault(run.label, []).append(run)
+    curves = []
+    for members in groups.values():
+        losses = np.full((len(members), steps), np.nan)
+        for row, run in zip(losses, members):
+            shown = run.shown(steps - 1)[:, 2]
+            row[:len(shown)] = shown
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a step where every run has stopped
+            low, median, high = np.nanpercentile(losses, (10, 50, 90), axis=0)
+        curves.append(_Curve(members[0].color, median=median, band=(low, high)))
+    return curves

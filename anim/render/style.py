@@ -1,6 +1,7 @@
 """The look shared by every view: figure geometry, fonts, colour map, path and legend styling."""
 
 import contextlib
+from dataclasses import dataclass
 
 import matplotlib
 import numpy as np
@@ -37,6 +38,38 @@ THEMES = {
 }
 
 HALO_WIDTH, PATH_WIDTH = 4.5, 2.0  # points: a path's line and the contrasting halo under it
+SWARM_RUNS = 16  # a view with more runs than this draws them as a swarm (see path_look)
+
+
+@dataclass(frozen=True)
+class PathLook:
+    """How a view draws its paths: widths in points, marker sizes in points (0: none), line opacity."""
+
+    halo_width: float
+    path_width: float
+    marker_size: float
+    head_size: float
+    end_size: float
+    head_edge: float
+    alpha: float
+    swarm: bool
+
+
+FEW = PathLook(HALO_WIDTH, PATH_WIDTH, marker_size=4, head_size=10, end_size=13, head_edge=1.5, alpha=1.0,
+               swarm=False)
+# Many paths: thin translucent lines, no halo and no point markers, so where they crowd they
+# thicken into a denser colour instead of a solid block; small heads still show every front.
+SWARM = PathLook(0.0, 0.9, marker_size=0, head_size=4.5, end_size=6, head_edge=0.5, alpha=0.45, swarm=True)
+
+
+def path_look(runs):
+    """FEW for a handful of runs, SWARM for more than SWARM_RUNS."""
+    return SWARM if len(runs) > SWARM_RUNS else FEW
+
+
+def translucent(color, alpha):
+    """`color` as RGBA at opacity `alpha`."""
+    return mcolors.to_rgba(color, alpha)
 
 
 def _look_params(theme):

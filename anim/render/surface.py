@@ -26,17 +26,27 @@ class SurfacePanel:
         for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
             axis.set_major_locator(MaxNLocator(nbins=5))  # legible at a glance, and fewer to draw
             axis.set_pane_color(style.pane(theme))
+        look = self.look = style.path_look(runs)
         self.colors = [run.color for run in runs]
         self.outlines = [style.outline_for(color) for color in self.colors]
-        self.halos = Line3DCollection([], colors=self.outlines, linewidths=style.HALO_WIDTH, capstyle="round",
-                                      zorder=3, axlim_clip=True)
-        self.paths = Line3DCollection([], colors=self.colors, linewidths=style.PATH_WIDTH, zorder=4,
-                                      axlim_clip=True)
+        self.halos = Line3DCollection([], colors=self.outlines, linewidths=look.halo_width, capstyle="round",
+                                      zorder=3, axlim_clip=True, visible=look.halo_width > 0)
+        self.paths = Line3DCollection([], colors=[style.translucent(c, look.alpha) for c in self.colors],
+                                      linewidths=look.path_width, zorder=4, axlim_clip=True)
         for collection in (self.halos, self.paths):
             ax.add_collection(collection, autolim=False)
-        self.heads = [ax.plot([], [], [], color=color, marker="o", ms=10, ls="none", zorder=5,
-                              markeredgecolor=outline, markeredgewidth=1.5, axlim_clip=True)[0]
-                      for color, outline in zip(self.colors, self.outlines)]
+        # The heads of each optimizer's runs as one marker line (a dot each), and their ends as
+        # another (a cross each, where a run diverged or left the view): two artists per optimizer.
+        self.groups = {}
+        for i, run in enumerate(runs):
+            self.groups.setdefault(run.label, []).append(i)
+        self.heads, self.ends = {}, {}
+        for label, members in self.groups.items():
+            color, outline = self.colors[members[0]], self.outlines[members[0]]
+            for markers, marker, size in ((self.heads, "o", look.head_size), (self.ends, "X", look.end_size)):
+                markers[label] = ax.plot([], [], [], color=color, marker=marker, ms=size, ls="none", zorder=5,
+                                         markeredgecolor=outline, markeredgewidth=look.head_edge,
+                                         axlim_clip=True)[0]
 
     def update(self, f):
         shown = [run.shown_at(f.position) for run in self.runs]
@@ -45,11 +55,12 @@ class SurfacePanel:
         else:
             self.halos.set_segments(shown)
             self.paths.set_segments(shown)
-        for run, points, head in zip(self.runs, shown, self.heads):
-            head.set_data_3d(points[-1:, 0], points[-1:, 1], points[-1:, 2])
-            ended = run.ended(f.position)  # a cross where the run diverged or left the view
-            head.set_marker("X" if ended else "o")
-            head.set_markersize(13 if ended else 10)
+        for label, members in self.groups.items():
+            ended = [self.runs[i].ended(f.position) for i in members]
+            for markers, wanted in ((self.heads, False), (self.ends, True)):
+                fronts = [shown[i][-1] for i, e in zip(members, ended) if e == wanted and len(shown[i])]
+                fronts = np.array(fronts).reshape(-1, 3)
+                markers[label].set_data_3d(fronts[:, 0], fronts[:, 1], fronts[:, 2])
         self.ax.view_init(elev=f.elevation, azim=f.azimuth)
 
     def _fade(self, f):
@@ -59,7 +70,7 @@ class SurfacePanel:
             segments, alphas = trail.segments(run, f.position, self.trail_length)
             pieces.extend(segments)
             halo_colors.extend(trail.faded(outline, alphas))
-            line_colors.extend(trail.faded(color, alphas))
+            line_colors.extend(trail.faded(color, alphas * self.look.alpha))
         self.halos.set_segments(pieces)
         self.halos.set_color(np.array(halo_colors).reshape(-1, 4))
         self.paths.set_segments(pieces)

@@ -1,0 +1,88 @@
+"""The grid view: small multiples, one contour panel per optimizer (or swept value), synchronized."""
+
+import math
+
+from anim.render import style
+from anim.render.contour import ContourPanel
+from anim.render.counter import DigitCounter
+
+BOTTOM_SPACE = 0.045  # the share of the frame's height below the panels: the step counter
+TITLE_SPACE = 0.075  # the share of the frame's height above the panels (and their titles): the scene's title
+
+
+class MultiplesView:
+    """Build once from a ViewData; `frame(f)` returns the RGBA pixels of timeline frame f.
+
+    Every panel shows the same surface and window; each panel's paths are one optimizer's runs
+    (one value of a sweep, since a sweep expands into an optimizer per value), named by the
+    panel's title, which also says where they diverged or left the view.
+    """
+
+    name = "grid"
+    GRID_RESOLUTION = 160  # samples per side: several panels share the frame, each needs fewer
+    PARALLEL = False  # blitted, as the contour view
+
+    def __init__(self, data, width, height):
+        self.theme = data.theme
+        self.width, self.height = width, height
+        groups = {}
+        for run in data.runs:
+            groups.setdefault(run.label, []).append(run)
+        (x0, x1), (y0, y1) = data.grid.x_range, data.grid.y_range
+        rows, cols = layout(len(groups), width / height * (1 - TITLE_SPACE), (x1 - x0) / (y1 - y0))
+        with style.look(self.theme):
+            fig = self.fig = style.new_figure(width, height, data.theme, data.transparent)
+            fig.set_layout_engine("constrained", h_pad=0.08, w_pad=0.08, rect=(0, BOTTOM_SPACE, 1, 1 - TITLE_SPACE - BOTTOM_SPACE))
+            fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.99, va="top")
+            axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True).ravel()
+            font = style.FONT["tick"] if rows * cols > 4 else style.FONT["legend"]
+            self.panels = []
+            for ax, (label, runs) in zip(axes, groups.items()):
+                panel = ContourPanel(ax, data.grid, runs, data.trail)
+                ax.set_title(style.legend_label(label, runs), fontsize=font + 1, color=runs[0].color,
+                             fontweight="bold")
+                ax.tick_params(labelsize=font - 1)
+                ax.xaxis.label.set_size(font)
+                ax.yaxis.label.set_size(font)
+                ax.label_outer()
+                self.panels.append(panel)
+            for ax in axes[len(groups):]:
+                ax.remove()
+            colorbar = fig.colorbar(self.panels[0].filled, ax=list(axes[:len(groups)]), fraction=0.04, pad=0.01,
+                                    aspect=30)
+            colorbar.set_label(data.zlabel, fontsize=font)
+            colorbar.ax.tick_params(labelsize=font - 1)
+            self.counter = DigitCounter(fig, data.steps)
+            fig.canvas.draw()
+            fig.set_layout_engine("none")  # freeze the layout: the background is reused as it is
+            fig.canvas.draw()
+            self.counter.draw_into_background()
+            for panel in self.panels:
+                panel.start()
+
+    def still(self, f):
+        """The figure as frame f shows it, every artist an ordinary one, to save as PNG, SVG or PDF."""
+        for panel in self.panels:
+            panel.show(f)
+        self.counter.show(f.step)
+        return self.fig
+
+    def frame(self, f):
+        """Pixels of timeline frame f: every panel's paths up to f.position, the counter."""
+        with style.look(self.theme):
+            for panel in self.panels:
+                panel.draw(f)
+            self.counter.draw(f.step)
+            return style.rgba_frame(self.fig, self.width, self.height)
+
+
+def layout(panels, frame_aspect, window_aspect):
+    """(rows, cols) for `panels` panels of a window of width/height `window_aspect` in a frame of
+    width/height `frame_aspect`: the arrangement that draws each panel largest, the one with
+    fewer empty cells on a tie."""
+    def scale(cols):
+        rows = math.ceil(panels / cols)
+        return min(frame_aspect / cols / window_aspect, 1 / rows), -(rows * cols - panels)
+
+    cols = max(range(1, panels + 1), key=scale)
+    return math.ceil(panels / cols), cols
