@@ -25,7 +25,8 @@ client-tools:  # ffprobe and Chromium for tests/clients, from Debian's packages
 test: setup client-tools
 	$(PY) -m pytest
 
-bench: setup  # about 12 minutes on 2 cores; see tests/bench/bench_render.py
+bench: setup  # about 12 minutes on 2 cores; see tests/bench/
+	$(PY) tests/bench/bench_swarm.py
 	$(PY) tests/bench/bench_render.py
 
 clean:  # the virtual environment and rendered media; media/readme/ is tracked and kept

@@ -1,0 +1,25 @@
+"""Himmelblau from 400 starts: SGD follows the gradient into a basin, Adam cuts across borders."""
+
+# A swarm: `init` is a generator, and every optimizer runs from every one of its points in a
+# single vectorized torch run. Best seen as small multiples: `optianim render scenes/swarm.py
+# --view grid` draws one panel per optimizer.
+
+import torch
+
+from anim import Camera, Optimizer, Scene, starts
+from anim.surfaces import himmelblau
+
+scene = Scene(
+    name="swarm",
+    title="Himmelblau from a 20 x 20 grid of starts",
+    surface=himmelblau,
+    init=starts.grid(20),
+    steps=100,
+    x_range=(-5, 5),
+    y_range=(-5, 5),
+    optimizers=[
+        Optimizer("SGD", torch.optim.SGD, lr=0.005, color="#e6194b"),
+        Optimizer("Adam", torch.optim.Adam, lr=0.1, color="#4363d8"),
+    ],
+    camera=Camera(elevation=50, azimuth=(-60, 60)),
+)

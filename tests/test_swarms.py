@@ -1,0 +1,232 @@
+"""Swarms of start points, sweeps of hyperparameters, schedulers and the grid view: each run equals
+torch run inline from its start point, and the views render them."""
+
+import csv
+import functools
+import json
+
+import numpy as np
+import pytest
+import torch
+from click.testing import CliRunner
+
+import probe
+from anim import Optimizer, Scene, starts, trajectory
+from anim.cli import main
+from anim.errors import SceneError
+from anim.loader import load_scene
+from anim.render.multiples import layout
+from anim.surfaces import himmelblau, quadratic_bowl, rosenbrock
+from conftest import SCENES
+
+
+def inline(factory, surface, start, steps, scheduler=None, **hyperparameters):
+    """One optimizer from one start point, written out as torch users write it: the point and
+    its loss recorded before each update, the scheduler (if any) stepped after it."""
+    weights = torch.nn.Parameter(torch.tensor(start, dtype=torch.float32))
+    optimizer = factory([weights], **hyperparameters)
+    schedule = scheduler(optimizer) if scheduler else None
+    points = []
+    for _ in range(steps):
+        loss = surface(weights[0], weights[1])
+        points.append([*weights.detach().tolist(), loss.item()])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if isinstance(schedule, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            schedule.step(loss.item())
+        elif schedule is not None:
+            schedule.step()
+    return np.array(points, dtype=np.float32)
+
+
+def swarm_scene(optimizers, init=None, surface=himmelblau, steps=40):
+    return Scene(name="swarm", surface=surface, init=init or starts.random(24, seed=3), steps=steps,
+                 x_range=(-5, 5), y_range=(-5, 5), optimizers=optimizers)
+
+
+def test_grid_spreads_n_by_n_points_over_the_window_row_by_row():
+    points = Scene(name="g", surface=himmelblau, init=starts.grid(3), x_range=(-3, 3), y_range=(0, 6),
+                   optimizers=[Optimizer("SGD", torch.optim.SGD, lr=0.01)]).init
+    assert points == tuple((x, y) for y in (1.0, 3.0, 5.0) for x in (-2.0, 0.0, 2.0))
+
+
+def test_random_points_are_the_same_for_a_seed_and_inside_the_ranges():
+    first = starts.random(50, seed=7, x=(0, 1), y=(10, 20)).points()
+    assert first == starts.random(50, seed=7, x=(0, 1), y=(10, 20)).points()
+    assert first != starts.random(50, seed=8, x=(0, 1), y=(10, 20)).points()
+    assert len(first) == 50 and all(0 <= x <= 1 and 10 <= y <= 20 for x, y in first)
+
+
+def test_circle_points_start_on_the_right_and_go_around():
+    points = starts.circle(4, radius=2, center=(1, -1)).points()
+    np.testing.assert_allclose(points, [(3, -1), (1, 1), (-1, -1), (1, -3)], atol=1e-12)
+
+
+@pytest.mark.parametrize("init, message", [
+    (starts.grid(5), "init: starts.grid(5) spreads over the window, which is fitted to the paths; give x_range "
+                     "and y_range as (low, high), or the generator x=(low, high) and y=(low, high)"),
+    (lambda: starts.grid(0), "starts.grid: got n=0; use a whole number >= 1"),
+    (lambda: starts.random(3, seed=1.5), "starts.random: seed: got 1.5; use a whole number"),
+    (lambda: starts.grid(3, x=(1, -1)), "starts.grid: x: got (1, -1); use a (low, high) pair of numbers, "
+                                        "low below high"),
+    (lambda: starts.circle(3, radius=0), "starts.circle: radius: got 0; use a number > 0"),
+])
+def test_bad_generators_say_what_would_be_valid(init, message):
+    with pytest.raises(SceneError) as error:
+        Scene(name="bad", surface=himmelblau, init=init() if callable(init) else init,
+              optimizers=[Optimizer("SGD", torch.optim.SGD, lr=0.01)])
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize("name", trajectory.ELEMENTWISE)
+def test_a_vectorized_swarm_equals_each_start_run_alone_bit_for_bit(monkeypatch, name):
+    hyperparameters = {"SGD": dict(lr=0.002, momentum=0.9, nesterov=True), "Adam": dict(lr=0.05, amsgrad=True),
+                       "Adadelta": dict(lr=1.0), "Rprop": dict(lr=0.01)}.get(name, dict(lr=0.01))
+    factory = getattr(torch.optim, name)
+    scene = swarm_scene([Optimizer(name, factory, **hyperparameters)])
+
+    def no_loop(*args, **kwargs):
+        raise AssertionError("ran start points one by one")
+
+    monkeypatch.setattr(trajectory, "_run_one", no_loop)  # proof that the swarm ran as one
+    runs = trajectory.compute(scene)
+    assert [run.run for run in runs] == list(range(24))
+    for run, start in zip(runs, scene.init):
+        np.testing.assert_array_equal(run.points, inline(factory, himmelblau, start, 40, **hyperparameters))
+    assert len({tuple(run.points[-1, :2]) for run in runs}) > 4  # they went different ways
+
+
+def test_optimizers_that_are_not_elementwise_run_start_by_start(monkeypatch):
+    class Plain(torch.optim.SGD):  # a scene's own class that does not say it is elementwise
+        pass
+
+    scene = swarm_scene([Optimizer("L-BFGS", torch.optim.LBFGS, lr=0.5, max_iter=3),
+                         Optimizer("Plain", Plain, lr=0.01)], init=[(1, 1), (-2, 3), (4, -4)], steps=5)
+    monkeypatch.setattr(trajectory, "_run_swarm", None)  # calling it would fail the test
+    runs = trajectory.compute(scene)
+    assert [(r.label, r.run) for r in runs] == [("L-BFGS", 0), ("L-BFGS", 1), ("L-BFGS", 2),
+                                                ("Plain", 0), ("Plain", 1), ("Plain", 2)]
+    for run in runs[3:]:
+        np.testing.assert_array_equal(run.points, inline(Plain, himmelblau, scene.init[run.run], 5, lr=0.01))
+
+
+def test_the_shipped_custom_optimizer_equals_itself_run_inline_alone_and_in_a_swarm():
+    scene = load_scene(SCENES / "custom_optimizer.py")
+    lion = scene.optimizers[0]
+    assert lion.factory.__module__ != "torch.optim" and trajectory.vectorizes(lion)
+    runs = trajectory.compute(scene)
+    expected = inline(lion.factory, scene.surface, scene.init[0], scene.steps, **lion.hyperparameters)
+    np.testing.assert_array_equal(runs[0].points, expected)
+    # Lion moves each weight by exactly lr per update (no weight decay here).
+    np.testing.assert_allclose(np.abs(np.diff(expected[:, :2], axis=0)), 0.1, rtol=1e-5)
+    swarm = swarm_scene([lion], surface=scene.surface, steps=30)
+    for run, start in zip(trajectory.compute(swarm), swarm.init):
+        np.testing.assert_array_equal(run.points, inline(lion.factory, scene.surface, start, 30,
+                                                         **lion.hyperparameters))
+
+
+SCHEDULERS = {
+    "StepLR": functools.partial(torch.optim.lr_scheduler.StepLR, step_size=10, gamma=0.3),
+    "ExponentialLR": lambda optimizer: torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.95),
+    "OneCycleLR": functools.partial(torch.optim.lr_scheduler.OneCycleLR, max_lr=0.05, total_steps=40),
+    "CosineAnnealingLR": functools.partial(torch.optim.lr_scheduler.CosineAnnealingLR, T_max=40),
+    "ReduceLROnPlateau": functools.partial(torch.optim.lr_scheduler.ReduceLROnPlateau, patience=2, factor=0.5),
+}
+
+
+@pytest.mark.parametrize("name", SCHEDULERS)
+def test_a_scheduler_declared_per_optimizer_equals_torch_run_inline(name):
+    scheduler = SCHEDULERS[name]
+    scene = swarm_scene([Optimizer("Adam", torch.optim.Adam, lr=0.05, scheduler=scheduler),
+                         Optimizer("SGD", torch.optim.SGD, lr=0.002)], init=[(-1.5, 2.0), (0.5, 0.5), (1, -1)],
+                        surface=rosenbrock)
+    runs = trajectory.compute(scene)
+    for run in runs:
+        if run.label == "Adam":
+            expected = inline(torch.optim.Adam, rosenbrock, scene.init[run.run], 40, scheduler=scheduler, lr=0.05)
+            unscheduled = inline(torch.optim.Adam, rosenbrock, scene.init[run.run], 40, lr=0.05)
+            assert not np.array_equal(expected, unscheduled)  # the scheduler changed the path
+        else:
+            expected = inline(torch.optim.SGD, rosenbrock, scene.init[run.run], 40, lr=0.002)
+        np.testing.assert_array_equal(run.points, expected)
+
+
+@pytest.mark.parametrize("scheduler, message", [
+    ("StepLR", "optimizers['SGD'].scheduler: got 'StepLR'; use a function of the torch optimizer, such as "
+               "functools.partial(torch.optim.lr_scheduler.StepLR, step_size=30)"),
+    (torch.optim.lr_scheduler.StepLR, "optimizers['SGD'].scheduler: failed on the optimizer (TypeError: "
+                                      "StepLR.__init__() missing 1 required positional argument: 'step_size')"),
+    (lambda optimizer: 3, "optimizers['SGD'].scheduler: returned 3, which has no step(); "
+                          "return a torch.optim.lr_scheduler object"),
+])
+def test_a_bad_scheduler_is_named_before_rendering(scheduler, message):
+    with pytest.raises(SceneError) as error:
+        scene = swarm_scene([Optimizer("SGD", torch.optim.SGD, lr=0.01, scheduler=scheduler)])
+        trajectory.check_first_steps(scene)
+    assert str(error.value) == message
+
+
+def test_a_list_of_values_sweeps_one_optimizer_per_combination_labelled_by_it():
+    scene = Scene(name="sweep", surface=quadratic_bowl(10), init=(-3, 1), steps=20, x_range=(-4, 4),
+                  y_range=(-2, 2), optimizers=[
+                      Optimizer("SGD", torch.optim.SGD, lr=[0.01, 0.1], momentum=[0.0, 0.9]),
+                      Optimizer("Adam", torch.optim.Adam, lr=0.1, betas=(0.8, 0.9))])
+    labels = [o.label for o in scene.optimizers]
+    assert labels == ["SGD lr=0.01 momentum=0", "SGD lr=0.01 momentum=0.9", "SGD lr=0.1 momentum=0",
+                      "SGD lr=0.1 momentum=0.9", "Adam"]
+    assert len({o.color for o in scene.optimizers}) == 5
+    runs = trajectory.compute(scene)
+    for optimizer, run in zip(scene.optimizers, runs):
+        assert run.label == optimizer.label
+        expected = inline(optimizer.factory, scene.surface, (-3, 1), 20, **optimizer.hyperparameters)
+        np.testing.assert_array_equal(run.points, expected)
+    assert runs[3].points[-1, 0] != runs[2].points[-1, 0]  # momentum made a difference
+
+
+@pytest.mark.parametrize("optimizers, message", [
+    ([Optimizer("SGD", torch.optim.SGD, lr=[0.1, 0.1])], "optimizers[0]: duplicate label 'SGD lr=0.1'; "
+                                                         "labels must be unique"),
+    (lambda: [Optimizer("SGD", torch.optim.SGD, lr=[])], "optimizers['SGD'].lr: an empty list sweeps no value; "
+                                                         "give one or more"),
+])
+def test_bad_sweeps_are_named(optimizers, message):
+    with pytest.raises(SceneError) as error:
+        swarm_scene(optimizers() if callable(optimizers) else optimizers)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize("panels, frame_aspect, window_aspect, expected", [
+    (1, 1.6, 1.0, (1, 1)), (2, 1.6, 1.0, (1, 2)), (3, 1.6, 1.0, (1, 3)), (4, 1.6, 2.0, (2, 2)),
+    (6, 1.6, 1.0, (2, 3)), (9, 1.6, 1.0, (3, 3)), (4, 1.6, 0.25, (1, 4)),
+])
+def test_grid_layout_draws_each_panel_largest(panels, frame_aspect, window_aspect, expected):
+    assert layout(panels, frame_aspect, window_aspect) == expected
+
+
+def test_a_swarm_sweep_renders_in_the_grid_and_dashboard_views(tmp_path, scene_file):
+    path = scene_file("""
+        import torch
+        from anim import Scene, Optimizer, starts
+        from anim.surfaces import himmelblau
+
+        scene = Scene(name="swept", surface=himmelblau, init=starts.grid(5), steps=12, x_range=(-5, 5),
+                      y_range=(-5, 5), optimizers=[Optimizer("SGD", torch.optim.SGD, lr=[0.001, 0.01, 0.05])])
+    """)
+    result = CliRunner().invoke(main, ["render", str(path), "-o", str(tmp_path), "--size", "320x180", "--view", "grid",
+                                       "--view", "dashboard", "--format", "mp4", "--format", "png", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    # lr=0.05 overshoots Himmelblau's walls from most of the 25 starts: one note for all of them
+    assert "  note: SGD lr=0.05: " in result.output and " runs left the view, the first at step " in result.output
+    folder = tmp_path / "swept"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert len(manifest["runs"]) == 75
+    for record in manifest["files"]:
+        if record["file"].endswith(".mp4"):
+            assert probe.decoded_frames(folder / record["file"]) == record["frames"]
+            assert (probe.stream(folder / record["file"]).width, probe.stream(folder / record["file"]).height) == (320, 180)
+    with open(folder / "trajectories.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 3 * 25 * 12
+    assert sorted({int(row["run"]) for row in rows}) == list(range(25))
+    assert [row["optimizer"] for row in rows[::25 * 12]] == ["SGD lr=0.001", "SGD lr=0.01", "SGD lr=0.05"]
