@@ -2,8 +2,6 @@
 
 import math
 
-import numpy as np
-
 
 class Starts:
     """Start points made once the scene's window is known: `points(x_range, y_range)` lists them
@@ -26,7 +24,7 @@ def grid(n, x=None, y=None):
     x, y = _range("grid", "x", x), _range("grid", "y", y)
 
     def make(x_range, y_range):
-        xs, ys = (low + (np.arange(n) + 0.5) * (high - low) / n for low, high in (x or x_range, y or y_range))
+        xs, ys = ([low + (i + 0.5) * (high - low) / n for i in range(n)] for low, high in (x or x_range, y or y_range))
         return [(a, b) for b in ys for a in xs]
 
     return Starts(f"starts.grid({n})", make, needs_window=x is None or y is None)
@@ -40,6 +38,8 @@ def random(n, seed=0, x=None, y=None):
     x, y = _range("random", "x", x), _range("random", "y", y)
 
     def make(x_range, y_range):
+        import numpy as np  # here: `import anim` (and so `optianim --help`) stays free of numpy
+
         rng = np.random.default_rng(seed)
         return np.column_stack([rng.uniform(*(x or x_range), n), rng.uniform(*(y or y_range), n)])
 
@@ -54,7 +54,7 @@ def circle(n, radius=1.0, center=(0.0, 0.0)):
     if not (isinstance(center, (tuple, list)) and len(center) == 2 and all(map(_is_number, center))):
         raise _error(f"starts.circle: center: got {center!r}; use a pair of numbers (w1, w2)")
     cx, cy = center
-    angles = 2 * math.pi * np.arange(n) / n
+    angles = [2 * math.pi * i / n for i in range(n)]
     points = [(cx + radius * math.cos(a), cy + radius * math.sin(a)) for a in angles]
     return Starts(f"starts.circle({n}, radius={radius})", lambda x_range, y_range: points, needs_window=False)
 

@@ -109,3 +109,6 @@ def test_legend_says_where_runs_diverged_or_left_the_view():
     assert legend_label("SGD", [run(left=3)]) == "SGD\n(left the view at step 3)"
     assert legend_label("SGD", [run(2), run(1), run()]) == "SGD\n(2 of 3 runs diverged)"
     assert legend_label("SGD", [run(2), run(left=4)]) == "SGD\n(1 of 2 runs diverged, 1 of 2 left the view)"
+    # A run that leaves the view and diverges later is drawn up to where it left: so says the legend.
+    assert legend_label("SGD", [run(diverged=68, left=57)]) == "SGD\n(left the view at step 57)"
+    assert legend_label("SGD", [run(diverged=5, left=7)]) == "SGD\n(diverged at step 5)"

@@ -165,13 +165,13 @@ def outline_for(color):
 
 
 def legend_label(label, runs):
-    """The optimizer's label, saying below it where its runs diverged or left the view: at which
-    step, or how many of them."""
-    diverged = [r.diverged_at for r in runs if r.diverged_at is not None]
-    left = [r.left_view_at for r in runs if r.left_view_at is not None]
+    """The optimizer's label, saying below it where its runs stopped being drawn: where they
+    diverged or left the view, whichever came first; at which step, or how many of them."""
+    diverged = [r.diverged_at for r in runs if r.stopped_at is not None and r.stopped_at == r.diverged_at]
+    left = [r.left_view_at for r in runs if r.stopped_at is not None and r.stopped_at != r.diverged_at]
     if len(runs) == 1:
         notes = [f"diverged at step {diverged[0]}"] if diverged else []
-        notes += [f"left the view at step {left[0]}"] if left and not diverged else []
+        notes += [f"left the view at step {left[0]}"] if left else []
     else:
         notes = [f"{len(diverged)} of {len(runs)} runs diverged"] if diverged else []
         notes += [f"{len(left)} of {len(runs)} left the view"] if left else []
