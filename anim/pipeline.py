@@ -269,7 +269,7 @@ def _view_data(prepared, view_class, window, settings):
     with _naming_file(prepared.path):
         mesh = grid.sample(scene.surface, *window, view_class.GRID_RESOLUTION)
     return ViewData(scene.title, scene.zlabel, scene.steps, prepared.runs, mesh, settings.theme,
-                    settings.transparent, settings.trail)
+                    settings.transparent, settings.trail, scene.color_scale)
 
 
 def _with_view_exits(prepared, window):

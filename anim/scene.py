@@ -7,6 +7,7 @@ from numbers import Real
 from types import MappingProxyType
 
 RANGE_MODES = ("auto", "symmetric")
+COLOR_SCALES = ("linear", "log")
 
 # Distinguishable on light and dark surfaces; used when an optimizer names no colour.
 DEFAULT_COLORS = (
@@ -151,6 +152,7 @@ class Scene:
     y_range: object = "auto"
     camera: Camera = field(default_factory=Camera)
     zlabel: str = "loss"
+    color_scale: str = "linear"  # "log": contour levels and colours spaced by decades above the minimum
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
@@ -169,6 +171,9 @@ class Scene:
         set_("y_range", _check_range("y_range", self.y_range))
         set_("init", self._checked_init(self.init, self.x_range, self.y_range))
         set_("optimizers", self._checked_optimizers(self.optimizers))
+        if self.color_scale not in COLOR_SCALES:
+            raise _invalid("color_scale", f"got {self.color_scale!r}; use one of "
+                                          + ", ".join(repr(s) for s in COLOR_SCALES))
         if not isinstance(self.camera, Camera):
             raise _invalid("camera", f"got {self.camera!r}; use anim.Camera(elevation=..., azimuth=...)")
 

@@ -22,5 +22,6 @@ scene = Scene(
         Optimizer("SGD, lr 0.02", torch.optim.SGD, lr=0.02, color="darkorange"),
         Optimizer("Adam", torch.optim.Adam, lr=0.2, color="black"),
     ],
+    color_scale="log",  # the valley floor is thousands of times lower than the walls
     camera=Camera(elevation=40, azimuth=(-60, -130)),
 )

@@ -19,5 +19,6 @@ scene = Scene(
         Optimizer("RMSprop", torch.optim.RMSprop, lr=0.02, color="darkgreen"),
         Optimizer("Adam", torch.optim.Adam, lr=0.1, color="black"),
     ],
+    color_scale="log",  # the valley floor is thousands of times lower than the walls
     camera=Camera(elevation=40, azimuth=(-120, 60)),
 )

@@ -47,6 +47,7 @@ def test_defaults_and_normalisation():
     (dict(surface=3), "surface: got 3; use a function loss(w1, w2) of two tensors"),
     (dict(name="my scene"), "name: got 'my scene'; use letters, digits, '-', '_' or '.' (it names the output folder)"),
     (dict(camera=(30, 60)), "camera: got (30, 60); use anim.Camera(elevation=..., azimuth=...)"),
+    (dict(color_scale="logarithmic"), "color_scale: got 'logarithmic'; use one of 'linear', 'log'"),
 ])
 def test_invalid_fields_are_named(changes, message):
     with pytest.raises(SceneError) as error:
@@ -112,3 +113,20 @@ def test_legend_says_where_runs_diverged_or_left_the_view():
     # A run that leaves the view and diverges later is drawn up to where it left: so says the legend.
     assert legend_label("SGD", [run(diverged=68, left=57)]) == "SGD\n(left the view at step 57)"
     assert legend_label("SGD", [run(diverged=5, left=7)]) == "SGD\n(diverged at step 5)"
+
+
+def test_a_log_color_scale_spaces_levels_and_colours_by_decades_above_the_minimum():
+    import numpy as np
+
+    from anim.grid import Grid
+    from anim.render.style import surface_colors
+
+    z = np.array([[2.0, 3.0], [10.0, 10002.0]])  # minimum 2, span 10^4
+    levels, norm = surface_colors(Grid(np.arange(2.0), np.arange(2.0), z), "log")
+    assert levels[0] == 2.0 and levels[-1] == 10002.0
+    np.testing.assert_allclose(levels[1:] - 2, np.geomspace(1.0, 1e4, 24))  # first level 10^-4 of the span up
+    # colours: the minimum darkest, the maximum brightest, each decade an equal share between
+    np.testing.assert_allclose(norm([2.0, 10002.0]), [0, 1], atol=1e-12)
+    np.testing.assert_allclose(norm([2 + 10 - 1, 2 + 1000 - 1]), [0.25, 0.75], atol=1e-4)
+    levels, norm = surface_colors(Grid(np.arange(2.0), np.arange(2.0), z), "linear")
+    assert norm(6002.0) == 0.6 and np.allclose(np.diff(levels), levels[1] - levels[0])

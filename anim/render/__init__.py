@@ -15,6 +15,7 @@ class ViewData:
     theme: str = "light"
     transparent: bool = False  # the figure's background is see-through
     trail: int = 0             # updates of path shown behind each head, fading; 0 = all of it
+    color_scale: str = "linear"  # or "log": see style.surface_colors
 
 
 def view_class(name):

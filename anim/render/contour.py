@@ -2,7 +2,6 @@
 
 import numpy as np
 from matplotlib.collections import LineCollection
-from matplotlib.ticker import MaxNLocator
 
 from anim.render import style, trail
 from anim.render.counter import DigitCounter
@@ -17,11 +16,13 @@ class ContourPanel:
     panel's pixels for a timeline frame onto the canvas.
     """
 
-    def __init__(self, ax, grid, runs, trail_length=0):
+    def __init__(self, ax, grid, runs, trail_length=0, color_scale="linear"):
         self.ax, self.runs, self.trail_length = ax, runs, trail_length
         z = np.ma.masked_invalid(grid.z)
-        levels = MaxNLocator(nbins=24).tick_values(*grid.z_limits())
-        self.filled = ax.contourf(grid.x, grid.y, z, levels=levels, cmap=style.COLORMAP)
+        levels, norm = style.surface_colors(grid, color_scale)
+        self.levels = levels
+        self.filled = ax.contourf(grid.x, grid.y, z, levels=levels, cmap=style.COLORMAP,
+                                  norm=norm if color_scale == "log" else None)
         ax.contour(grid.x, grid.y, z, levels=levels[::2], colors="white", linewidths=0.5, alpha=0.45)
         ax.set_xlim(grid.x_range)
         ax.set_ylim(grid.y_range)
@@ -177,10 +178,9 @@ class ContourView:
         fig = self.fig
         fig.set_layout_engine("constrained", h_pad=0.12, w_pad=0.12)
         self.ax = fig.add_subplot()
-        self.panel = ContourPanel(self.ax, data.grid, data.runs, data.trail)
+        self.panel = ContourPanel(self.ax, data.grid, data.runs, data.trail, data.color_scale)
         colorbar = fig.colorbar(self.panel.filled, ax=self.ax, pad=0.02, fraction=0.05)
-        colorbar.set_label(data.zlabel)
-        colorbar.ax.tick_params(labelsize=style.FONT["tick"])
+        style.label_colorbar(colorbar, self.panel.levels, data.color_scale, data.zlabel)
         self.colorbar_ax = colorbar.ax
         self.ax.set_title(data.title, fontweight="bold")
         self.legend = fig.legend(*style.legend_handles(data.runs),

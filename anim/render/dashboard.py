@@ -25,10 +25,10 @@ class DashboardView:
             fig = self.fig = style.new_figure(width, height, data.theme, data.transparent)
             fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.975)
             contour_ax = fig.add_axes((0.065, 0.25, 0.39, 0.64))
-            self.contour = ContourPanel(contour_ax, data.grid, data.runs, data.trail)
+            self.contour = ContourPanel(contour_ax, data.grid, data.runs, data.trail, data.color_scale)
             self.surface_ax = fig.add_axes((0.49, 0.36, 0.46, 0.58), projection="3d", computed_zorder=False)
             self.surface = SurfacePanel(self.surface_ax, data.grid, data.runs, data.zlabel, data.theme,
-                                        data.trail)
+                                        data.trail, data.color_scale)
             self.surface_ax.set_animated(True)
             loss_ax = fig.add_axes((0.585, 0.10, 0.39, 0.22))
             self.loss = LossPanel(loss_ax, data.runs, data.steps, data.zlabel)

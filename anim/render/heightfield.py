@@ -8,23 +8,23 @@ The quads are then handed to the renderer's native quad-mesh routine in that ord
 """
 
 import numpy as np
-from matplotlib import artist, colors as mcolors, transforms
+from matplotlib import artist, transforms
 from matplotlib.cm import ScalarMappable
 from mpl_toolkits.mplot3d import proj3d
 
 
 class HeightField(artist.Artist):
-    """Cells of z[i, j] over (x[j], y[i]), coloured by their mean height with a colour map."""
+    """Cells of z[i, j] over (x[j], y[i]), coloured by their mean height through `norm` and `cmap`."""
 
-    def __init__(self, x, y, z, cmap, vmin, vmax):
+    def __init__(self, x, y, z, cmap, norm):
         super().__init__()
         xs, ys = np.meshgrid(x, y)
         valid = np.isfinite(z)
         self._points = (xs.ravel(), ys.ravel(), np.where(valid, z, 0.0).ravel())
         self._shape = z.shape
         cell_z = (z[:-1, :-1] + z[1:, :-1] + z[:-1, 1:] + z[1:, 1:]) / 4
-        mappable = ScalarMappable(mcolors.Normalize(vmin, vmax), cmap)
-        faces = mappable.to_rgba(np.where(np.isfinite(cell_z), cell_z, vmin))
+        mappable = ScalarMappable(norm, cmap)
+        faces = mappable.to_rgba(np.where(np.isfinite(cell_z), cell_z, norm.vmin))
         faces[~np.isfinite(cell_z)] = (0, 0, 0, 0)  # a cell touching a NaN sample is left out
         self._faces = faces
         self._x_mid, self._y_mid = float(np.mean(x)), float(np.mean(y))

@@ -38,7 +38,7 @@ class MultiplesView:
             font = style.FONT["tick"] if rows * cols > 4 else style.FONT["legend"]
             self.panels = []
             for ax, (label, runs) in zip(axes, groups.items()):
-                panel = ContourPanel(ax, data.grid, runs, data.trail)
+                panel = ContourPanel(ax, data.grid, runs, data.trail, data.color_scale)
                 ax.set_title(style.legend_label(label, runs), fontsize=font + 1, color=runs[0].color,
                              fontweight="bold")
                 ax.tick_params(labelsize=font - 1)
@@ -50,8 +50,9 @@ class MultiplesView:
                 ax.remove()
             colorbar = fig.colorbar(self.panels[0].filled, ax=list(axes[:len(groups)]), fraction=0.04, pad=0.01,
                                     aspect=30)
-            colorbar.set_label(data.zlabel, fontsize=font)
+            style.label_colorbar(colorbar, self.panels[0].levels, data.color_scale, data.zlabel)
             colorbar.ax.tick_params(labelsize=font - 1)
+            colorbar.ax.yaxis.label.set_size(font)
             self.counter = DigitCounter(fig, data.steps)
             fig.canvas.draw()
             fig.set_layout_engine("none")  # freeze the layout: the background is reused as it is

@@ -139,6 +139,43 @@ def check_texts(scene):
                                  r"write a literal dollar as \$") from exc
 
 
+LOG_DECADES = 4  # a log colour scale spans this many decades above the surface's minimum
+
+
+def surface_colors(grid, scale):
+    """(levels, norm) colouring the surface alike in every view: contour levels, and the norm
+    mapping a loss to the colour map. 'linear' spreads both evenly between the lowest and highest
+    loss; 'log' spaces them by decades of (loss - minimum), so a valley floor a thousand times
+    lower than the walls still shows its shape (Rosenbrock, Beale)."""
+    from matplotlib.ticker import MaxNLocator
+
+    zmin, zmax = grid.z_limits()
+    if scale == "linear":
+        return MaxNLocator(nbins=24).tick_values(zmin, zmax), mcolors.Normalize(zmin, zmax)
+    floor = (zmax - zmin) * 10.0 ** -LOG_DECADES  # the first level above the minimum
+    levels = np.concatenate([[zmin], zmin + np.geomspace(floor, zmax - zmin, 6 * LOG_DECADES)])
+
+    def forward(z):
+        return np.log10(np.maximum(np.asarray(z, dtype=float) - zmin, 0) + floor)
+
+    def inverse(t):
+        return zmin + 10.0 ** np.asarray(t, dtype=float) - floor
+
+    return levels, mcolors.FuncNorm((forward, inverse), vmin=zmin, vmax=zmax)
+
+
+def label_colorbar(colorbar, levels, scale, label):
+    """The colour bar's label and ticks: every other level for a linear scale; for log, one a
+    decade, rounded to the first level's step (the minimum of Rosenbrock's window reads 0)."""
+    colorbar.set_label(label)
+    colorbar.ax.tick_params(labelsize=FONT["tick"])
+    if scale == "log":
+        ticks = levels[::6]
+        floor = levels[1] - levels[0]
+        rounded = [round(tick / floor) * floor for tick in ticks]
+        colorbar.set_ticks(ticks, labels=[f"{v:.0f}" if abs(v) >= 1000 else f"{v:.3g}" for v in rounded])
+
+
 def new_figure(width, height, theme="light", transparent=False):
     """A figure whose Agg canvas is exactly width x height pixels, laid out like 720p at any size,
     on the theme's background (or on nothing, if transparent)."""

@@ -12,10 +12,10 @@ class SurfacePanel:
     """The surface of the grid on a 3-D `ax` with every run's path on it; `update(frame)` sets
     the paths and the camera pose of a timeline frame, for the caller to draw."""
 
-    def __init__(self, ax, grid, runs, zlabel, theme, trail_length=0):
+    def __init__(self, ax, grid, runs, zlabel, theme, trail_length=0, color_scale="linear"):
         self.ax, self.runs, self.trail_length = ax, runs, trail_length
         zmin, zmax = grid.z_limits()
-        ax.add_artist(HeightField(grid.x, grid.y, grid.z, style.COLORMAP, zmin, zmax))
+        ax.add_artist(HeightField(grid.x, grid.y, grid.z, style.COLORMAP, style.surface_colors(grid, color_scale)[1]))
         ax.set_xlim(grid.x_range)
         ax.set_ylim(grid.y_range)
         ax.set_zlim(zmin, zmax)
@@ -105,7 +105,7 @@ class SurfaceView:
         # The axes fill the space left of the legend; 3-D axes ignore constrained layout.
         ax = fig.add_axes((0.04, 0.0, 0.72, 0.92), projection="3d", computed_zorder=False)
         ax.set_box_aspect(None, zoom=1.0)
-        self.panel = SurfacePanel(ax, data.grid, data.runs, data.zlabel, data.theme, data.trail)
+        self.panel = SurfacePanel(ax, data.grid, data.runs, data.zlabel, data.theme, data.trail, data.color_scale)
         self.title = fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.97)
         self.legend = fig.legend(*style.legend_handles(data.runs),
                                  loc="upper right", bbox_to_anchor=(0.99, 0.9), frameon=True,
