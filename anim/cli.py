@@ -319,6 +319,8 @@ def trajectories(scene, out):
     if out.suffix.lower() not in export.SUFFIXES:
         raise click.BadParameter(f"{out.name!r} has no known suffix; use one of "
                                  + ", ".join(export.SUFFIXES), param_hint="'-o' / '--out'")
+    if not out.parent.is_dir():  # before computing: a swarm's runs may take a while
+        raise AnimError(f"cannot write {out}: {out.parent} is not a folder")
     prepared = pipeline.prepare(scene)
     try:
         export.write(prepared.runs, out, prepared.scene.name)

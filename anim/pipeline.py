@@ -103,8 +103,11 @@ def render_prepared(prepared, out_root, settings, report=None, workers=None):
     result = Result(folder, removed_temps=files.clean_stale(folder))
     prepared, window = _framed(prepared)
     runs = prepared.runs
-    result.diverged = [(r.label, r.run, r.diverged_at) for r in runs if r.diverged_at is not None]
-    result.left_view = [(r.label, r.run, r.left_view_at) for r in runs if r.left_view_at is not None]
+    # Each run that stopped being drawn is reported once, for what stopped it first.
+    result.diverged = [(r.label, r.run, r.diverged_at) for r in runs
+                       if r.stopped_at is not None and r.stopped_at == r.diverged_at]
+    result.left_view = [(r.label, r.run, r.left_view_at) for r in runs
+                        if r.stopped_at is not None and r.stopped_at != r.diverged_at]
     with _all_or_nothing(folder) as finished:
         csv_final = folder / TRAJECTORIES_FILE
         finished.append((files.write_temp(csv_final, export.to_csv(runs)), csv_final))

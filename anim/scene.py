@@ -83,7 +83,7 @@ class Optimizer:
     per combination, for several lists), labelled by its values. A tuple is one value (`betas`).
     """
 
-    __slots__ = ("label", "factory", "hyperparameters", "color", "scheduler")
+    __slots__ = ("label", "factory", "hyperparameters", "color", "scheduler", "swept")
 
     def __init__(self, label, factory, *, color=None, scheduler=None, **hyperparameters):
         if not isinstance(label, str) or not label.strip():
@@ -106,6 +106,7 @@ class Optimizer:
         object.__setattr__(self, "hyperparameters", MappingProxyType(dict(hyperparameters)))
         object.__setattr__(self, "color", color)
         object.__setattr__(self, "scheduler", scheduler)
+        object.__setattr__(self, "swept", ())  # names of the hyperparameters a sweep set, once expanded
 
     def __setattr__(self, name, value):
         raise AttributeError("Optimizer is immutable")
@@ -116,7 +117,12 @@ class Optimizer:
         return f"Optimizer({self.label!r}, {name}{params}, color={self.color!r})"
 
     def with_color(self, color):
-        return Optimizer(self.label, self.factory, color=color, scheduler=self.scheduler, **self.hyperparameters)
+        return self._copy(self.label, color, self.hyperparameters, self.swept)
+
+    def _copy(self, label, color, hyperparameters, swept):
+        copy = Optimizer(label, self.factory, color=color, scheduler=self.scheduler, **hyperparameters)
+        object.__setattr__(copy, "swept", swept)
+        return copy
 
     def expanded(self):
         """One optimizer per value of each swept (list) hyperparameter, in order, labelled
@@ -124,16 +130,18 @@ class Optimizer:
         swept = [name for name, value in self.hyperparameters.items() if isinstance(value, list)]
         if not swept:
             return [self]
-        expanded = []
-        for values in itertools.product(*(self.hyperparameters[name] for name in swept)):
-            chosen = dict(zip(swept, values))
-            label = " ".join([self.label] + [f"{name}={_shown(value)}" for name, value in chosen.items()])
-            expanded.append(Optimizer(label, self.factory, color=self.color, scheduler=self.scheduler,
-                                      **{**self.hyperparameters, **chosen}))
-        return expanded
+        combinations = [dict(zip(swept, values))
+                        for values in itertools.product(*(self.hyperparameters[name] for name in swept))]
+        for shown in (_short, repr):  # in full where the short form would make two labels alike
+            labels = [" ".join([self.label] + [f"{name}={shown(value)}" for name, value in chosen.items()])
+                      for chosen in combinations]
+            if len(set(labels)) == len(labels):
+                break
+        return [self._copy(label, self.color, {**self.hyperparameters, **chosen}, tuple(swept))
+                for label, chosen in zip(labels, combinations)]
 
 
-def _shown(value):
+def _short(value):
     """A swept value as its label shows it: 0.1, 1e-05, 0.9, (0.9, 0.999)."""
     return format(value, "g") if isinstance(value, float) else str(value)
 

@@ -1,6 +1,7 @@
 """Start-point generators for swarms: a grid, uniform random points or a circle of points."""
 
 import math
+import numbers
 
 
 class Starts:
@@ -14,6 +15,8 @@ class Starts:
         return self.description
 
     def points(self, x_range=None, y_range=None):
+        if self.needs_window and (x_range is None or y_range is None):
+            raise _error(f"{self.description} spreads over the window: give x_range and y_range")
         return [(float(a), float(b)) for a, b in self._make(x_range, y_range)]
 
 
@@ -33,7 +36,7 @@ def grid(n, x=None, y=None):
 def random(n, seed=0, x=None, y=None):
     """n start points uniformly at random in the window (or the given ranges); the same for a seed."""
     _check_count("random", n)
-    if not isinstance(seed, int) or isinstance(seed, bool):
+    if not _is_whole(seed):
         raise _error(f"starts.random: seed: got {seed!r}; use a whole number")
     x, y = _range("random", "x", x), _range("random", "y", y)
 
@@ -51,28 +54,36 @@ def circle(n, radius=1.0, center=(0.0, 0.0)):
     _check_count("circle", n)
     if not _is_number(radius) or radius <= 0:
         raise _error(f"starts.circle: radius: got {radius!r}; use a number > 0")
-    if not (isinstance(center, (tuple, list)) and len(center) == 2 and all(map(_is_number, center))):
+    if not _is_pair(center):
         raise _error(f"starts.circle: center: got {center!r}; use a pair of numbers (w1, w2)")
-    cx, cy = center
+    cx, cy = (float(c) for c in center)
     angles = [2 * math.pi * i / n for i in range(n)]
     points = [(cx + radius * math.cos(a), cy + radius * math.sin(a)) for a in angles]
     return Starts(f"starts.circle({n}, radius={radius})", lambda x_range, y_range: points, needs_window=False)
 
 
 def _is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_pair(value):
+    """Two finite numbers: a tuple, a list or an array of them."""
+    return hasattr(value, "__len__") and len(value) == 2 and all(map(_is_number, value))
+
+
+def _is_whole(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _check_count(name, n):
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+    if not _is_whole(n) or n < 1:
         raise _error(f"starts.{name}: got n={n!r}; use a whole number >= 1")
 
 
 def _range(generator, name, value):
     if value is None:
         return None
-    if (not isinstance(value, (tuple, list)) or len(value) != 2 or not all(map(_is_number, value))
-            or not value[0] < value[1]):
+    if not _is_pair(value) or not value[0] < value[1]:
         raise _error(f"starts.{generator}: {name}: got {value!r}; use a (low, high) pair of numbers, "
                      "low below high")
     return (float(value[0]), float(value[1]))

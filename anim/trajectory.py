@@ -60,15 +60,17 @@ def compute(scene):
 
     Each optimizer starts from the same random state (seed 0), so a stochastic surface or optimizer
     gives the same trajectories every time (and in `render` and `trajectories` alike). Start points
-    run together when the optimizer is elementwise (see `vectorizes`), else one after another,
-    each from that state.
+    run together when the optimizer is elementwise (see `vectorizes`) and the surface gives the
+    same loss twice at the same points, else one after another, each from that state: a noisy
+    surface draws its noise for each start point as when it runs alone.
     """
     import torch  # here, not at module level: Run must unpickle in render workers without torch
 
     runs = []
+    together = len(scene.init) > 1 and _deterministic(torch, scene)
     for optimizer in scene.optimizers:
         swarm = None
-        if len(scene.init) > 1 and vectorizes(optimizer):
+        if together and vectorizes(optimizer):
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(0)
                 swarm = _run_swarm(torch, scene, optimizer)
@@ -84,13 +86,27 @@ def compute(scene):
 
 def vectorizes(optimizer):
     """Whether all start points can run as one: a torch.optim optimizer in ELEMENTWISE, or a class
-    of the scene's own that says `elementwise = True`."""
+    of the scene's own that says `elementwise = True`; not with fused=True, whose kernels round
+    differently for many weights than for two."""
     import torch
 
     factory = optimizer.factory
+    if optimizer.hyperparameters.get("fused"):
+        return False
     if getattr(factory, "elementwise", False) is True:
         return True
     return any(factory is getattr(torch.optim, name, None) for name in ELEMENTWISE)
+
+
+def _deterministic(torch, scene):
+    """Whether the surface gives the same losses twice at the start points (it draws no noise)."""
+    points = torch.tensor(scene.init, dtype=torch.float32).T
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
+        try:
+            first, second = (scene.surface(points[0], points[1]) for _ in range(2))
+        except Exception:
+            return False  # let the runs one by one report it, naming the step
+        return isinstance(first, torch.Tensor) and torch.equal(first, second)
 
 
 def check_optimizers(scene):
@@ -116,7 +132,11 @@ def _build(optimizer, weights):
         return optimizer.factory([weights], **optimizer.hyperparameters)
     except (TypeError, ValueError) as exc:
         name = getattr(optimizer.factory, "__name__", "the factory")
-        raise SceneError(f"{_field(optimizer)}: {name} rejected its hyperparameters: {exc}") from exc
+        hint = ""
+        if optimizer.swept:
+            hint = (f" ({', '.join(optimizer.swept)} given as a list sweeps one value per item; "
+                    "give a tuple for one value, such as betas=(0.9, 0.999))")
+        raise SceneError(f"{_field(optimizer)}: {name} rejected its hyperparameters: {exc}{hint}") from exc
 
 
 def _build_scheduler(torch, optimizer, torch_optimizer):
@@ -170,12 +190,13 @@ def _run_one(torch, scene, optimizer, run, start, dtype, steps=None):
 
 def _run_swarm(torch, scene, optimizer):
     """All start points as one (2, n) weight, the loss summed over them: each point's gradient is
-    its own. None if the scheduler needs one loss per run (ReduceLROnPlateau): run them apart."""
+    its own. None if the scheduler needs one loss per run (ReduceLROnPlateau) or the optimizer a
+    closure: run them apart."""
     starts = np.asarray(scene.init, dtype=np.float32)
     weights = torch.nn.Parameter(torch.from_numpy(starts.T.copy()))
     torch_optimizer = _build(optimizer, weights)
     scheduler, step_scheduler = _build_scheduler(torch, optimizer, torch_optimizer)
-    if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+    if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau) or _step_needs_closure(torch_optimizer):
         return None
     points = np.empty((scene.steps, len(starts), 3), dtype=np.float32)
     with torch.enable_grad():

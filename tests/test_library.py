@@ -25,6 +25,18 @@ def test_every_shipped_scene_renders(tmp_path, name):
             assert probe.decoded_frames(tmp_path / manifest["scene"] / record["file"]) == record["frames"]
 
 
+@pytest.mark.parametrize("name", ["swarm.py", "lr_sweep.py"])
+def test_the_swarm_and_sweep_scenes_render_as_small_multiples(tmp_path, name):
+    result = CliRunner().invoke(main, ["render", str(SCENES / name), "-o", str(tmp_path), "--size", "320x180",
+                                       "--view", "grid", "--format", "mp4", "--format", "png"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads(next(tmp_path.glob("*/manifest.json")).read_text())
+    video = next(r for r in manifest["files"] if r["file"] == "grid.mp4")
+    assert probe.decoded_frames(tmp_path / manifest["scene"] / "grid.mp4") == video["frames"]
+    panels = {run["optimizer"] for run in manifest["runs"]}
+    assert len(panels) == (2 if name == "swarm.py" else 4)
+
+
 @pytest.mark.parametrize("surface, minimum, value", [
     (surfaces.rosenbrock, (1, 1), 0), (surfaces.himmelblau, (3, 2), 0),
     (surfaces.himmelblau, (-2.805118, 3.131312), 0), (surfaces.beale, (3, 0.5), 0),

@@ -230,3 +230,85 @@ def test_a_swarm_sweep_renders_in_the_grid_and_dashboard_views(tmp_path, scene_f
     assert len(rows) == 3 * 25 * 12
     assert sorted({int(row["run"]) for row in rows}) == list(range(25))
     assert [row["optimizer"] for row in rows[::25 * 12]] == ["SGD lr=0.001", "SGD lr=0.01", "SGD lr=0.05"]
+
+
+def test_optimizers_a_swarm_would_change_run_start_by_start():
+    """fused kernels round differently for many weights; a closure or a noisy surface is per start."""
+    class SignDescent(torch.optim.Optimizer):  # says it is elementwise, but wants a closure
+        elementwise = True
+
+        def __init__(self, params, lr=0.01):
+            super().__init__(params, dict(lr=lr))
+
+        @torch.no_grad()
+        def step(self, closure):
+            with torch.enable_grad():
+                closure()
+            for weight in self.param_groups[0]["params"]:
+                weight.sub_(self.param_groups[0]["lr"] * torch.sign(weight.grad))
+
+    def noisy(w1, w2):
+        return himmelblau(w1, w2) + 0.5 * torch.randn_like(w1) * w1
+
+    init = [(1.0, 1.0), (-2.0, 3.0), (4.0, -4.0)]
+    scene = swarm_scene([Optimizer("Sign", SignDescent, lr=0.05),
+                         Optimizer("Adam", torch.optim.Adam, lr=0.05, fused=True)], init=init, steps=15)
+    noisy_scene = swarm_scene([Optimizer("SGD", torch.optim.SGD, lr=0.005)], init=init, surface=noisy, steps=15)
+    runs = trajectory.compute(scene) + trajectory.compute(noisy_scene)
+    assert len(runs) == 9
+    for run in runs[:3]:  # as from its start alone (which gives a closure, as for LBFGS)
+        alone = swarm_scene([scene.optimizers[0]], init=[init[run.run]], steps=15)
+        np.testing.assert_array_equal(run.points, trajectory.compute(alone)[0].points)
+    assert not np.array_equal(runs[0].points[-1], runs[0].points[0])
+    for run in runs[3:6]:
+        np.testing.assert_array_equal(run.points, inline(torch.optim.Adam, himmelblau, init[run.run], 15, lr=0.05,
+                                                         fused=True))
+    for run in runs[6:]:
+        torch.manual_seed(0)  # each start alone draws its noise from seed 0
+        np.testing.assert_array_equal(run.points, inline(torch.optim.SGD, noisy, init[run.run], 15, lr=0.005))
+
+
+def test_a_sweep_label_keeps_values_apart_and_a_list_meant_as_one_value_is_explained():
+    labels = [o.label for o in Optimizer("SGD", torch.optim.SGD, lr=[0.1234567, 0.1234568, 0.5]).expanded()]
+    assert labels == ["SGD lr=0.1234567", "SGD lr=0.1234568", "SGD lr=0.5"]
+    scene = swarm_scene([Optimizer("Adam", torch.optim.Adam, betas=[0.9, 0.999])])
+    with pytest.raises(SceneError) as error:
+        trajectory.check_optimizers(scene)
+    assert str(error.value) == (
+        "optimizers['Adam betas=0.9']: Adam rejected its hyperparameters: 'float' object is not subscriptable "
+        "(betas given as a list sweeps one value per item; give a tuple for one value, such as betas=(0.9, 0.999))")
+
+
+def test_a_long_sweep_from_one_start_keeps_the_bold_look_and_a_swarm_turns_thin():
+    from anim.render import style
+
+    def runs(labels, starts_each):
+        return [trajectory.Run(label, "red", i, np.zeros((2, 3), np.float32))
+                for label in labels for i in range(starts_each)]
+
+    assert style.path_look(runs([f"SGD lr={i}" for i in range(20)], 1)) is style.FEW
+    assert style.path_look(runs(["SGD", "Adam"], 9)) is style.SWARM
+    assert style.path_look(runs(["SGD", "Adam"], 8)) is style.FEW
+
+
+def test_a_run_that_leaves_the_view_and_diverges_later_is_reported_once(tmp_path, scene_file):
+    path = scene_file("""
+        import torch
+        from anim import Scene, Optimizer
+        scene = Scene(name="away", surface=lambda a, b: -a ** 2 + b ** 2, init=(0.5, 0.5), steps=135,
+                      x_range=(-1, 1), y_range=(-1, 1), optimizers=[Optimizer("SGD", torch.optim.SGD, lr=0.5)])
+    """)
+    result = CliRunner().invoke(main, ["render", str(path), "-o", str(tmp_path), "--size", "160x96", "--format", "png",
+                                       "--view", "contour"])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if "note:" in line]
+    assert notes == ["  note: SGD (run 0) left the view at step 3 (far outside it): drawn up to there; "
+                     "trajectories.csv has every value"]
+    run, = json.loads((tmp_path / "away" / "manifest.json").read_text())["runs"]
+    assert (run["left_view_at"], run["diverged_at"]) == (3, 65)  # the loss -w1^2 overflows float32 at 2^64
+
+
+def test_trajectories_refuses_a_missing_folder_before_computing(tmp_path):
+    result = CliRunner().invoke(main, ["trajectories", str(SCENES / "swarm.py"), "-o", str(tmp_path / "no" / "x.csv")])
+    assert result.exit_code == 1
+    assert result.output == f"error: cannot write {tmp_path / 'no' / 'x.csv'}: {tmp_path / 'no'} is not a folder\n"

@@ -35,9 +35,8 @@ class LossPanel:
         ax.grid(True, alpha=0.3)
         ax.tick_params(labelsize=style.FONT["tick"])
         if swarm:
-            runs_each = len(runs) // len(self.curves)
-            ax.text(0.99, 0.96, f"median of {runs_each} runs, band: 10th to 90th percentile", transform=ax.transAxes,
-                    ha="right", va="top", fontsize=style.FONT["tick"] - 1, alpha=0.8)
+            ax.text(0.99, 0.96, "median of the runs still drawn, band: 10th to 90th percentile",
+                    transform=ax.transAxes, ha="right", va="top", fontsize=style.FONT["tick"] - 1, alpha=0.8)
         self.bands = [ax.fill_between([], [], [], color=curve.color, alpha=0.25, lw=0, animated=True, zorder=2)
                       if curve.band is not None else None for curve in self.curves]
         # Each curve over a halo in its outline colour, as the paths are: a white curve stays visible.
@@ -101,7 +100,7 @@ class _Curve:
             share = f.position - f.step
             series[-1] = series[-2] + share * (series[-1] - series[-2])
             steps[-1] = f.position
-        keep = np.isfinite(series).all(axis=1)  # steps where every run had stopped
+        keep = np.isfinite(series).all(axis=1)  # not the steps where every run had stopped
         return steps[keep], series[keep, 0], series[keep, 1], series[keep, 2]
 
 
@@ -112,11 +111,8 @@ def _run_curves(runs):
 def _swarm_curves(runs, steps):
     """Per optimizer: the median of its runs' losses at each step, and the 10th to 90th percentile,
     over the runs still drawn (not yet diverged or out of view)."""
-    groups = {}
-    for run in runs:
-        groups.setdefault(run.label, []).append(run)
     curves = []
-    for members in groups.values():
+    for members in style.by_label(runs).values():
         losses = np.full((len(members), steps), np.nan)
         for row, run in zip(losses, members):
             shown = run.shown(steps - 1)[:, 2]

@@ -1,11 +1,13 @@
 """The grid view: small multiples, one contour panel per optimizer (or swept value), synchronized."""
 
 import math
+import textwrap
 
 from anim.render import style
 from anim.render.contour import ContourPanel
 from anim.render.counter import DigitCounter
 
+COLORBAR_SPACE = 0.08  # the share of the frame's width the shared colour bar takes
 BOTTOM_SPACE = 0.045  # the share of the frame's height below the panels: the step counter
 TITLE_SPACE = 0.075  # the share of the frame's height above the panels (and their titles): the scene's title
 
@@ -25,26 +27,34 @@ class MultiplesView:
     def __init__(self, data, width, height):
         self.theme = data.theme
         self.width, self.height = width, height
-        groups = {}
-        for run in data.runs:
-            groups.setdefault(run.label, []).append(run)
+        groups = style.by_label(data.runs)
         (x0, x1), (y0, y1) = data.grid.x_range, data.grid.y_range
-        rows, cols = layout(len(groups), width / height * (1 - TITLE_SPACE), (x1 - x0) / (y1 - y0))
+        usable = (width * (1 - COLORBAR_SPACE)) / (height * (1 - TITLE_SPACE - BOTTOM_SPACE))
+        rows, cols = layout(len(groups), usable, (x1 - x0) / (y1 - y0))
         with style.look(self.theme):
             fig = self.fig = style.new_figure(width, height, data.theme, data.transparent)
-            fig.set_layout_engine("constrained", h_pad=0.08, w_pad=0.08, rect=(0, BOTTOM_SPACE, 1, 1 - TITLE_SPACE - BOTTOM_SPACE))
+            fig.set_layout_engine("constrained", h_pad=0.08, w_pad=0.08,
+                                  rect=(0, BOTTOM_SPACE, 1, 1 - TITLE_SPACE - BOTTOM_SPACE))
             fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.99, va="top")
             axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True).ravel()
             font = style.FONT["tick"] if rows * cols > 4 else style.FONT["legend"]
+            # Titles wrap to the panel's width, in points (a bold character is about 0.68 em wide).
+            panel_points = 72 * style.REFERENCE_HEIGHT_INCHES * width / height / cols * (1 - COLORBAR_SPACE)
+            characters = max(12, int(panel_points / (0.68 * (font + 1))))
             self.panels = []
-            for ax, (label, runs) in zip(axes, groups.items()):
+            for i, (ax, (label, runs)) in enumerate(zip(axes, groups.items())):
                 panel = ContourPanel(ax, data.grid, runs, data.trail, data.color_scale)
-                ax.set_title(style.legend_label(label, runs), fontsize=font + 1, color=runs[0].color,
+                lines = style.legend_label(label, runs).split("\n")
+                title = "\n".join(textwrap.fill(line, characters) for line in lines)
+                ax.set_title(title, fontsize=font + 1, color=style.readable(runs[0].color, data.theme),
                              fontweight="bold")
                 ax.tick_params(labelsize=font - 1)
                 ax.xaxis.label.set_size(font)
                 ax.yaxis.label.set_size(font)
                 ax.label_outer()
+                if i + cols >= len(groups):  # no panel below: its x axis is labelled (label_outer cannot know)
+                    ax.tick_params(labelbottom=True)
+                    ax.set_xlabel(r"$w_1$")
                 self.panels.append(panel)
             for ax in axes[len(groups):]:
                 ax.remove()

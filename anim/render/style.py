@@ -62,9 +62,19 @@ FEW = PathLook(HALO_WIDTH, PATH_WIDTH, marker_size=4, head_size=10, end_size=13,
 SWARM = PathLook(0.0, 0.9, marker_size=0, head_size=4.5, end_size=6, head_edge=0.5, alpha=0.45, swarm=True)
 
 
+def by_label(runs):
+    """{optimizer label: its runs}, in the order the optimizers come."""
+    groups = {}
+    for run in runs:
+        groups.setdefault(run.label, []).append(run)
+    return groups
+
+
 def path_look(runs):
-    """FEW for a handful of runs, SWARM for more than SWARM_RUNS."""
-    return SWARM if len(runs) > SWARM_RUNS else FEW
+    """SWARM for more than SWARM_RUNS runs when optimizers have several start points each, else
+    FEW (a sweep of many values from one start is still a handful of paths per value)."""
+    several = max(len(its_runs) for its_runs in by_label(runs).values()) > 1
+    return SWARM if len(runs) > SWARM_RUNS and several else FEW
 
 
 def translucent(color, alpha):
@@ -201,6 +211,18 @@ def outline_for(color):
     return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.6 else "white"
 
 
+def readable(color, theme):
+    """`color`, or the theme's text colour where `color` would hardly show on its background
+    (a contrast ratio below 2.5: black text on the dark theme)."""
+    def luminance(rgb):
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    ours, theirs = luminance(mcolors.to_rgb(color)), luminance(mcolors.to_rgb(background(theme)))
+    contrast = (max(ours, theirs) + 0.05) / (min(ours, theirs) + 0.05)
+    return color if contrast >= 2.5 else _LOOKS[theme]["text.color"]
+
+
 def legend_label(label, runs):
     """The optimizer's label, saying below it where its runs stopped being drawn: where they
     diverged or left the view, whichever came first; at which step, or how many of them."""
@@ -218,11 +240,8 @@ def legend_label(label, runs):
 
 def legend_handles(runs):
     """(handles, labels) for fig.legend, one entry per optimizer: a path with its halo, as drawn."""
-    by_label = {}
-    for run in runs:
-        by_label.setdefault(run.label, []).append(run)
     handles, labels = [], []
-    for label, its_runs in by_label.items():
+    for label, its_runs in by_label(runs).items():
         color = its_runs[0].color
         outline = outline_for(color)
         halo = Line2D([], [], color=outline, lw=HALO_WIDTH, solid_capstyle="round")
