@@ -12,7 +12,7 @@ TEMPLATE = '''"""{title}: one line on what this scene teaches (optianim list sho
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Camera, Optimizer, Scene, starts  # noqa: F401 (starts: for swarms, see init)
 from anim.surfaces import quadratic_bowl  # or rosenbrock, himmelblau, saddle, ...; see anim/surfaces.py
 
 
@@ -25,11 +25,15 @@ scene = Scene(
     name="{name}",                        # the output folder: media/{name}/
     title="{title}",                      # mathtext works: r"$w_1^2 + 10 w_2^2$"
     surface=loss,
-    init=(-2.5, 1.5),                     # one start point (w1, w2), or a list of them
+    init=(-2.5, 1.5),                     # one start point (w1, w2), a list of them, or a swarm:
+                                          # starts.grid(10), starts.random(200, seed=0), starts.circle(12)
     steps=80,                             # points recorded: one before each update
     x_range=(-3, 3),                      # (low, high), "auto" (fit the paths) or "symmetric"
     y_range=(-2, 2),
-    optimizers=[                          # any torch.optim class, with its hyperparameters
+    optimizers=[                          # any torch.optim class (or your own), with its hyperparameters;
+                                          # a list sweeps (lr=[0.01, 0.05]: one optimizer per value, see
+                                          # --view grid); scheduler=functools.partial(
+                                          #     torch.optim.lr_scheduler.StepLR, step_size=20) per optimizer
         Optimizer("SGD", torch.optim.SGD, lr=0.05, color="red"),
         Optimizer("Momentum SGD", torch.optim.SGD, lr=0.05, momentum=0.9, color="blue"),
         Optimizer("Adam", torch.optim.Adam, lr=0.1, color="black"),
