@@ -287,8 +287,10 @@ def test_a_long_sweep_from_one_start_keeps_the_bold_look_and_a_swarm_turns_thin(
                 for label in labels for i in range(starts_each)]
 
     assert style.path_look(runs([f"SGD lr={i}" for i in range(20)], 1)) is style.FEW
-    assert style.path_look(runs(["SGD", "Adam"], 9)) is style.SWARM
     assert style.path_look(runs(["SGD", "Adam"], 8)) is style.FEW
+    few, many = style.path_look(runs(["SGD", "Adam"], 9)), style.path_look(runs(["SGD"], 1000))
+    assert few.swarm and many.swarm and few.halo_width == 0 and few.marker_size == 0
+    assert few.alpha == 0.6 and many.alpha == 0.285 and many.path_width < few.path_width
 
 
 def test_a_run_that_leaves_the_view_and_diverges_later_is_reported_once(tmp_path, scene_file):
