@@ -181,6 +181,9 @@ def _render_one(pipeline, scene_path, out, settings):
     for line in _stop_notes(result.left_view, "left the view", " (far outside it)",
                             "; trajectories.csv has every value"):
         click.echo(line)
+    if result.swarms > 1 and "grid" not in settings.views:
+        click.echo(f"  note: the swarms of {result.swarms} optimizers overlap in each view; "
+                   "--view grid draws one panel per optimizer")
     blank = max(result.masked.values(), default=0.0)
     if blank > 0:
         click.echo(f"  note: the surface is not finite (NaN or inf) on {blank:.1%} of the view: left blank")
@@ -319,8 +322,10 @@ def trajectories(scene, out):
     if out.suffix.lower() not in export.SUFFIXES:
         raise click.BadParameter(f"{out.name!r} has no known suffix; use one of "
                                  + ", ".join(export.SUFFIXES), param_hint="'-o' / '--out'")
-    if not out.parent.is_dir():  # before computing: a swarm's runs may take a while
-        raise AnimError(f"cannot write {out}: {out.parent} is not a folder")
+    try:  # before computing (a swarm's runs may take a while); as render does, make the folder
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AnimError(f"cannot create the folder of {out}: {exc.strerror or exc}") from exc
     prepared = pipeline.prepare(scene)
     try:
         export.write(prepared.runs, out, prepared.scene.name)

@@ -47,6 +47,7 @@ class Result:
     left_view: list = field(default_factory=list)  # (optimizer label, run, step)
     masked: dict = field(default_factory=dict)  # view -> share of its mesh where the surface is not finite
     removed_temps: list = field(default_factory=list)
+    swarms: int = 0  # optimizers drawn as a swarm (several start points each), overlapping in one panel
 
 
 def load_checked(scene_path):
@@ -108,6 +109,8 @@ def render_prepared(prepared, out_root, settings, report=None, workers=None):
                        if r.stopped_at is not None and r.stopped_at == r.diverged_at]
     result.left_view = [(r.label, r.run, r.left_view_at) for r in runs
                         if r.stopped_at is not None and r.stopped_at != r.diverged_at]
+    if style.path_look(runs).swarm:
+        result.swarms = len(style.by_label(runs))
     with _all_or_nothing(folder) as finished:
         csv_final = folder / TRAJECTORIES_FILE
         finished.append((files.write_temp(csv_final, export.to_csv(runs)), csv_final))

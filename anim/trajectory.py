@@ -1,8 +1,10 @@
 """Runs each optimizer from each start point exactly like the lecture's `train_curve`: from many
 start points at once for optimizers whose update treats every weight alone (elementwise)."""
 
+import difflib
 import inspect
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,11 +134,25 @@ def _build(optimizer, weights):
         return optimizer.factory([weights], **optimizer.hyperparameters)
     except (TypeError, ValueError) as exc:
         name = getattr(optimizer.factory, "__name__", "the factory")
-        hint = ""
-        if optimizer.swept:
-            hint = (f" ({', '.join(optimizer.swept)} given as a list sweeps one value per item; "
-                    "give a tuple for one value, such as betas=(0.9, 0.999))")
-        raise SceneError(f"{_field(optimizer)}: {name} rejected its hyperparameters: {exc}{hint}") from exc
+        raise SceneError(f"{_field(optimizer)}: {name} rejected its hyperparameters: {exc}"
+                         f"{_rejection_hint(optimizer, exc)}") from exc
+
+
+def _rejection_hint(optimizer, exc):
+    """For a misspelt keyword, the factory's nearest one; for a value a sweep split up (betas given
+    as a list), that a list sweeps and a tuple is one value."""
+    unknown = re.search(r"unexpected keyword argument '(\w+)'", str(exc))
+    if unknown:
+        try:
+            known = [p for p in inspect.signature(optimizer.factory).parameters if p not in ("self", "params")]
+        except (TypeError, ValueError):
+            return ""
+        close = difflib.get_close_matches(unknown[1], known + ["color", "scheduler"], n=1)
+        return f" (did you mean {close[0]}?)" if close else f" (it takes {', '.join(known)})"
+    if optimizer.swept and "subscriptable" in str(exc):
+        return (f" ({', '.join(optimizer.swept)} given as a list sweeps one value per item; "
+                "give a tuple for one value, such as betas=(0.9, 0.999))")
+    return ""
 
 
 def _build_scheduler(torch, optimizer, torch_optimizer):
@@ -147,8 +163,12 @@ def _build_scheduler(torch, optimizer, torch_optimizer):
     try:
         scheduler = optimizer.scheduler(torch_optimizer)
     except Exception as exc:
+        hint = ""
+        if isinstance(optimizer.scheduler, type) and isinstance(exc, TypeError):
+            name = optimizer.scheduler.__name__
+            hint = f"; give its arguments with functools.partial({name}, ...)"
         raise SceneError(f"{_field(optimizer)}.scheduler: failed on the optimizer "
-                         f"({type(exc).__name__}: {exc})") from exc
+                         f"({type(exc).__name__}: {exc}){hint}") from exc
     if not callable(getattr(scheduler, "step", None)):
         raise SceneError(f"{_field(optimizer)}.scheduler: returned {scheduler!r}, which has no step(); "
                          "return a torch.optim.lr_scheduler object")

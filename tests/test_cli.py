@@ -59,7 +59,10 @@ def test_scene_errors_are_one_line_and_exit_1(scene_file, body, message):
      "use a name like 'red' or a hex code like '#1f77b4'"),
     ('Optimizer("SGD", torch.optim.SGD, lrr=0.1)', "a * a + b * b",
      "optimizers['SGD']: SGD rejected its hyperparameters: "
-     "SGD.__init__() got an unexpected keyword argument 'lrr'"),
+     "SGD.__init__() got an unexpected keyword argument 'lrr' (did you mean lr?)"),
+    ('Optimizer("SGD", torch.optim.SGD, lr=[0.1, 0.2], colour="red")', "a * a + b * b",
+     "optimizers['SGD lr=0.1']: SGD rejected its hyperparameters: "
+     "SGD.__init__() got an unexpected keyword argument 'colour' (did you mean color?)"),
     ('Optimizer("SGD", torch.optim.SGD, lr=0.1)', "(a * b).sum()",
      "surface: must be elementwise (mesh of shape (3, 3) in, same shape out), got ()"),
     ('Optimizer("SGD", torch.optim.SGD, lr=0.1)', "torch.stack([a, b])",

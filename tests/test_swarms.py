@@ -156,7 +156,8 @@ def test_a_scheduler_declared_per_optimizer_equals_torch_run_inline(name):
     ("StepLR", "optimizers['SGD'].scheduler: got 'StepLR'; use a function of the torch optimizer, such as "
                "functools.partial(torch.optim.lr_scheduler.StepLR, step_size=30)"),
     (torch.optim.lr_scheduler.StepLR, "optimizers['SGD'].scheduler: failed on the optimizer (TypeError: "
-                                      "StepLR.__init__() missing 1 required positional argument: 'step_size')"),
+                                      "StepLR.__init__() missing 1 required positional argument: 'step_size'); "
+                                      "give its arguments with functools.partial(StepLR, ...)"),
     (lambda optimizer: 3, "optimizers['SGD'].scheduler: returned 3, which has no step(); "
                           "return a torch.optim.lr_scheduler object"),
 ])
@@ -213,8 +214,9 @@ def test_a_swarm_sweep_renders_in_the_grid_and_dashboard_views(tmp_path, scene_f
         scene = Scene(name="swept", surface=himmelblau, init=starts.grid(5), steps=12, x_range=(-5, 5),
                       y_range=(-5, 5), optimizers=[Optimizer("SGD", torch.optim.SGD, lr=[0.001, 0.01, 0.05])])
     """)
-    result = CliRunner().invoke(main, ["render", str(path), "-o", str(tmp_path), "--size", "320x180", "--view", "grid",
-                                       "--view", "dashboard", "--format", "mp4", "--format", "png", "--jobs", "1"])
+    result = CliRunner().invoke(main, ["render", str(path), "-o", str(tmp_path), "--size", "320x180",
+                                       "--view", "grid", "--view", "dashboard", "--format", "mp4", "--format", "png",
+                                       "--jobs", "1"])
     assert result.exit_code == 0, result.output
     # lr=0.05 overshoots Himmelblau's walls from most of the 25 starts: one note for all of them
     assert "  note: SGD lr=0.05: " in result.output and " runs left the view, the first at step " in result.output
@@ -224,7 +226,8 @@ def test_a_swarm_sweep_renders_in_the_grid_and_dashboard_views(tmp_path, scene_f
     for record in manifest["files"]:
         if record["file"].endswith(".mp4"):
             assert probe.decoded_frames(folder / record["file"]) == record["frames"]
-            assert (probe.stream(folder / record["file"]).width, probe.stream(folder / record["file"]).height) == (320, 180)
+            stream = probe.stream(folder / record["file"])
+            assert (stream.width, stream.height) == (320, 180)
     with open(folder / "trajectories.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 3 * 25 * 12
@@ -310,7 +313,22 @@ def test_a_run_that_leaves_the_view_and_diverges_later_is_reported_once(tmp_path
     assert (run["left_view_at"], run["diverged_at"]) == (3, 65)  # the loss -w1^2 overflows float32 at 2^64
 
 
-def test_trajectories_refuses_a_missing_folder_before_computing(tmp_path):
-    result = CliRunner().invoke(main, ["trajectories", str(SCENES / "swarm.py"), "-o", str(tmp_path / "no" / "x.csv")])
+def test_trajectories_makes_its_folder_and_refuses_a_file_in_the_way_before_computing(tmp_path):
+    result = CliRunner().invoke(main, ["trajectories", str(SCENES / "lr_sweep.py"), "-o",
+                                       str(tmp_path / "a" / "x.csv")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "a" / "x.csv").read_text().startswith("optimizer,run,step,w1,w2,loss\n")
+    (tmp_path / "file").write_text("")
+    result = CliRunner().invoke(main, ["trajectories", str(SCENES / "swarm.py"), "-o",
+                                       str(tmp_path / "file" / "x.csv")])
     assert result.exit_code == 1
-    assert result.output == f"error: cannot write {tmp_path / 'no' / 'x.csv'}: {tmp_path / 'no'} is not a folder\n"
+    assert result.output == f"error: cannot create the folder of {tmp_path / 'file' / 'x.csv'}: File exists\n"
+
+
+def test_swarms_drawn_together_point_to_the_grid_view(tmp_path):
+    args = ["render", str(SCENES / "swarm.py"), "-o", str(tmp_path), "--size", "160x96", "--format", "png"]
+    result = CliRunner().invoke(main, args + ["--view", "contour"])
+    assert result.exit_code == 0, result.output
+    assert ("  note: the swarms of 2 optimizers overlap in each view; --view grid draws one panel per optimizer"
+            in result.output.splitlines())
+    assert "note:" not in CliRunner().invoke(main, args + ["--view", "grid"]).output

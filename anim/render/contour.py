@@ -50,12 +50,29 @@ class ContourPanel:
             ax.add_collection(collection, autolim=False)
         self.clean = self.drawn = None
         self.drawn_step = -1
+        self.marked = [False] * len(runs)  # set by start()
 
     def start(self):
-        """Keep the panel's pixels without paths: every frame starts from them."""
+        """Keep the panel's pixels without paths: every frame starts from them; and, the layout
+        now fixed, decide which paths get a marker at each point (see `_spread_out`)."""
+        self.marked = [self._spread_out(run) for run in self.runs]
         canvas = self.ax.figure.canvas
         self.clean = canvas.copy_from_bbox(self.ax.bbox.padded(2))
         self.drawn, self.drawn_step = self.clean, -1  # the clean panel with paths up to drawn_step
+
+    def _spread_out(self, run):
+        """Whether the run's points lie far enough apart on screen for a marker each: a median
+        step of at least two marker widths. Closer, the markers' outlines would bury the path's
+        colour (a slow crawl becomes a white smear), so such a path is drawn as a line alone."""
+        if not self.look.marker_size:
+            return False
+        points = run.shown(len(run.points) - 1)[:, :2]
+        if len(points) < 2:
+            return True
+        pixels = self.ax.transData.transform(points.astype(float))
+        steps = np.hypot(*np.diff(pixels, axis=0).T)
+        marker_width = self.look.marker_size * self.ax.figure.dpi / 72
+        return bool(np.median(steps) >= 2 * marker_width)
 
     def draw(self, f):
         """Draw the paths as frame f shows them: up to f.position, heads at the front."""
@@ -76,8 +93,8 @@ class ContourPanel:
             pieces = [paths[i][-2:, :2] for i in moving]
             self._draw_lines(pieces, [self.outlines[i] for i in moving], pieces,
                              [self.line_colors[i] for i in moving])
-            if self.look.marker_size:
-                self._draw_points(self.markers, [paths[i][-2:-1] if i in moving else () for i in range(len(paths))])
+            self._draw_points(self.markers, [paths[i][-2:-1] if i in moving and self.marked[i] else ()
+                                             for i in range(len(paths))])
         for scatter, points in zip((self.heads, self.ends), self._head_points(paths, f.position)):
             self._draw_points(scatter, points)
 
@@ -94,7 +111,7 @@ class ContourPanel:
         pieces = [paths[i][:, :2] for i in drawn]
         self._set_lines(pieces, [self.outlines[i] for i in drawn], pieces, [self.line_colors[i] for i in drawn])
         heads, ends = self._head_points(paths, f.position)
-        markers = paths if self.look.marker_size else [()] * len(paths)
+        markers = [path if marked else () for path, marked in zip(paths, self.marked)]
         for scatter, points in ((self.markers, markers), (self.heads, heads), (self.ends, ends)):
             self._set_points(scatter, points)
         for artist in (self.halos, self.segments, self.markers, self.heads, self.ends):
@@ -111,8 +128,7 @@ class ContourPanel:
         drawn = [i for i, piece in enumerate(pieces) if len(piece) >= 2]
         self._draw_lines([pieces[i][-2:, :2] for i in drawn], [self.outlines[i] for i in drawn],
                          [pieces[i][:, :2] for i in drawn], [self.line_colors[i] for i in drawn])
-        if self.look.marker_size:
-            self._draw_points(self.markers, [piece[-2:] for piece in pieces])
+        self._draw_points(self.markers, [piece[-2:] if marked else () for piece, marked in zip(pieces, self.marked)])
 
     def _draw_fading(self, f):
         """Only the last `trail_length` updates of each path, older segments fainter."""

@@ -2,6 +2,7 @@
 
 import contextlib
 import dataclasses
+import math
 
 import matplotlib
 import numpy as np
@@ -182,15 +183,18 @@ def surface_colors(grid, scale):
 
 
 def label_colorbar(colorbar, levels, scale, label):
-    """The colour bar's label and ticks: every other level for a linear scale; for log, one a
-    decade, rounded to the first level's step (the minimum of Rosenbrock's window reads 0)."""
+    """The colour bar's label and ticks: matplotlib's for a linear scale; for log, the minimum and
+    each whole decade above it (minimum + 1, 10, 100, ...), a minimum closer to 0 than the first
+    level's step read as 0, so Rosenbrock's window reads 0, 1, 10, 100, 1000."""
     colorbar.set_label(label)
     colorbar.ax.tick_params(labelsize=FONT["tick"])
     if scale == "log":
-        ticks = levels[::6]
-        floor = levels[1] - levels[0]
-        rounded = [round(tick / floor) * floor for tick in ticks]
-        colorbar.set_ticks(ticks, labels=[f"{v:.0f}" if abs(v) >= 1000 else f"{v:.3g}" for v in rounded])
+        zmin, floor, span = levels[0], levels[1] - levels[0], levels[-1] - levels[0]
+        decades = range(math.ceil(math.log10(floor)), math.floor(math.log10(span)) + 1)
+        ticks = [zmin] + [zmin + 10.0 ** k for k in decades]
+        base = 0.0 if abs(zmin) < floor else zmin
+        shown = [base] + [base + 10.0 ** k for k in decades]
+        colorbar.set_ticks(ticks, labels=[f"{v:.0f}" if abs(v) >= 1000 else f"{v:.3g}" for v in shown])
 
 
 def new_figure(width, height, theme="light", transparent=False):
