@@ -37,7 +37,9 @@ class LossPanel:
         if swarm:
             ax.text(0.99, 0.96, "median of the runs still drawn, band: 10th to 90th percentile",
                     transform=ax.transAxes, ha="right", va="top", fontsize=style.FONT["tick"] - 1, alpha=0.8)
-        self.bands = [ax.fill_between([], [], [], color=curve.color, alpha=0.25, lw=0, animated=True, zorder=2)
+        # Faint bands with firm edges: where several optimizers' bands overlap, each stays traceable.
+        self.bands = [ax.fill_between([], [], [], facecolor=style.translucent(curve.color, 0.15),
+                                      edgecolor=style.translucent(curve.color, 0.7), lw=0.8, animated=True, zorder=2)
                       if curve.band is not None else None for curve in self.curves]
         # Each curve over a halo in its outline colour, as the paths are: a white curve stays visible.
         self.halos = [ax.plot([], [], color=style.outline_for(c.color), lw=style.PATH_WIDTH + 1.5,
