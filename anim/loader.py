@@ -1,8 +1,11 @@
 """Loads the `scene` a scene file defines; every failure becomes a SceneError naming the file."""
 
+import dataclasses
+import difflib
 import hashlib
 import importlib.util
 import itertools
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -33,7 +36,7 @@ def load_scene(path):
     except SceneError as exc:
         raise SceneError(str(exc), path, _line_in(exc, path)) from exc
     except Exception as exc:
-        raise SceneError(f"{type(exc).__name__}: {exc}", path, _line_in(exc, path)) from exc
+        raise SceneError(f"{type(exc).__name__}: {exc}{_field_hint(exc)}", path, _line_in(exc, path)) from exc
     finally:
         sys.modules.pop(module_name, None)
     scene = getattr(module, "scene", None)
@@ -56,3 +59,16 @@ def _line_in(exc, path):
         if str(Path(frame.filename).resolve()) == target:
             line = frame.lineno
     return line
+
+
+def _field_hint(exc):
+    """For a misspelt keyword of Scene or Camera, the field meant: ' (did you mean x_range?)'."""
+    from anim.scene import Camera
+
+    unknown = re.search(r"(\w+)\.__init__\(\) got an unexpected keyword argument '(\w+)'", str(exc))
+    classes = {"Scene": Scene, "Camera": Camera}
+    if not isinstance(exc, TypeError) or not unknown or unknown[1] not in classes:
+        return ""
+    names = [f.name for f in dataclasses.fields(classes[unknown[1]])]
+    close = difflib.get_close_matches(unknown[2], names, n=1, cutoff=0.5)
+    return f" (did you mean {close[0]}?)" if close else f" (its fields: {', '.join(names)})"

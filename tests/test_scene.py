@@ -77,6 +77,11 @@ def test_scene_file_loads(scene_file):
     ("x = 1\nraise RuntimeError('boom')\n", "{path}:2: RuntimeError: boom"),
     ("from anim import Scene\n\nscene = Scene(name='a', surface=abs, optimizers=[], steps=3)\n",
      "{path}:3: optimizers: declare at least one anim.Optimizer(label, factory, ...)"),
+    ("from anim import Scene\n\nscene = Scene(name='a', surface=abs, optimizers=[], xrange=(0, 1))\n",
+     "{path}:3: TypeError: Scene.__init__() got an unexpected keyword argument 'xrange' (did you mean x_range?)"),
+    ("from anim import Camera\n\ncamera = Camera(tilt=30)\n",
+     "{path}:3: TypeError: Camera.__init__() got an unexpected keyword argument 'tilt' "
+     "(its fields: elevation, azimuth)"),
 ])
 def test_scene_file_errors_name_file_and_line(scene_file, body, expected):
     path = scene_file(body)
