@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from numbers import Real
 from types import MappingProxyType
 
+from anim.starts import Starts
+
 RANGE_MODES = ("auto", "symmetric")
 COLOR_SCALES = ("linear", "log")
 
@@ -187,8 +189,6 @@ class Scene:
 
     @staticmethod
     def _checked_init(init, x_range, y_range):
-        from anim.starts import Starts
-
         if isinstance(init, Starts):
             if init.needs_window and (isinstance(x_range, str) or isinstance(y_range, str)):
                 raise _invalid("init", f"{init!r} spreads over the window, which is fitted to the paths; "

@@ -3,6 +3,8 @@
 import math
 import numbers
 
+from anim.errors import SceneError
+
 
 class Starts:
     """Start points made once the scene's window is known: `points(x_range, y_range)` lists them
@@ -16,7 +18,7 @@ class Starts:
 
     def points(self, x_range=None, y_range=None):
         if self.needs_window and (x_range is None or y_range is None):
-            raise _error(f"{self.description} spreads over the window: give x_range and y_range")
+            raise SceneError(f"{self.description} spreads over the window: give x_range and y_range")
         return [(float(a), float(b)) for a, b in self._make(x_range, y_range)]
 
 
@@ -37,7 +39,7 @@ def random(n, seed=0, x=None, y=None):
     """n start points uniformly at random in the window (or the given ranges); the same for a seed."""
     _check_count("random", n)
     if not _is_whole(seed):
-        raise _error(f"starts.random: seed: got {seed!r}; use a whole number")
+        raise SceneError(f"starts.random: seed: got {seed!r}; use a whole number")
     x, y = _range("random", "x", x), _range("random", "y", y)
 
     def make(x_range, y_range):
@@ -53,9 +55,9 @@ def circle(n, radius=1.0, center=(0.0, 0.0)):
     """n start points evenly around a circle, the first on its right (at angle 0)."""
     _check_count("circle", n)
     if not _is_number(radius) or radius <= 0:
-        raise _error(f"starts.circle: radius: got {radius!r}; use a number > 0")
+        raise SceneError(f"starts.circle: radius: got {radius!r}; use a number > 0")
     if not _is_pair(center):
-        raise _error(f"starts.circle: center: got {center!r}; use a pair of numbers (w1, w2)")
+        raise SceneError(f"starts.circle: center: got {center!r}; use a pair of numbers (w1, w2)")
     cx, cy = (float(c) for c in center)
     angles = [2 * math.pi * i / n for i in range(n)]
     points = [(cx + radius * math.cos(a), cy + radius * math.sin(a)) for a in angles]
@@ -77,19 +79,13 @@ def _is_whole(value):
 
 def _check_count(name, n):
     if not _is_whole(n) or n < 1:
-        raise _error(f"starts.{name}: got n={n!r}; use a whole number >= 1")
+        raise SceneError(f"starts.{name}: got n={n!r}; use a whole number >= 1")
 
 
 def _range(generator, name, value):
     if value is None:
         return None
     if not _is_pair(value) or not value[0] < value[1]:
-        raise _error(f"starts.{generator}: {name}: got {value!r}; use a (low, high) pair of numbers, "
+        raise SceneError(f"starts.{generator}: {name}: got {value!r}; use a (low, high) pair of numbers, "
                      "low below high")
     return (float(value[0]), float(value[1]))
-
-
-def _error(message):
-    from anim.errors import SceneError
-
-    return SceneError(message)

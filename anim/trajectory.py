@@ -1,6 +1,7 @@
 """Runs each optimizer from each start point exactly like the lecture's `train_curve`: from many
 start points at once for optimizers whose update treats every weight alone (elementwise)."""
 
+import contextlib
 import difflib
 import inspect
 import math
@@ -73,17 +74,23 @@ def compute(scene):
     for optimizer in scene.optimizers:
         swarm = None
         if together and vectorizes(optimizer):
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(0)
+            with _from_seed_0(torch):
                 swarm = _run_swarm(torch, scene, optimizer)
         if swarm is not None:
             runs.extend(swarm)
             continue
         for run, start in enumerate(scene.init):
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(0)
-                runs.append(_run_one(torch, scene, optimizer, run, start, torch.float32))
+            with _from_seed_0(torch):
+                runs.append(_run_one(torch, scene, optimizer, run, start))
     return runs
+
+
+@contextlib.contextmanager
+def _from_seed_0(torch):
+    """torch's random state set to seed 0 for the block, and put back as it was after it."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        yield
 
 
 def vectorizes(optimizer):
@@ -126,7 +133,7 @@ def check_first_steps(scene):
     import torch
 
     for optimizer in scene.optimizers:
-        _run_one(torch, scene, optimizer, 0, scene.init[0], torch.float32, steps=1)
+        _run_one(torch, scene, optimizer, 0, scene.init[0], steps=1)
 
 
 def _build(optimizer, weights):
@@ -181,8 +188,8 @@ def _field(optimizer):
     return f"optimizers[{optimizer.label!r}]"
 
 
-def _run_one(torch, scene, optimizer, run, start, dtype, steps=None):
-    weights = torch.nn.Parameter(torch.tensor(start, dtype=dtype))
+def _run_one(torch, scene, optimizer, run, start, steps=None):
+    weights = torch.nn.Parameter(torch.tensor(start, dtype=torch.float32))
     torch_optimizer = _build(optimizer, weights)
     _, step_scheduler = _build_scheduler(torch, optimizer, torch_optimizer)
     step_args = ()

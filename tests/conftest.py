@@ -1,6 +1,7 @@
 """Shared fixtures: the repository's paths and a small scene file factory."""
 
 import os
+import stat
 import sys
 import textwrap
 from pathlib import Path
@@ -12,6 +13,14 @@ matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parent.parent
 SCENES = ROOT / "scenes"
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for `import probe`
+
+
+def fake_ffmpeg(folder, script):
+    """An executable `folder/ffmpeg` shell script running `script`, to stand in for the real one."""
+    fake = folder / "ffmpeg"
+    fake.write_text("#!/bin/sh\n" + script)
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    return fake
 
 
 @pytest.fixture

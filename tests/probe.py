@@ -48,6 +48,13 @@ def decoded_frames(path):
     return int(re.findall(r"frame=\s*(\d+)", result.stderr)[-1])
 
 
+def check_decoded_frames(folder, records, message=None):
+    """Every animation among `records` (manifest entries) decodes to the frame count it records."""
+    for record in records:
+        if record.get("frames"):
+            assert decoded_frames(Path(folder) / record["file"]) == record["frames"], message or record["file"]
+
+
 def mp4_top_level_boxes(path):
     """The MP4's top-level box types in file order ('moov' before 'mdat' means faststart)."""
     data = Path(path).read_bytes()

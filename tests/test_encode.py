@@ -1,7 +1,6 @@
 """The encoder writes exactly the frames it is given, as browsers want them, atomically."""
 
 import os
-import stat
 
 import numpy as np
 import pytest
@@ -10,6 +9,7 @@ import probe
 from anim import files
 from anim.encode import Encoder, palette
 from anim.errors import EncodeError
+from conftest import fake_ffmpeg
 
 
 def frames(n, width=160, height=96):
@@ -58,17 +58,10 @@ def test_gif_alone_and_mp4_alone(tmp_path):
     assert probe.stream(tmp_path / "a.mp4").fps == 24
 
 
-def _fake_ffmpeg(tmp_path, script):
-    fake = tmp_path / "ffmpeg"
-    fake.write_text("#!/bin/sh\n" + script)
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    return fake
-
-
 def test_failing_ffmpeg_gives_its_message_and_keeps_the_earlier_file(tmp_path, monkeypatch):
     target = tmp_path / "v.mp4"
     target.write_bytes(b"an earlier good render")
-    fake = _fake_ffmpeg(tmp_path, 'cat > /dev/null; echo "Unknown encoder libx264" >&2; exit 3\n')
+    fake = fake_ffmpeg(tmp_path, 'cat > /dev/null; echo "Unknown encoder libx264" >&2; exit 3\n')
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(fake))
     with pytest.raises(EncodeError) as error:
         with Encoder({"mp4": target}, 160, 96, 30) as encoder:
@@ -80,7 +73,7 @@ def test_failing_ffmpeg_gives_its_message_and_keeps_the_earlier_file(tmp_path, m
 
 
 def test_ffmpeg_dying_mid_stream_is_an_encode_error(tmp_path, monkeypatch):
-    fake = _fake_ffmpeg(tmp_path, 'head -c 10 > /dev/null; echo "killed" >&2; exit 1\n')
+    fake = fake_ffmpeg(tmp_path, 'head -c 10 > /dev/null; echo "killed" >&2; exit 1\n')
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(fake))
     with pytest.raises(EncodeError, match=r"^ffmpeg failed \(exit 1\) writing v.mp4: killed$"):
         with Encoder({"mp4": tmp_path / "v.mp4"}, 640, 480, 30) as encoder:

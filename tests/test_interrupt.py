@@ -1,6 +1,5 @@
 """Killing a render mid-way never leaves a partial file under a final name, nor touches earlier outputs."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -9,6 +8,12 @@ import time
 import pytest
 
 from conftest import ROOT
+
+
+def _render(scene, out):
+    """A small render to the end, in a process of its own."""
+    return subprocess.run([sys.executable, "-m", "anim", "render", str(scene), "-o", str(out), "--size", "160x96"],
+                          cwd=ROOT, capture_output=True, text=True)
 
 
 def _start(scene, out):
@@ -32,8 +37,7 @@ def _wait_for_temporaries(folder, process, timeout=60):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
 def test_interrupted_render_keeps_earlier_outputs(tmp_path, tiny_scene, sig):
-    first = subprocess.run([sys.executable, "-m", "anim", "render", str(tiny_scene), "-o", str(tmp_path),
-                            "--size", "160x96"], cwd=ROOT, capture_output=True, text=True)
+    first = _render(tiny_scene, tmp_path)
     assert first.returncode == 0, first.stderr
     folder = tmp_path / "bowl"
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
@@ -56,8 +60,7 @@ def test_interrupted_render_keeps_earlier_outputs(tmp_path, tiny_scene, sig):
     else:
         assert process.returncode == -signal.SIGKILL
         # A killed process cannot clean up; the next render removes what it left.
-        again = subprocess.run([sys.executable, "-m", "anim", "render", str(tiny_scene), "-o", str(tmp_path),
-                                "--size", "160x96"], cwd=ROOT, capture_output=True, text=True)
+        again = _render(tiny_scene, tmp_path)
         assert again.returncode == 0, again.stderr
         for name in leftovers:
             assert f"removed {name}, left by an interrupted render" in again.stdout

@@ -31,23 +31,17 @@ def first_frame_rgb(path, width, height):
     return np.frombuffer(raw, np.uint8).reshape(height, width, 3)
 
 
-@pytest.mark.parametrize("quality, size, fps", [("low", (854, 480), 15), ("medium", (1280, 720), 30)])
+@pytest.mark.parametrize("quality, size, fps", [
+    ("low", (854, 480), 15), ("medium", (1280, 720), 30),
+    pytest.param("high", (1920, 1080), 60, marks=pytest.mark.slow),
+    pytest.param("4k", (3840, 2160), 60, marks=pytest.mark.slow),
+])
 def test_presets_give_the_size_and_rate_they_name_read_back_from_the_file(tmp_path, tiny_scene, quality, size,
                                                                            fps):
     folder, records, _ = render(tiny_scene, tmp_path, "--quality", quality, "--view", "contour",
                                 "--format", "mp4")
     stream = probe.stream(folder / "contour.mp4")
     assert ((stream.width, stream.height), stream.fps) == (size, fps)
-    assert probe.decoded_frames(folder / "contour.mp4") == records["contour.mp4"]["frames"]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("quality, size", [("high", (1920, 1080)), ("4k", (3840, 2160))])
-def test_60_fps_presets_read_back_from_the_file(tmp_path, tiny_scene, quality, size):
-    folder, records, _ = render(tiny_scene, tmp_path, "--quality", quality, "--view", "contour",
-                                "--format", "mp4")
-    stream = probe.stream(folder / "contour.mp4")
-    assert ((stream.width, stream.height), stream.fps) == (size, 60)
     assert probe.decoded_frames(folder / "contour.mp4") == records["contour.mp4"]["frames"]
 
 

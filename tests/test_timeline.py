@@ -57,8 +57,8 @@ def test_size_and_fps_override_the_preset_and_odd_sides_round_down():
 def test_the_pace_of_updates_does_not_depend_on_the_fps(fps):
     """100 points at 30 updates a second take 3.3 s at any frame rate; the ends are exact."""
     settings = Settings(fps=fps)
-    line = Timeline(frame_count(100, settings), 100, 0, Camera(), motion_frames(100, settings))
     motion = motion_frames(100, settings)
+    line = Timeline(frame_count(100, settings), 100, 0, Camera(), motion)
     assert (motion - 1) / fps == pytest.approx(99 / 30, abs=1 / fps)
     positions = [line.frame(i).position for i in range(motion)]
     assert positions[0] == 0 and positions[-1] == 99 and line.frame(len(line) - 1).position == 99

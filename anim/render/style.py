@@ -58,16 +58,16 @@ class PathLook:
 
 FEW = PathLook(HALO_WIDTH, PATH_WIDTH, marker_size=4, head_size=10, end_size=13, head_edge=1.5, alpha=1.0,
                swarm=False)
-# Many paths: thin translucent lines, no halo and no point markers, so where they crowd they
-# thicken into a denser colour instead of a solid block; small heads still show every front.
-SWARM = PathLook(0.0, 0.9, marker_size=0, head_size=4.5, end_size=6, head_edge=0.5, alpha=0.45, swarm=True)
 
 
 def _swarm_look(runs_each):
-    """SWARM, fainter the more runs each optimizer has (0.45 at 400, 0.28 at 1,000), so that a
-    thousand paths still show where they crowd instead of filling the panel with one colour."""
-    alpha = min(0.6, max(0.15, 9 / runs_each ** 0.5))
-    return dataclasses.replace(SWARM, alpha=round(alpha, 3), path_width=0.9 if runs_each <= 400 else 0.7)
+    """Many paths: thin translucent lines, no halo and no point markers, so where they crowd they
+    thicken into a denser colour instead of a solid block; small heads still show every front.
+    Fainter the more runs each optimizer has (0.45 at 400, 0.28 at 1,000), so that a thousand
+    paths still show where they crowd instead of filling the panel with one colour."""
+    alpha = round(min(0.6, max(0.15, 9 / runs_each ** 0.5)), 3)
+    return PathLook(0.0, 0.9 if runs_each <= 400 else 0.7, marker_size=0, head_size=4.5, end_size=6,
+                    head_edge=0.5, alpha=alpha, swarm=True)
 
 
 def by_label(runs):
@@ -79,8 +79,8 @@ def by_label(runs):
 
 
 def path_look(runs):
-    """SWARM for more than SWARM_RUNS runs when optimizers have several start points each, else
-    FEW (a sweep of many values from one start is still a handful of paths per value)."""
+    """The swarm look for more than SWARM_RUNS runs when optimizers have several start points
+    each, else FEW (a sweep of many values from one start is still a handful of paths per value)."""
     runs_each = max(len(its_runs) for its_runs in by_label(runs).values())
     return _swarm_look(runs_each) if len(runs) > SWARM_RUNS and runs_each > 1 else FEW
 

@@ -37,8 +37,9 @@ class SurfacePanel:
             ax.add_collection(collection, autolim=False)
         # The heads of each optimizer's runs as one marker line (a dot each), and their ends as
         # another (a cross each, where a run diverged or left the view): two artists per optimizer.
-        index = {id(run): i for i, run in enumerate(runs)}
-        self.groups = {label: [index[id(run)] for run in its_runs] for label, its_runs in style.by_label(runs).items()}
+        self.groups = {}  # optimizer label: the indices of its runs
+        for i, run in enumerate(runs):
+            self.groups.setdefault(run.label, []).append(i)
         self.heads, self.ends = {}, {}
         for label, members in self.groups.items():
             color, outline = self.colors[members[0]], self.outlines[members[0]]

@@ -50,7 +50,7 @@ def main():
     started = time.perf_counter()
     for optimizer in sample.optimizers:
         for run, start in enumerate(sample.init):
-            trajectory._run_one(torch, sample, optimizer, run, start, torch.float32)
+            trajectory._run_one(torch, sample, optimizer, run, start)
     one_by_one = (time.perf_counter() - started) / args.sample * args.starts
 
     runs_total = args.starts * len(LECTURE_SIX)
