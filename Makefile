@@ -1,19 +1,22 @@
 # Two commands do everything on a fresh machine: `make render` and `make test`.
-# torch is pinned to the CPU build this project is tested with; an unpinned torch would pull
-# several GB of CUDA packages.
+# torch is pinned to the release the suite passes on. Which build pip takes depends on where it looks:
+# here pip is configured with a local CPU wheel; from plain PyPI on Linux the same pin is the CUDA
+# build (several GB of nvidia-* packages). For the CPU build anywhere, follow PyTorch's instructions:
+#   make render TORCH_INDEX=https://download.pytorch.org/whl/cpu
 
 VENV  ?= .venv
 PY    := $(VENV)/bin/python
 TORCH := torch==2.13.0
+TORCH_INDEX ?=
 
 .PHONY: setup client-tools render test bench clean
 
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
-	@echo "setting up $(VENV): $(TORCH) (CPU), optianim and its test tools; about a minute, once"
+	@echo "setting up $(VENV): $(TORCH) $(if $(TORCH_INDEX),from $(TORCH_INDEX),from pip's configured indexes), optianim and its test tools; about a minute, once"
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check $(TORCH)
+	$(PY) -m pip install --quiet --disable-pip-version-check $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) $(TORCH)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 

@@ -1,7 +1,12 @@
-"""optianim: animate PyTorch optimizers on 2-D loss surfaces (the public scene API lives here)."""
+"""optianim: animate PyTorch optimizers on 2-D loss surfaces. The public face: the scene classes,
+the API verbs and the errors; everything else is imported when first used."""
 
-from anim import starts
+__version__ = "0.1.0"
+
+from anim import starts  # noqa: E402 (the modules below read __version__)
+from anim.api import Plan, info, load, render, still, trajectories
+from anim.errors import AnimError, EncodeError, RenderError, SceneError, UsageError
 from anim.scene import Camera, Optimizer, Scene
 
-__all__ = ["Camera", "Optimizer", "Scene", "starts"]
-__version__ = "0.1.0"
+__all__ = ["AnimError", "Camera", "EncodeError", "Optimizer", "Plan", "RenderError", "Scene", "SceneError",
+           "UsageError", "info", "load", "render", "starts", "still", "trajectories"]

@@ -1,4 +1,4 @@
-"""The `optianim` command line: parses options, calls the pipeline, reports; no rendering logic here."""
+"""The `optianim` command line: parses options, calls the Python API (anim.api), prints what it returns."""
 
 import functools
 import signal
@@ -9,10 +9,12 @@ from pathlib import Path
 
 import click
 
-from anim.errors import AnimError
+from anim import api
+from anim.errors import AnimError, UsageError
+from anim.formats import FORMATS
 from anim.page import megabytes
-from anim.settings import (DEFAULT_FORMATS, DEFAULT_QUALITY, DEFAULT_VIEWS, FORMATS, MIN_SIDE, QUALITIES,
-                           STILL_FORMATS, THEMES, VIEWS, Settings, outputs)
+from anim.render import VIEWS
+from anim.settings import DEFAULT_QUALITY, MIN_SIDE, QUALITIES, STILL_FORMATS, THEMES, Settings
 
 
 class SizeType(click.ParamType):
@@ -34,8 +36,10 @@ class SizeType(click.ParamType):
 
 OUT_OPTION = click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("media"),
                           show_default=True, help="Output root; files go to OUT/<scene name>/.")
-VIEW_OPTION = click.option("--view", "views", type=click.Choice(VIEWS), multiple=True,
-                           help="View to draw; repeat for several. [default: contour and surface]")
+VIEW_OPTION = click.option("--view", "views", type=click.Choice(list(VIEWS)), multiple=True,
+                           help="View to draw; repeat for several: " + "; ".join(
+                               f"{name}: {summary}" for name, (_, summary) in VIEWS.items())
+                           + ". [default: contour and surface]")
 THEME_OPTION = click.option("--theme", type=click.Choice(THEMES), default=Settings.theme, show_default=True,
                             help="light, or dark for dark slide decks.")
 
@@ -44,8 +48,9 @@ def _settings_options(command):
     """The options that shape the outputs: shared by `render` and `info` so both agree."""
     decorators = [
         VIEW_OPTION,
-        click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
-                     help="File format; repeat for several. png is the last frame. [default: mp4 and gif]"),
+        click.option("--format", "formats", type=click.Choice(list(FORMATS)), multiple=True,
+                     help="File format; repeat for several: " + "; ".join(
+                         f"{name}: {fmt.help}" for name, fmt in FORMATS.items()) + ". [default: mp4 and gif]"),
         click.option("--quality", type=click.Choice(list(QUALITIES)), default=DEFAULT_QUALITY,
                      show_default=True, help="Size and fps preset: " + ", ".join(
                          f"{name} {w}x{h}@{fps}" for name, (w, h, fps) in QUALITIES.items()) + "."),
@@ -57,7 +62,8 @@ def _settings_options(command):
                      show_default=True, help="Optimizer updates per second of video, at any fps."),
         THEME_OPTION,
         click.option("--transparent", is_flag=True,
-                     help="See-through background in PNG and WebM (MP4 and GIF stay opaque)."),
+                     help="See-through background in the formats with alpha: " + ", ".join(
+                         name for name, fmt in FORMATS.items() if fmt.alpha) + " (the others stay opaque)."),
         click.option("--trail", type=click.IntRange(min=0), default=0,
                      help="Show only the last N updates of each path, fading. [default: the whole path]"),
         click.option("--gif-max-mb", type=click.FloatRange(min=0, min_open=True), default=None,
@@ -66,20 +72,10 @@ def _settings_options(command):
     return functools.reduce(lambda cmd, deco: deco(cmd), reversed(decorators), command)
 
 
-def _settings(options, jobs=0):
-    """Settings from the parsed settings options; says so when the size had to be rounded."""
-    settings = Settings.preset(options["quality"], size=options["size"], fps=options["fps"],
-                           views=tuple(dict.fromkeys(options["views"])) or DEFAULT_VIEWS,
-                           formats=tuple(dict.fromkeys(options["formats"])) or DEFAULT_FORMATS,
-                           pace=options["pace"], theme=options["theme"], transparent=options["transparent"],
-                           trail=options["trail"], gif_max_mb=options["gif_max_mb"] or 0.0, jobs=jobs)
-    _note_rounding(options["size"], settings)
-    return settings
-
-
-def _note_rounding(size, settings):
-    if size and size != (settings.width, settings.height):
-        click.echo(f"note: --size {size[0]}x{size[1]} rounded to {settings.width}x{settings.height} "
+def _note_rounding(size):
+    """Say so when an odd --size is rounded down to even sides."""
+    if size and any(side % 2 for side in size):
+        click.echo(f"note: --size {size[0]}x{size[1]} rounded to {size[0] - size[0] % 2}x{size[1] - size[1] % 2} "
                    "(H.264 needs even sides)", err=True)
 
 
@@ -117,6 +113,9 @@ def _reporting_errors(function):
                 sys.exit(128 + signum)
             if debug:
                 traceback.print_exc()
+            if isinstance(exc, UsageError):  # the API refused a value the options let through
+                click.echo(f"error: {exc}", err=True)
+                sys.exit(2)
             if isinstance(exc, AnimError):
                 click.echo(f"error: {exc}", err=True)
             else:  # a bug in optianim: still one line unless --debug
@@ -151,13 +150,11 @@ def render(scenes, out, jobs, **options):
     (the exit code is then 1). Every file lands in OUT/<scene name>/, with index.html to
     preview them all and manifest.json to describe them.
     """
-    from anim import pipeline
-
-    settings = _settings(options, jobs or 0)
+    _note_rounding(options["size"])
     failed = 0
     for scene_path in scenes:
         try:
-            _render_one(pipeline, scene_path, out, settings)
+            _render_one(scene_path, out, jobs, options)
         except AnimError as exc:
             if len(scenes) == 1:
                 raise
@@ -167,11 +164,11 @@ def render(scenes, out, jobs, **options):
         raise AnimError(f"{failed} of {len(scenes)} scenes failed; see the errors above")
 
 
-def _render_one(pipeline, scene_path, out, settings):
+def _render_one(scene_path, out, jobs, options):
     started = time.perf_counter()
     progress = _Progress(scene_path)
     try:
-        result = pipeline.render(scene_path, out, settings, progress)
+        result = api.render(scene_path, out, jobs=jobs, progress=progress, **options)
     finally:
         progress.close_bar()
     for name in result.removed_temps:
@@ -181,14 +178,14 @@ def _render_one(pipeline, scene_path, out, settings):
     for line in _stop_notes(result.left_view, "left the view", " (far outside it)",
                             "; trajectories.csv has every value"):
         click.echo(line)
-    if result.swarms > 1 and "grid" not in settings.views:
+    if result.swarms > 1 and "grid" not in (options["views"] or ()):
         click.echo(f"  note: the swarms of {result.swarms} optimizers overlap in each view; "
                    "--view grid draws one panel per optimizer")
     blank = max(result.masked.values(), default=0.0)
     if blank > 0:
         click.echo(f"  note: the surface is not finite (NaN or inf) on {blank:.1%} of the view: left blank")
     click.echo(f"  done in {time.perf_counter() - started:.1f} s, every file in place: "
-               f"{result.folder / pipeline.MANIFEST_FILE}")
+               f"{result.folder / 'manifest.json'}")
 
 
 def _stop_notes(stops, what, where, more=""):
@@ -207,18 +204,26 @@ def _stop_notes(stops, what, where, more=""):
 
 
 class _Progress:
-    """The render's report: a progress bar per view on a terminal, one quiet line per file in a log."""
+    """The render's progress callback: a bar per view on a terminal, one quiet line per file in a log."""
 
     def __init__(self, scene_path):
+        from anim import progress
+
+        self.events = progress
         self.scene_path = scene_path
         self.interactive = sys.stdout.isatty()
         self.bar = None
         self.view = None
 
-    def scene(self, prepared, folder):
-        click.echo(f"{self.scene_path}: {prepared.scene.title} -> {folder}")
+    def __call__(self, event):
+        if isinstance(event, self.events.Started):
+            click.echo(f"{self.scene_path}: {event.scene.title} -> {event.folder}")
+        elif isinstance(event, self.events.FrameDone):
+            self.frame(event.view, event.total)
+        elif isinstance(event, self.events.FileDone):
+            self.file(event.record)
 
-    def frame(self, view, done, total):
+    def frame(self, view, total):
         if not self.interactive:
             return
         if view != self.view:
@@ -231,16 +236,16 @@ class _Progress:
     def file(self, record):
         self.close_bar()
         details = []
-        if record["format"] == "csv":
-            details.append(f"{record['rows']} rows")
-        elif record["format"] != "html":
-            if record["format"] != "png":
-                details.append(f"{record['frames']} frames, {record['fps']:g} fps")
-            details.append(f"{record['width']}x{record['height']}")
-            if "max_bytes" in record:
-                details.append(f"{record['colors']} colours")
-        details.append(megabytes(record["bytes"]))
-        click.echo(f"  ready {record['file']:<18} " + ", ".join(details))
+        if "rows" in record.details:
+            details.append(f"{record.details['rows']} rows")
+        elif record.width is not None:
+            if record.frames is not None and FORMATS[record.format].animated:
+                details.append(f"{record.frames} frames, {record.fps:g} fps")
+            details.append(f"{record.width}x{record.height}")
+            if "max_bytes" in record.details:
+                details.append(f"{record.details['colors']} colours")
+        details.append(megabytes(record.bytes))
+        click.echo(f"  ready {record.file:<18} " + ", ".join(details))
 
     def close_bar(self):
         if self.bar is not None:
@@ -269,12 +274,9 @@ def still(scene, out, views, formats, size, theme, transparent):
 
     Files go to OUT/<scene name>/<view>-still.<format>, beside what `render` writes.
     """
-    from anim import pipeline
-
-    settings = Settings(views=tuple(dict.fromkeys(views)) or DEFAULT_VIEWS, width=size[0], height=size[1],
-                        theme=theme, transparent=transparent)
-    _note_rounding(size, settings)
-    written = pipeline.still(scene, out, settings, tuple(dict.fromkeys(formats)) or STILL_FORMATS)
+    _note_rounding(size)
+    written = api.still(scene, out, views=views or None, formats=formats or None, size=size, theme=theme,
+                        transparent=transparent)
     for path in written:
         click.echo(f"wrote {path} ({megabytes(path.stat().st_size)})")
 
@@ -317,7 +319,7 @@ def new(name, folder):
 @_reporting_errors
 def trajectories(scene, out):
     """Compute the trajectories of SCENE.py and write them as CSV, JSON or NPZ (by suffix)."""
-    from anim import export, pipeline
+    from anim import export
 
     if out.suffix.lower() not in export.SUFFIXES:
         raise click.BadParameter(f"{out.name!r} has no known suffix; use one of "
@@ -326,12 +328,12 @@ def trajectories(scene, out):
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise AnimError(f"cannot create the folder of {out}: {exc.strerror or exc}") from exc
-    prepared = pipeline.prepare(scene)
+    computed = api.trajectories(scene)
     try:
-        export.write(prepared.runs, out, prepared.scene.name)
+        computed.write(out)
     except OSError as exc:
         raise AnimError(f"cannot write {out}: {exc.strerror}") from exc
-    click.echo(f"wrote {out}: {_count(len(prepared.runs), 'run')} x {_count(prepared.scene.steps, 'step')}")
+    click.echo(f"wrote {out}: {_count(len(computed), 'run')} x {_count(computed.points.shape[1], 'step')}")
 
 
 @main.command()
@@ -341,17 +343,16 @@ def trajectories(scene, out):
 @_reporting_errors
 def info(scene, **options):
     """Print what rendering SCENE.py would write: frames, fps, duration and size of each file."""
-    from anim.pipeline import load_checked
-
-    loaded = load_checked(scene)
-    settings = _settings(options)
+    _note_rounding(options["size"])
+    plan = api.info(scene, **options)
+    loaded = plan.scene
     click.echo(f"{loaded.name}: {loaded.title}; {_count(len(loaded.optimizers), 'optimizer')} x "
                f"{_count(len(loaded.init), 'start point')}, {_count(loaded.steps, 'step')}")
     click.echo(f"{'file':<14}{'frames':>8}{'fps':>8}{'duration':>10}{'size':>11}")
-    for output in outputs(loaded.steps, settings):
-        if output.format == "png":
+    for output in plan.outputs:
+        if not FORMATS[output.format].animated:
             click.echo(f"{output.filename:<14}{1:>8}{'-':>8}{'-':>10}{output.width:>6}x{output.height}")
             continue
-        at_most = "<=" if output.format == "gif" and settings.gif_max_mb else "  "
+        at_most = "<=" if output.format == "gif" and plan.settings.gif_max_mb else "  "
         click.echo(f"{output.filename:<14}{at_most}{output.frames:>6}{output.fps:>8g}"
                    f"{output.duration:>9.2f}s{output.width:>6}x{output.height}")

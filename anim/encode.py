@@ -1,18 +1,23 @@
-"""The only module that talks to ffmpeg: raw RGBA frames in, MP4, WebM, GIF and PNG out, atomically."""
+"""The only module that talks to ffmpeg: raw RGBA frames in, every registered format out, atomically."""
 
 import contextlib
 import io
+import math
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from anim import files
 from anim.errors import EncodeError
+from anim.formats import FORMATS
+from anim.manifest import FileRecord
 
-X264_PRESET = "veryfast"  # measured 1.7x faster than 'medium' at no size cost on these flat frames
-X264_CRF = 20
+PALETTE_SAMPLES = 8  # frames, spread over the video, that a GIF's 256 colours are chosen from
+GIF_DITHER = "paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle"
+GIF_SOURCE = "gif_source"  # the GIF's frames, lossless, kept for shrinking it under a size budget
 
 
 def ffmpeg_exe():
@@ -35,28 +40,98 @@ def ffmpeg_version():
         return "unknown"
 
 
-PALETTE_SAMPLES = 8  # frames, spread over the video, that a GIF's 256 colours are chosen from
-GIF_DITHER = "paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle"
+@dataclass(frozen=True)
+class Shape:
+    """The frames an encoder is fed (width x height at fps) and how slide formats (GIF, WebP)
+    thin them: every `slide_step`-th frame, scaled to `slide_size`. `background` ('#rrggbb')
+    says the frames are see-through: formats with alpha keep it, the others are laid on it."""
+
+    width: int
+    height: int
+    fps: float
+    slide_step: int = 1
+    slide_size: tuple = None
+    background: object = None
+
+    def size(self, fmt):
+        return (self.slide_size or (self.width, self.height)) if fmt.frames == "slide" else (self.width, self.height)
+
+    def rate(self, fmt):
+        return self.fps / self.slide_step if fmt.frames == "slide" else self.fps
+
+    def frames(self, fmt, written):
+        """How many frames a file of `fmt` holds after `written` were fed."""
+        if fmt.frames == "last":
+            return 1
+        return math.ceil(written / self.slide_step) if fmt.frames == "slide" else written
 
 
-def palette(frames, width, height, gif_size, background=None):
+def palette(frames, shape):
     """The GIF palette (16x16 RGBA, one pixel per colour) that ffmpeg's palettegen picks for the
-    sample `frames` (HxWx4 RGBA arrays) scaled to `gif_size`, laid on `background` if given.
+    sample `frames` (HxWx4 RGBA arrays) as the GIF shows them (scaled, laid on the background).
 
     Choosing the colours from samples first lets the GIF be encoded while frames stream in, in
     constant memory; palettegen on the stream itself would hold every frame until the last.
     """
-    gif_width, gif_height = gif_size
+    gif_width, gif_height = shape.size(FORMATS["gif"])
     chain = f"scale={gif_width}:{gif_height}:flags=bicubic,palettegen=stats_mode=full:reserve_transparent=0"
-    if background is not None:
-        chain = _flattened("[0:v]", background, width, height, 1) + "," + chain
-    args = [*_raw_rgba_input(width, height, 1), "-filter_complex", chain,
+    if shape.background is not None:
+        chain = _flattened("[0:v]", shape.background, shape.width, shape.height, 1) + "," + chain
+    args = [*_raw_rgba_input(shape.width, shape.height, 1), "-filter_complex", chain,
             "-f", "rawvideo", "-pix_fmt", "rgba", "pipe:1"]
     data = b"".join(memoryview(frame).cast("B") for frame in frames)
     colours = _run(args, "choosing the GIF palette", data)
     if len(colours) != 16 * 16 * 4:
         raise EncodeError(f"ffmpeg gave {len(colours)} bytes for the GIF palette, not {16 * 16 * 4}")
     return colours
+
+
+def command(targets, shape, palette_path=None):
+    """The ffmpeg argument list that encodes raw RGBA frames of `shape` into `targets`, which maps
+    a format name (or GIF_SOURCE) to the path ffmpeg writes it to; a GIF needs the path of a raw
+    16x16 RGBA palette from `palette`."""
+    names = [name for name in targets if name == GIF_SOURCE or FORMATS[name].ffmpeg is not None]
+    if not names:
+        raise ValueError(f"no format ffmpeg writes among {sorted(targets)}")
+    args = _raw_rgba_input(shape.width, shape.height, shape.fps)
+    if "gif" in targets:
+        if palette_path is None:
+            raise ValueError("a GIF needs a palette: see encode.palette")
+        args += ["-f", "rawvideo", "-pix_fmt", "rgba", "-s", "16x16", "-i", str(palette_path)]
+    graph = ["[0:v]split=" + str(len(names)) + "".join(f"[in_{name}]" for name in names)]
+    outputs = []
+    for name in names:
+        fmt = FORMATS["gif" if name == GIF_SOURCE else name]
+        source = f"[in_{name}]"
+        if shape.background is not None and not fmt.alpha:
+            graph.append(_flattened(source, shape.background, shape.width, shape.height, shape.fps, f"bg_{name}")
+                         + f"[flat_{name}]")
+            source = f"[flat_{name}]"
+        steps = []
+        if fmt.frames == "slide":
+            width, height = shape.size(fmt)
+            steps.append(f"framestep={shape.slide_step},scale={width}:{height}:flags=bicubic")
+        if name == GIF_SOURCE:
+            graph.append(f"{source}{','.join(steps) or 'null'}[out_{name}]")
+            outputs += ["-map", f"[out_{name}]", "-c:v", "ffv1", "-f", "matroska", str(targets[name])]
+            continue
+        if fmt.palette:
+            graph.append(f"{source}{','.join(steps) or 'null'}[pre_{name}];[pre_{name}][1:v]{GIF_DITHER}[out_{name}]")
+        else:
+            steps.append(_conversion(fmt, shape.background is not None))
+            graph.append(f"{source}{','.join(steps)}[out_{name}]")
+        outputs += ["-map", f"[out_{name}]", *fmt.ffmpeg, "-f", fmt.muxer, str(targets[name])]
+    return [*args, "-filter_complex", ";".join(graph), *outputs]
+
+
+def _conversion(fmt, transparent):
+    """The filter turning RGBA into the format's stream: through the BT.709 matrix, tagged so,
+    for videos; straight to the pixel format otherwise (libwebp converts with WebP's own matrix)."""
+    pix_fmt = fmt.pixel_format(transparent)
+    if fmt.fields.get("color_space") != "bt709":
+        return f"format={pix_fmt}"
+    return (f"scale=out_color_matrix=bt709:out_range=tv,format={pix_fmt},"
+            "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv")
 
 
 def _flattened(source, background, width, height, fps, label="bg"):
@@ -81,71 +156,9 @@ def _last_line(stderr, fallback):
     return lines[-1] if lines else fallback
 
 
-# VP9 'good' at its fastest (-cpu-used 5) took 3x as long as rendering; 'realtime' at 7 is 8x faster
-# than that, for 20% more bytes than 'good' on these frames.
-VP9 = ["-c:v", "libvpx-vp9", "-crf", "34", "-b:v", "0", "-deadline", "realtime", "-cpu-used", "7",
-       "-row-mt", "1"]
-X264 = ["-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF), "-profile:v", "high",
-        "-movflags", "+faststart"]
-# Videos are converted from RGB with the BT.709 matrix and say so: untagged, Chromium guessed
-# BT.601 for small videos and BT.709 from 720p up, and showed 720p colours 10 levels off.
-# (setparams tags the frames; the output options alone left primaries and transfer unknown)
-BT709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
-STREAM_ORDER = ("mp4", "webm", "gif", "gif_source")  # 'png' is the last frame, written without ffmpeg
-
-
-def command(targets, width, height, fps, gif_step=1, gif_size=None, palette_path=None, background=None):
-    """The ffmpeg argument list that encodes raw RGBA frames of width x height into `targets`.
-
-    targets maps a format to the path ffmpeg writes it to: 'mp4' (H.264), 'webm' (VP9), 'gif'
-    (needs the path of a raw 16x16 RGBA palette from `palette`) and 'gif_source' (the GIF's
-    frames, lossless, for `shrink_gif`). `background` ('#rrggbb') says the frames are
-    transparent: WebM keeps their alpha channel, MP4 and GIF, which have none, are laid on it.
-    """
-    names = [fmt for fmt in STREAM_ORDER if fmt in targets]
-    if set(targets) - set(STREAM_ORDER) or not names:
-        raise ValueError(f"formats must be some of {STREAM_ORDER}, got {sorted(targets)}")
-    args = _raw_rgba_input(width, height, fps)
-    if "gif" in targets:
-        if palette_path is None:
-            raise ValueError("a GIF needs a palette: see encode.palette")
-        args += ["-f", "rawvideo", "-pix_fmt", "rgba", "-s", "16x16", "-i", str(palette_path)]
-    gif_width, gif_height = gif_size or (width, height)
-    graph = ["[0:v]split=" + str(len(names)) + "".join(f"[in_{name}]" for name in names)]
-    for name in names:
-        source = f"[in_{name}]"
-        if background is not None and name != "webm":
-            graph.append(_flattened(source, background, width, height, fps, f"bg_{name}") + f"[flat_{name}]")
-            source = f"[flat_{name}]"
-        if name in ("gif", "gif_source"):
-            graph.append(f"{source}framestep={gif_step},scale={gif_width}:{gif_height}:flags=bicubic[small_{name}]")
-            source = f"[small_{name}]"
-        if name == "gif":
-            graph.append(f"{source}[1:v]{GIF_DITHER}[out_gif]")
-        elif name == "gif_source":
-            graph.append(f"{source}null[out_{name}]")
-        else:
-            pix_fmt = "yuva420p" if name == "webm" and background is not None else "yuv420p"
-            graph.append(f"{source}scale=out_color_matrix=bt709:out_range=tv,format={pix_fmt},"
-                         f"setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv[out_{name}]")
-    args += ["-filter_complex", ";".join(graph)]
-    for name in names:
-        args += ["-map", f"[out_{name}]"]
-        if name == "mp4":
-            args += [*X264, *BT709, "-f", "mp4"]
-        elif name == "webm":
-            args += [*VP9, *BT709, "-f", "webm"]
-        elif name == "gif":
-            args += ["-loop", "0", "-f", "gif"]
-        else:
-            args += ["-c:v", "ffv1", "-f", "matroska"]
-        args.append(str(targets[name]))
-    return args
-
-
-def shrink_gif(source, final, max_bytes, fps, width, height):
-    """Re-encode the GIF frames in `source` (from 'gif_source') until the file fits in
-    `max_bytes`: first fewer frames, then fewer pixels, then fewer colours.
+def _shrink_gif(source, final, max_bytes, fps, width, height):
+    """Re-encode the GIF frames in `source` until the file fits in `max_bytes`: first fewer
+    frames, then fewer pixels, then fewer colours.
 
     Returns (temporary path beside `final`, what was chosen: fps, width, height, colours,
     frame step); raises EncodeError naming the smallest size reached when nothing fits.
@@ -214,47 +227,46 @@ def png_bytes(frame, alpha):
 
 
 class Encoder:
-    """Context manager: `write(frame)` each HxWx4 uint8 RGBA frame; on clean exit the files are
-    complete under temporary names.
+    """Context manager: `write(frame)` each HxWx4 uint8 RGBA frame; on a clean exit every file is
+    complete under a temporary name beside its final path, and `finished` lists (temporary path,
+    FileRecord) pairs for the caller to move into place (files.commit_all). An error or interrupt
+    removes them all, so earlier outputs are never touched; scratch files go either way.
 
-    finals maps a format ('mp4', 'webm', 'gif', 'png': the last frame) to its final path. Each
-    output goes to a temporary file beside its final path. When they are complete, `completed`
-    lists (temporary, final) pairs for the caller to move into place (files.commit_all); an error
-    or interrupt removes them, so earlier outputs are never touched. With `keep_gif_source`,
-    `gif_source` is the GIF's frames, lossless, for `shrink_gif`, until `close()`; it lies beside
-    the GIF under a temporary name, so the next render removes it if this one is killed.
+    finals maps a format name to its final path; `view` names the view in the records. A GIF is
+    owned from start to finish: its palette is chosen from `samples` (frames spread over the
+    video), and with `max_gif_bytes` it is shrunk until it fits (see _shrink_gif).
     """
 
-    def __init__(self, finals, width, height, fps, gif_step=1, gif_size=None, palette=None,
-                 background=None, keep_gif_source=False):
-        self.finals = {fmt: Path(path) for fmt, path in finals.items()}
-        self.temps = {fmt: files.temp_path(path) for fmt, path in self.finals.items()}
-        self._palette = palette
-        self._command = dict(width=width, height=height, fps=fps, gif_step=gif_step, gif_size=gif_size,
-                             background=background)
-        self._keep_gif_source = keep_gif_source
-        self._frame_bytes = width * height * 4
+    def __init__(self, finals, shape, view=None, samples=(), max_gif_bytes=0):
+        self.finals = {name: Path(path) for name, path in finals.items()}
+        unknown = set(self.finals) - set(FORMATS)
+        if unknown:
+            raise ValueError(f"unknown formats {sorted(unknown)}; use some of {', '.join(FORMATS)}")
+        self.temps = {name: files.temp_path(path) for name, path in self.finals.items()}
+        self.shape, self.view = shape, view
+        self._samples, self._max_gif_bytes = samples, max_gif_bytes
+        self._frame_bytes = shape.width * shape.height * 4
+        self._written = 0
         self._last = None
-        self._process = None
-        self._log = None
-        self._scratch = None
-        self.gif_source = None
-        self.completed = []
+        self._process = self._log = self._scratch = self._gif_source = None
+        self.finished = []
 
     def __enter__(self):
         self._scratch = tempfile.TemporaryDirectory(prefix="optianim-")
-        streams = {fmt: temp for fmt, temp in self.temps.items() if fmt != "png"}
+        streams = {name: temp for name, temp in self.temps.items() if FORMATS[name].ffmpeg is not None}
         if not streams:
             return self
         try:
             palette_path = None
-            if self._palette is not None:
+            if "gif" in streams:
+                if not self._samples:
+                    raise ValueError("a GIF needs a palette: give the encoder sample frames")
                 palette_path = Path(self._scratch.name) / "palette.rgba"
-                palette_path.write_bytes(self._palette)
-            if self._keep_gif_source:
-                frames = self.finals["gif"].with_name(self.finals["gif"].name + "-frames.mkv")
-                self.gif_source = streams["gif_source"] = files.temp_path(frames)
-            args = command(streams, **self._command, palette_path=palette_path)
+                palette_path.write_bytes(palette(self._samples, self.shape))
+                if self._max_gif_bytes:
+                    gif = self.finals["gif"]
+                    self._gif_source = streams[GIF_SOURCE] = files.temp_path(gif.with_name(gif.name + "-frames.mkv"))
+            args = command(streams, self.shape, palette_path)
             self._log = tempfile.TemporaryFile()
             try:
                 # A session of its own: Ctrl-C reaches optianim, which stops ffmpeg itself.
@@ -271,6 +283,7 @@ class Encoder:
         data = memoryview(frame).cast("B")
         if data.nbytes != self._frame_bytes:
             raise EncodeError(f"frame of {data.nbytes} bytes, expected {self._frame_bytes}")
+        self._written += 1
         if "png" in self.temps:
             self._last = np.array(frame)  # drawers may reuse the frame's memory for the next
         if self._process is None:
@@ -291,15 +304,10 @@ class Encoder:
         finally:
             if exc_type is not None:
                 self._stop()
-                files.discard(*self.temps.values())
-                self._close()
-            elif not self._keep_gif_source:
-                self._close()
+                files.discard(*self.temps.values(), *(temp for temp, _ in self.finished))
+                self.finished = []
+            self._close()
         return False
-
-    def close(self):
-        """Remove the scratch files (the GIF frames) once `shrink_gif` no longer needs them."""
-        self._close()
 
     def _finish(self):
         if self._process is not None:
@@ -310,12 +318,30 @@ class Encoder:
         if "png" in self.temps:
             if self._last is None:
                 raise EncodeError(f"no frame to write {self.finals['png'].name} from")
-            alpha = self._command["background"] is not None
             with open(self.temps["png"], "wb") as handle:
-                handle.write(png_bytes(self._last, alpha))
-        for fmt, temp in self.temps.items():
+                handle.write(png_bytes(self._last, self.shape.background is not None))
+        for name, temp in self.temps.items():
             files.fsync(temp)
-            self.completed.append((temp, self.finals[fmt]))
+            self.finished.append(self._record(name, temp))
+
+    def _record(self, name, temp):
+        """(temporary path, FileRecord) of a complete file; a GIF over its budget is shrunk first."""
+        fmt, shape = FORMATS[name], self.shape
+        width, height = shape.size(fmt)
+        facts = dict(frames=shape.frames(fmt, self._written), fps=shape.rate(fmt), width=width, height=height)
+        if fmt.animated:
+            facts["duration"] = round(facts["frames"] / facts["fps"], 6)
+        facts.update(fmt.manifest_fields(shape.background is not None))
+        if name == "gif" and self._max_gif_bytes:
+            facts["max_bytes"] = self._max_gif_bytes
+            if temp.stat().st_size > self._max_gif_bytes:
+                files.discard(temp)
+                temp, chosen = _shrink_gif(self._gif_source, self.finals[name], self._max_gif_bytes,
+                                           facts["fps"], width, height)
+                frames = math.ceil(facts["frames"] / chosen["frame_step"])
+                facts.update(frames=frames, fps=chosen["fps"], width=chosen["width"], height=chosen["height"],
+                             colors=chosen["colors"], duration=round(frames / chosen["fps"], 6))
+        return temp, FileRecord.of(temp, self.finals[name], self.view, name, **facts)
 
     def _stop(self):
         if self._process is None:
@@ -326,8 +352,8 @@ class Encoder:
         self._process.wait()
 
     def _close(self):
-        if self.gif_source is not None:
-            files.discard(self.gif_source)
+        if self._gif_source is not None:
+            files.discard(self._gif_source)
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -17,6 +17,10 @@ class SceneError(AnimError):
         super().__init__(where + message)
 
 
+class UsageError(AnimError):
+    """An option or keyword has a value optianim cannot use (the CLI's exit code 2)."""
+
+
 class RenderError(AnimError):
     """Frames could not be drawn or written."""
 

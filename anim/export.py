@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from anim import files
+from anim.errors import UsageError
 
 CSV_COLUMNS = ("optimizer", "run", "step", "w1", "w2", "loss")
 SUFFIXES = (".csv", ".json", ".npz")
@@ -64,16 +65,36 @@ def to_npz(runs):
     return buffer.getvalue()
 
 
-def write(runs, path, scene_name):
-    """Write the trajectories to `path` in the format its suffix names, atomically."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        data = to_csv(runs)
-    elif suffix == ".json":
-        data = to_json(runs, scene_name)
-    elif suffix == ".npz":
-        data = to_npz(runs)
-    else:
-        raise ValueError(f"{path}: unknown suffix; use one of {', '.join(SUFFIXES)}")
-    files.write_bytes(path, data)
+class Trajectories:
+    """A scene's runs as numpy: `points[i]` is run i's (steps, 3) array of w1, w2, loss before each
+    update, `labels[i]` its optimizer and `runs[i]` its start point's index; `to_csv`, `to_json`
+    and `to_npz` write them, atomically."""
+
+    def __init__(self, scene_name, runs):
+        self.scene_name, self._runs = scene_name, list(runs)
+        self.points = np.stack([run.points for run in self._runs])
+        self.labels = [run.label for run in self._runs]
+        self.runs = np.array([run.run for run in self._runs])
+        self.diverged_at = [run.diverged_at for run in self._runs]
+
+    def __len__(self):
+        return len(self._runs)
+
+    def __repr__(self):
+        return f"<Trajectories of {self.scene_name!r}: {len(self)} runs x {self.points.shape[1]} steps>"
+
+    def to_csv(self, path):
+        files.write_bytes(path, to_csv(self._runs))
+
+    def to_json(self, path):
+        files.write_bytes(path, to_json(self._runs, self.scene_name))
+
+    def to_npz(self, path):
+        files.write_bytes(path, to_npz(self._runs))
+
+    def write(self, path):
+        """Write to `path` in the format its suffix names (.csv, .json or .npz)."""
+        suffix = Path(path).suffix.lower()
+        if suffix not in SUFFIXES:
+            raise UsageError(f"{path}: unknown suffix; use one of {', '.join(SUFFIXES)}")
+        getattr(self, "to_" + suffix[1:])(path)

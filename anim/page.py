@@ -2,6 +2,8 @@
 
 import html
 
+from anim.formats import FORMATS
+
 STYLE = """
 body { font: 15px/1.4 system-ui, sans-serif; margin: 24px; background: %(page)s; color: %(text)s; }
 h1 { font-size: 22px; margin: 0 0 4px; }
@@ -12,6 +14,7 @@ figure video, figure img { width: 100%%; height: auto; display: block; border: 1
   background: repeating-conic-gradient(%(rule)s 0 25%%, transparent 0 50%%) 0 0 / 16px 16px; }
 figcaption { margin-top: 6px; font-variant-numeric: tabular-nums; }
 figcaption a { color: inherit; font-weight: 600; }
+p.link { margin: 0; padding: 24px; border: 1px dashed %(rule)s; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 td, th { padding: 3px 10px; border-bottom: 1px solid %(rule)s; text-align: right; }
 td:first-child, th:first-child { text-align: left; }
@@ -19,19 +22,18 @@ td:first-child, th:first-child { text-align: left; }
 COLORS = {"light": {"page": "#ffffff", "text": "#1a1a1a", "rule": "#dddddd"},
           "dark": {"page": "#15171c", "text": "#e6e6e6", "rule": "#3a3d45"}}
 PAGE_FILE = "index.html"
-MEDIA_TYPES = {"mp4": "video/mp4", "webm": "video/webm"}
 
 
 def document(title, scene_name, records, theme="light"):
-    """The page for the manifest `records` of one render: every view's files side by side."""
-    views = list(dict.fromkeys(r["view"] for r in records if r.get("view")))
+    """The page for the FileRecords of one render: every view's files side by side."""
+    views = list(dict.fromkeys(r.view for r in records if r.view))
     sections = []
     for view in views:
-        figures = [_figure(r) for r in records if r.get("view") == view]
+        figures = [_figure(r) for r in records if r.view == view]
         sections.append(f"<h2>{_e(view)}</h2>\n<section>\n" + "\n".join(figures) + "\n</section>")
-    data = [r for r in records if not r.get("view")]
-    rows = "\n".join(f'<tr><td><a href="{_e(r["file"])}">{_e(r["file"])}</a></td>'
-                     f"<td>{megabytes(r['bytes'])}</td></tr>" for r in data)
+    data = [r for r in records if not r.view]
+    rows = "\n".join(f'<tr><td><a href="{_e(r.file)}">{_e(r.file)}</a></td>'
+                     f"<td>{megabytes(r.bytes)}</td></tr>" for r in data)
     return (f"<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{_e(title)} - optianim</title>\n<style>{STYLE % COLORS[theme]}</style>\n</head>\n<body>\n"
@@ -44,19 +46,22 @@ def document(title, scene_name, records, theme="light"):
 
 
 def _figure(record):
-    name, fmt = _e(record["file"]), record["format"]
-    if fmt in MEDIA_TYPES:
-        media = (f'<video controls loop muted playsinline preload="auto" width="{record["width"]}" '
-                 f'height="{record["height"]}"><source src="{name}" type="{MEDIA_TYPES[fmt]}"></video>')
+    name, fmt = _e(record.file), FORMATS[record.format]
+    size = f'width="{record.width}" height="{record.height}"'
+    if fmt.page == "video":
+        media = (f'<video controls loop muted playsinline preload="auto" {size}>'
+                 f'<source src="{name}" type="{fmt.media_type}"></video>')
+    elif fmt.page == "img":
+        media = f'<img src="{name}" alt="{_e(record.view)} view, {fmt.name.upper()}" {size}>'
     else:
-        media = (f'<img src="{name}" alt="{_e(record["view"])} view, {fmt.upper()}" '
-                 f'width="{record["width"]}" height="{record["height"]}">')
-    numbers = [f"{record['width']}x{record['height']}"]
-    if fmt != "png":
-        numbers += [f"{record['frames']} frames", f"{record['fps']:g} fps", f"{record['duration']:.2f} s"]
-    if record.get("codec"):
-        numbers.append(record["codec"] + (f" {record['pix_fmt']}" if record.get("pix_fmt") else ""))
-    numbers.append(megabytes(record["bytes"]))
+        media = f'<p class="link">{fmt.name.upper()} ({_e(fmt.codec)}) does not play in a browser: download it.</p>'
+    numbers = [f"{record.width}x{record.height}"]
+    if fmt.animated:
+        numbers += [f"{record.frames} frames", f"{record.fps:g} fps", f"{record.duration:.2f} s"]
+    codec, pix_fmt = record.details.get("codec"), record.details.get("pix_fmt")
+    if codec:
+        numbers.append(codec + (f" {pix_fmt}" if pix_fmt else ""))
+    numbers.append(megabytes(record.bytes))
     return (f"<figure>{media}\n<figcaption><a href=\"{name}\">{name}</a>: "
             + ", ".join(numbers) + "</figcaption></figure>")
 

@@ -3,18 +3,17 @@
 import math
 from dataclasses import dataclass
 
-VIEWS = ("contour", "surface", "dashboard", "grid")
-DEFAULT_VIEWS = ("contour", "surface")
-FORMATS = ("mp4", "gif", "webm", "png")
-DEFAULT_FORMATS = ("mp4", "gif")
-VIDEO_FORMATS = ("mp4", "gif", "webm")  # animations; a png is the last frame alone
-STILL_FORMATS = ("png", "svg", "pdf")    # the static figures of `optianim still`
+from anim.errors import UsageError
+from anim.formats import DEFAULT_FORMATS, FORMATS, X264_CRF, X264_PRESET
+from anim.render import DEFAULT_VIEWS, VIEWS
+
 THEMES = ("light", "dark")
+STILL_FORMATS = ("png", "svg", "pdf")  # the static figures of `optianim still` (matplotlib draws them)
 # Like manim's presets: name -> (width, height, fps).
 QUALITIES = {"low": (854, 480, 15), "medium": (1280, 720, 30), "high": (1920, 1080, 60), "4k": (3840, 2160, 60)}
 DEFAULT_QUALITY = "medium"
-GIF_MAX_WIDTH = 960   # slides: labels stay legible when the GIF fills a slide
-GIF_TARGET_FPS = 15   # each GIF frame delay a whole number of 1/100 s near this; >= 20 ms always
+SLIDE_MAX_WIDTH = 960  # GIF and WebP, for slides: labels stay legible when the picture fills a slide
+SLIDE_TARGET_FPS = 15  # each GIF frame delay a whole number of 1/100 s near this; >= 20 ms always
 MIN_SIDE = 64
 
 
@@ -31,7 +30,7 @@ class Settings:
     hold_start: float = 0.5   # seconds on the start points before the first update
     hold_end: float = 2.0     # seconds on the final paths
     theme: str = "light"
-    transparent: bool = False  # PNG and WebM get an alpha channel; MP4 and GIF stay opaque
+    transparent: bool = False  # formats with alpha keep it (see formats.Format.alpha); the others stay opaque
     trail: int = 0            # updates of path kept behind each head, fading out; 0 = the whole path
     gif_max_mb: float = 0.0   # shrink each GIF until it fits; 0 = no limit
     jobs: int = 0             # worker processes for 3-D frames; 0 = every core
@@ -39,47 +38,60 @@ class Settings:
     def __post_init__(self):
         for name in ("width", "height"):
             value = getattr(self, name)
-            if value < MIN_SIDE:
-                raise ValueError(f"{name} must be at least {MIN_SIDE} pixels, got {value}")
+            if not _whole(value) or value < MIN_SIDE:
+                raise UsageError(f"{name}: must be a whole number of at least {MIN_SIDE} pixels, got {value!r}")
             # H.264 in yuv420p needs even sides: round odd sizes down.
             object.__setattr__(self, name, value - value % 2)
-        if self.fps < 1:
-            raise ValueError(f"fps must be at least 1, got {self.fps}")
-        if not self.pace > 0:
-            raise ValueError(f"pace must be more than 0 updates per second, got {self.pace}")
-        if not self.views or set(self.views) - set(VIEWS):
-            raise ValueError(f"views must be some of {VIEWS}, got {self.views}")
-        if not self.formats or set(self.formats) - set(FORMATS):
-            raise ValueError(f"formats must be some of {FORMATS}, got {self.formats}")
+        if not _whole(self.fps) or self.fps < 1:
+            raise UsageError(f"fps: must be a whole number of frames per second, at least 1, got {self.fps!r}")
+        if not _number(self.pace) or not self.pace > 0:
+            raise UsageError(f"pace: must be more than 0 updates per second, got {self.pace!r}")
+        for name, known in (("views", VIEWS), ("formats", FORMATS)):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = (value,)
+            value = tuple(dict.fromkeys(value))
+            unknown = [v for v in value if v not in known]
+            if not value or unknown:
+                raise UsageError(f"{name}: {', '.join(map(repr, unknown)) or 'none given'}; "
+                                 f"use one or more of {', '.join(known)}")
+            object.__setattr__(self, name, value)
         if self.theme not in THEMES:
-            raise ValueError(f"theme must be one of {THEMES}, got {self.theme!r}")
-        if self.hold_start < 0 or self.hold_end < 0:
-            raise ValueError(f"holds must be >= 0 seconds, got {self.hold_start} and {self.hold_end}")
-        if self.trail < 0 or self.gif_max_mb < 0:
-            raise ValueError(f"trail and gif_max_mb must be >= 0, got {self.trail} and {self.gif_max_mb}")
+            raise UsageError(f"theme: got {self.theme!r}; use one of {', '.join(THEMES)}")
+        for name in ("hold_start", "hold_end", "trail", "gif_max_mb", "jobs"):
+            if not _number(getattr(self, name)) or getattr(self, name) < 0:
+                raise UsageError(f"{name}: must be a number >= 0, got {getattr(self, name)!r}")
+        if not _whole(self.trail) or not _whole(self.jobs):
+            raise UsageError(f"trail and jobs: must be whole numbers, got {self.trail!r} and {self.jobs!r}")
 
     @classmethod
     def preset(cls, quality=DEFAULT_QUALITY, size=None, fps=None, **fields):
         """The settings of a quality preset, its size and fps overridden where given."""
+        if quality not in QUALITIES:
+            raise UsageError(f"quality: got {quality!r}; use one of {', '.join(QUALITIES)}")
         width, height, preset_fps = QUALITIES[quality]
         if size is not None:
             width, height = size
         return cls(width=width, height=height, fps=fps or preset_fps, **fields)
 
     @property
-    def gif_step(self):
-        """The GIF keeps every gif_step-th video frame."""
-        return max(1, round(self.fps / GIF_TARGET_FPS))
+    def slide_step(self):
+        """Slide formats (GIF, WebP) keep every slide_step-th video frame."""
+        return max(1, round(self.fps / SLIDE_TARGET_FPS))
 
     @property
-    def gif_fps(self):
-        return self.fps / self.gif_step
-
-    @property
-    def gif_size(self):
-        width = min(self.width, GIF_MAX_WIDTH)
+    def slide_size(self):
+        """The size of slide formats: at most SLIDE_MAX_WIDTH wide, the video's aspect, even sides."""
+        width = min(self.width, SLIDE_MAX_WIDTH)
         height = round(width * self.height / self.width)
         return (width, height - height % 2)
+
+    def described(self):
+        """The settings as the manifest records them."""
+        return {"fps": self.fps, "width": self.width, "height": self.height, "pace": self.pace,
+                "hold_start": self.hold_start, "hold_end": self.hold_end, "theme": self.theme,
+                "transparent": self.transparent, "trail": self.trail, "gif_max_mb": self.gif_max_mb or None,
+                "x264_preset": X264_PRESET, "x264_crf": X264_CRF}
 
 
 @dataclass(frozen=True)
@@ -125,13 +137,20 @@ def outputs(steps, settings):
     frames = frame_count(steps, settings)
     planned = []
     for view in settings.views:
-        for fmt in settings.formats:
-            if fmt == "gif":
-                width, height = settings.gif_size
-                planned.append(Output(view, fmt, math.ceil(frames / settings.gif_step),
-                                      settings.gif_fps, width, height))
-            elif fmt == "png":
-                planned.append(Output(view, fmt, 1, settings.fps, settings.width, settings.height))
+        for name in settings.formats:
+            rule = FORMATS[name].frames
+            if rule == "slide":
+                planned.append(Output(view, name, math.ceil(frames / settings.slide_step),
+                                      settings.fps / settings.slide_step, *settings.slide_size))
             else:
-                planned.append(Output(view, fmt, frames, settings.fps, settings.width, settings.height))
+                planned.append(Output(view, name, 1 if rule == "last" else frames, settings.fps,
+                                      settings.width, settings.height))
     return planned
+
+
+def _number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _whole(value):
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -3,6 +3,7 @@ start points at once for optimizers whose update treats every weight alone (elem
 
 import contextlib
 import difflib
+import functools
 import inspect
 import math
 import re
@@ -11,6 +12,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from anim.errors import SceneError
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why and where a run stopped being drawn: `reason` is DIVERGED or LEFT_VIEW; `step` is the
+    first step not drawn."""
+
+    reason: str
+    step: int
+
+
+DIVERGED, LEFT_VIEW = "diverged", "left the view"
 
 
 @dataclass(frozen=True)
@@ -24,19 +37,21 @@ class Run:
     diverged_at: object = None  # first step whose point or loss is not finite, or None
     left_view_at: object = None  # first (finite) step far outside the view window, or None
 
-    @property
-    def stopped_at(self):
-        """The first step not drawn: where the run diverged or left the view, whichever came first."""
-        stops = [s for s in (self.diverged_at, self.left_view_at) if s is not None]
-        return min(stops) if stops else None
+    @functools.cached_property
+    def stop(self):
+        """Where the run stopped being drawn, for whichever came first: it diverged or it left the
+        view (a tie counts as diverged); None if it is drawn to the end."""
+        if self.diverged_at is not None and (self.left_view_at is None or self.diverged_at <= self.left_view_at):
+            return Stop(DIVERGED, self.diverged_at)
+        return None if self.left_view_at is None else Stop(LEFT_VIEW, self.left_view_at)
 
     def ended(self, position):
         """Whether the drawn path has reached where the run diverged or left the view."""
-        return self.stopped_at is not None and position >= self.stopped_at - 1
+        return self.stop is not None and position >= self.stop.step - 1
 
     def shown(self, step):
-        """Points 0..step, stopping before `stopped_at` (such a path is drawn up to where it left)."""
-        end = step + 1 if self.stopped_at is None else min(step + 1, self.stopped_at)
+        """Points 0..step, stopping before the stop (such a path is drawn up to where it left)."""
+        end = step + 1 if self.stop is None else min(step + 1, self.stop.step)
         return self.points[:end]
 
     def shown_at(self, position):

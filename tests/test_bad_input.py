@@ -168,7 +168,7 @@ def test_the_view_keeps_runs_that_travel_while_others_barely_move():
     """Half the runs stuck at the start (steep optima's SGD) and half travelling: nobody ran off."""
     import numpy as np
 
-    from anim import grid
+    from anim import window as windows
     from anim.trajectory import Run
 
     steps = np.linspace(0, 1, 20, dtype=np.float32)[:, None]
@@ -176,6 +176,6 @@ def test_the_view_keeps_runs_that_travel_while_others_barely_move():
     stuck = np.hstack([steps * 1e-4, steps * 0, steps])
     runs = [Run(f"r{i}", "red", 0, travel if i % 2 else stuck) for i in range(6)]
     scene = type("AutoScene", (), {"x_range": "auto", "y_range": "auto"})()
-    window = grid.view_window(scene, runs)
+    window = windows.view_window(scene, runs)
     assert window[0][1] > 1 and window[1][0] < -1
-    assert [grid.left_view_step(run, window) for run in runs] == [None] * 6
+    assert [windows.left_view_step(run, window) for run in runs] == [None] * 6

@@ -7,7 +7,7 @@ import pytest
 
 import probe
 from anim import files
-from anim.encode import Encoder, palette
+from anim.encode import Encoder, Shape, palette
 from anim.errors import EncodeError
 from conftest import fake_ffmpeg
 
@@ -24,13 +24,14 @@ def frames(n, width=160, height=96):
 @pytest.mark.parametrize("n", [1, 9, 14, 101])
 def test_frame_counts_read_back(tmp_path, n):
     mp4, gif = tmp_path / "v.mp4", tmp_path / "v.gif"
-    colours = palette(list(frames(n))[::3], 160, 96, (120, 72))
-    with Encoder({"mp4": mp4, "gif": gif}, 160, 96, 30, gif_step=2, gif_size=(120, 72),
-                 palette=colours) as encoder:
+    with Encoder({"mp4": mp4, "gif": gif}, Shape(160, 96, 30, slide_step=2, slide_size=(120, 72)),
+                 samples=list(frames(n))[::3]) as encoder:
         for frame in frames(n):
             encoder.write(frame)
     assert not mp4.exists() and not gif.exists()  # finished, but not yet in place
-    files.commit_all(encoder.completed)
+    files.commit_all([(temp, record.path) for temp, record in encoder.finished])
+    assert [(r.format, r.frames, r.fps, r.width, r.height) for _, r in encoder.finished] == [
+        ("mp4", n, 30, 160, 96), ("gif", (n + 1) // 2, 15, 120, 72)]
     assert probe.decoded_frames(mp4) == n
     assert probe.decoded_frames(gif) == (n + 1) // 2
     video = probe.stream(mp4)
@@ -44,15 +45,14 @@ def test_frame_counts_read_back(tmp_path, n):
 
 
 def test_gif_alone_and_mp4_alone(tmp_path):
-    colours = palette(list(frames(5)), 160, 96, (160, 96))
-    with Encoder({"gif": tmp_path / "a.gif"}, 160, 96, 20, palette=colours) as encoder:
+    with Encoder({"gif": tmp_path / "a.gif"}, Shape(160, 96, 20), samples=list(frames(5))) as encoder:
         for frame in frames(5):
             encoder.write(frame)
-    files.commit_all(encoder.completed)
-    with Encoder({"mp4": tmp_path / "a.mp4"}, 160, 96, 24) as encoder:
+    files.commit_all([(temp, record.path) for temp, record in encoder.finished])
+    with Encoder({"mp4": tmp_path / "a.mp4"}, Shape(160, 96, 24)) as encoder:
         for frame in frames(5):
             encoder.write(frame)
-    files.commit_all(encoder.completed)
+    files.commit_all([(temp, record.path) for temp, record in encoder.finished])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.gif", "a.mp4"]
     assert probe.gif_facts(tmp_path / "a.gif")[1] == [5] * 5  # 20 fps: 5/100 s each
     assert probe.stream(tmp_path / "a.mp4").fps == 24
@@ -64,7 +64,7 @@ def test_failing_ffmpeg_gives_its_message_and_keeps_the_earlier_file(tmp_path, m
     fake = fake_ffmpeg(tmp_path, 'cat > /dev/null; echo "Unknown encoder libx264" >&2; exit 3\n')
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(fake))
     with pytest.raises(EncodeError) as error:
-        with Encoder({"mp4": target}, 160, 96, 30) as encoder:
+        with Encoder({"mp4": target}, Shape(160, 96, 30)) as encoder:
             for frame in frames(3):
                 encoder.write(frame)
     assert str(error.value) == "ffmpeg failed (exit 3) writing v.mp4: Unknown encoder libx264"
@@ -76,7 +76,7 @@ def test_ffmpeg_dying_mid_stream_is_an_encode_error(tmp_path, monkeypatch):
     fake = fake_ffmpeg(tmp_path, 'head -c 10 > /dev/null; echo "killed" >&2; exit 1\n')
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(fake))
     with pytest.raises(EncodeError, match=r"^ffmpeg failed \(exit 1\) writing v.mp4: killed$"):
-        with Encoder({"mp4": tmp_path / "v.mp4"}, 640, 480, 30) as encoder:
+        with Encoder({"mp4": tmp_path / "v.mp4"}, Shape(640, 480, 30)) as encoder:
             for frame in frames(50, 640, 480):
                 encoder.write(frame)
     assert not (tmp_path / "v.mp4").exists()
@@ -85,21 +85,21 @@ def test_ffmpeg_dying_mid_stream_is_an_encode_error(tmp_path, monkeypatch):
 def test_missing_ffmpeg_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(tmp_path / "no-ffmpeg-here"))
     with pytest.raises(EncodeError, match="no-ffmpeg-here"):
-        with Encoder({"mp4": tmp_path / "v.mp4"}, 160, 96, 30):
+        with Encoder({"mp4": tmp_path / "v.mp4"}, Shape(160, 96, 30)):
             pass
 
 
 def test_an_exception_while_rendering_leaves_no_file(tmp_path):
     with pytest.raises(RuntimeError):
-        with Encoder({"mp4": tmp_path / "v.mp4", "gif": tmp_path / "v.gif"}, 160, 96, 30,
-                     palette=bytes(1024)) as encoder:
+        with Encoder({"mp4": tmp_path / "v.mp4", "gif": tmp_path / "v.gif"}, Shape(160, 96, 30),
+                     samples=list(frames(2))) as encoder:
             encoder.write(next(frames(1)))
             raise RuntimeError("a view failed")
     assert os.listdir(tmp_path) == []
 
 
 def test_gif_palette_is_chosen_from_the_sample_frames(tmp_path):
-    colours = np.frombuffer(palette(list(frames(9)), 160, 96, (160, 96)), np.uint8).reshape(256, 4)
+    colours = np.frombuffer(palette(list(frames(9)), Shape(160, 96, 30)), np.uint8).reshape(256, 4)
     opaque = {tuple(c[:3]) for c in colours if c[3] == 255}
     # The test frames hold black, red, blue-ish and their mix; the palette holds them too.
     assert {(0, 0, 0), (255, 0, 0), (0, 0, 200), (255, 0, 200)} <= opaque
@@ -107,6 +107,6 @@ def test_gif_palette_is_chosen_from_the_sample_frames(tmp_path):
 
 def test_a_gif_without_a_palette_is_refused(tmp_path):
     with pytest.raises(ValueError, match="a GIF needs a palette"):
-        with Encoder({"gif": tmp_path / "a.gif"}, 160, 96, 20):
+        with Encoder({"gif": tmp_path / "a.gif"}, Shape(160, 96, 20)):
             pass
     assert os.listdir(tmp_path) == []

@@ -123,15 +123,15 @@ def test_legend_says_where_runs_diverged_or_left_the_view():
 def test_a_log_color_scale_spaces_levels_and_colours_by_decades_above_the_minimum():
     import numpy as np
 
-    from anim.grid import Grid
+    from anim.window import Mesh
     from anim.render.style import surface_colors
 
     z = np.array([[2.0, 3.0], [10.0, 10002.0]])  # minimum 2, span 10^4
-    levels, norm = surface_colors(Grid(np.arange(2.0), np.arange(2.0), z), "log")
+    levels, norm = surface_colors(Mesh(np.arange(2.0), np.arange(2.0), z), "log")
     assert levels[0] == 2.0 and levels[-1] == 10002.0
     np.testing.assert_allclose(levels[1:] - 2, np.geomspace(1.0, 1e4, 24))  # first level 10^-4 of the span up
     # colours: the minimum darkest, the maximum brightest, each decade an equal share between
     np.testing.assert_allclose(norm([2.0, 10002.0]), [0, 1], atol=1e-12)
     np.testing.assert_allclose(norm([2 + 10 - 1, 2 + 1000 - 1]), [0.25, 0.75], atol=1e-4)
-    levels, norm = surface_colors(Grid(np.arange(2.0), np.arange(2.0), z), "linear")
+    levels, norm = surface_colors(Mesh(np.arange(2.0), np.arange(2.0), z), "linear")
     assert norm(6002.0) == 0.6 and np.allclose(np.diff(levels), levels[1] - levels[0])

@@ -23,7 +23,7 @@ def test_gif_keeps_every_other_frame_at_30_fps_and_is_slide_sized():
 
 @pytest.mark.parametrize("fps, step", [(10, 1), (15, 1), (24, 2), (30, 2), (60, 4)])
 def test_gif_rate_stays_near_15_fps(fps, step):
-    assert Settings(fps=fps).gif_step == step
+    assert Settings(fps=fps).slide_step == step
 
 
 def test_odd_sizes_round_down_to_even_and_tiny_sizes_are_refused():

@@ -3,19 +3,17 @@
 import numpy as np
 import pytest
 
-from anim import grid, pipeline
-from anim.render import ViewData, view_class
-from anim.timeline import timeline
+from anim import pipeline, window
+from anim.render import view_class, view_data
 from anim.settings import Settings
+from anim.timeline import timeline
 
 
 def _view(name, scene_path, width=320, height=180, fps=30, trail=0):
     prepared = pipeline.prepare(scene_path)
-    window = grid.view_window(prepared.scene, prepared.runs)
-    cls = view_class(name)
-    data = ViewData(prepared.scene.title, prepared.scene.zlabel, prepared.scene.steps, prepared.runs,
-                    grid.sample(prepared.scene.surface, *window, cls.GRID_RESOLUTION), trail=trail)
-    return cls, data, timeline(prepared.scene, Settings(width=width, height=height, fps=fps))
+    settings = Settings(width=width, height=height, fps=fps, trail=trail)
+    data = view_data(prepared.scene, prepared.runs, window.view_window(prepared.scene, prepared.runs), name, settings)
+    return view_class(name), data, timeline(prepared.scene, settings)
 
 
 @pytest.mark.parametrize("name, fps, trail", [("contour", 30, 0), ("contour", 60, 0), ("contour", 60, 3),

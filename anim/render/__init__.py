@@ -1,6 +1,26 @@
-"""The views: one module per view, each drawing RGBA frames from a ViewData; `view_class` picks one."""
+"""The view registry: each view's name, what it shows and its View class (imported on first use),
+and `view_data`, the one way to build what a view draws."""
 
+import importlib
 from dataclasses import dataclass
+
+# name: (module:class, one line for `--view`). Adding a view is one module and one line here.
+VIEWS = {
+    "contour": ("anim.render.contour:ContourView", "paths growing on the filled contours"),
+    "surface": ("anim.render.threed:ThreeDView", "paths on the rotating 3-D surface"),
+    "dashboard": ("anim.render.dashboard:DashboardView", "contour, 3-D surface and loss curves in one frame"),
+    "grid": ("anim.render.multiples:MultiplesView", "small multiples: one contour panel per optimizer"),
+}
+DEFAULT_VIEWS = ("contour", "surface")
+
+
+def view_class(name):
+    """The View class registered as `name`."""
+    try:
+        module, cls = VIEWS[name][0].split(":")
+    except KeyError:
+        raise ValueError(f"unknown view {name!r}; use one of {', '.join(VIEWS)}") from None
+    return getattr(importlib.import_module(module), cls)
 
 
 @dataclass(frozen=True)
@@ -11,28 +31,19 @@ class ViewData:
     zlabel: str
     steps: int
     runs: list
-    grid: object
+    mesh: object
     theme: str = "light"
     transparent: bool = False  # the figure's background is see-through
     trail: int = 0             # updates of path shown behind each head, fading; 0 = all of it
     color_scale: str = "linear"  # or "log": see style.surface_colors
 
 
-def view_class(name):
-    if name == "contour":
-        from anim.render.contour import ContourView
+def view_data(scene, runs, window, view, settings):
+    """What view `view` draws of the scene: its runs, marked where they went far outside the
+    window (they are drawn up to there), and the surface sampled over the window at the view's
+    resolution."""
+    from anim import window as windows
 
-        return ContourView
-    if name == "surface":
-        from anim.render.surface import SurfaceView
-
-        return SurfaceView
-    if name == "dashboard":
-        from anim.render.dashboard import DashboardView
-
-        return DashboardView
-    if name == "grid":
-        from anim.render.multiples import MultiplesView
-
-        return MultiplesView
-    raise ValueError(f"unknown view {name!r}")
+    mesh = windows.sample(scene.surface, *window, view_class(view).MESH_RESOLUTION)
+    return ViewData(scene.title, scene.zlabel, scene.steps, windows.mark_exits(runs, window), mesh,
+                    settings.theme, settings.transparent, settings.trail, scene.color_scale)

@@ -5,28 +5,29 @@ from matplotlib.collections import LineCollection
 
 from anim.render import style, trail
 from anim.render.counter import DigitCounter
+from anim.render.view import View
 
 MAX_EQUAL_ASPECT_RATIO = 4.0  # beyond this the window is too elongated to draw at equal scale
 
 
 class ContourPanel:
-    """Filled contours of the grid on `ax` with every run's path on top, drawn by blitting.
+    """Filled contours of the mesh on `ax` with every run's path on top, drawn by blitting.
 
     Call `start()` once the figure is drawn with its layout fixed; then `draw(frame)` draws the
     panel's pixels for a timeline frame onto the canvas.
     """
 
-    def __init__(self, ax, grid, runs, trail_length=0, color_scale="linear"):
+    def __init__(self, ax, mesh, runs, trail_length=0, color_scale="linear"):
         self.ax, self.runs, self.trail_length = ax, runs, trail_length
-        z = np.ma.masked_invalid(grid.z)
-        levels, norm = style.surface_colors(grid, color_scale)
+        z = np.ma.masked_invalid(mesh.z)
+        levels, norm = style.surface_colors(mesh, color_scale)
         self.levels = levels
-        self.filled = ax.contourf(grid.x, grid.y, z, levels=levels, cmap=style.COLORMAP,
+        self.filled = ax.contourf(mesh.x, mesh.y, z, levels=levels, cmap=style.COLORMAP,
                                   norm=norm if color_scale == "log" else None)
-        ax.contour(grid.x, grid.y, z, levels=levels[::2], colors="white", linewidths=0.5, alpha=0.45)
-        ax.set_xlim(grid.x_range)
-        ax.set_ylim(grid.y_range)
-        (x0, x1), (y0, y1) = grid.x_range, grid.y_range
+        ax.contour(mesh.x, mesh.y, z, levels=levels[::2], colors="white", linewidths=0.5, alpha=0.45)
+        ax.set_xlim(mesh.x_range)
+        ax.set_ylim(mesh.y_range)
+        (x0, x1), (y0, y1) = mesh.x_range, mesh.y_range
         if 1 / MAX_EQUAL_ASPECT_RATIO <= (x1 - x0) / (y1 - y0) <= MAX_EQUAL_ASPECT_RATIO:
             ax.set_aspect("equal")  # gradients cross contour lines at right angles only at equal scale
         ax.set_xlabel(r"$w_1$")
@@ -170,31 +171,18 @@ class ContourPanel:
             self.ax.draw_artist(scatter)
 
 
-class ContourView:
-    """Build once from a ViewData; `frame(f)` returns the RGBA pixels of timeline frame f."""
+class ContourView(View):
+    """The contour view: one panel, its colour bar and legend, the step counter; blitted."""
 
     name = "contour"
-    GRID_RESOLUTION = 300  # samples per side: smooth contour lines at 4K
+    MESH_RESOLUTION = 300  # samples per side: smooth contour lines at 4K
     PARALLEL = False  # a blitted frame costs less than shipping its pixels between processes
 
-    def __init__(self, data, width, height):
-        self.theme = data.theme
-        self.width, self.height = width, height
-        with style.look(self.theme):
-            self.fig = style.new_figure(width, height, data.theme, data.transparent)
-            self._build(data)
-            self.fig.canvas.draw()
-            self.fig.set_layout_engine("none")  # freeze the layout: the background is reused as it is
-            self._center_horizontally()
-            self.fig.canvas.draw()
-            self.counter.draw_into_background()
-            self.panel.start()
-
-    def _build(self, data):
+    def build(self, data):
         fig = self.fig
         fig.set_layout_engine("constrained", h_pad=0.12, w_pad=0.12)
         self.ax = fig.add_subplot()
-        self.panel = ContourPanel(self.ax, data.grid, data.runs, data.trail, data.color_scale)
+        self.panel = ContourPanel(self.ax, data.mesh, data.runs, data.trail, data.color_scale)
         colorbar = fig.colorbar(self.panel.filled, ax=self.ax, pad=0.02, fraction=0.05)
         style.label_colorbar(colorbar, self.panel.levels, data.color_scale, data.zlabel)
         self.colorbar_ax = colorbar.ax
@@ -203,6 +191,12 @@ class ContourView:
                                  loc="outside right upper", frameon=True, framealpha=1.0,
                                  title="optimizer")
         self.counter = DigitCounter(fig, data.steps)
+        fig.canvas.draw()
+        fig.set_layout_engine("none")  # freeze the layout: the background is reused as it is
+        self._center_horizontally()
+        fig.canvas.draw()
+        self.counter.draw_into_background()
+        self.panel.start()
 
     def _center_horizontally(self):
         """Centre plot, colour bar and legend as one group: an equal-aspect plot leaves a gap."""
@@ -223,14 +217,11 @@ class ContourView:
         self.legend.borderaxespad = 0
 
     def still(self, f):
-        """The figure as frame f shows it, every artist an ordinary one, to save as PNG, SVG or PDF."""
         self.panel.show(f)
         self.counter.show(f.step)
         return self.fig
 
-    def frame(self, f):
-        """Pixels of timeline frame f: the paths up to f.position, a head on each, the counter."""
-        with style.look(self.theme):
-            self.panel.draw(f)
-            self.counter.draw(f.step)
-            return style.rgba_frame(self.fig, self.width, self.height)
+    def draw(self, f):
+        """The paths up to f.position, a head on each, the counter."""
+        self.panel.draw(f)
+        self.counter.draw(f.step)

@@ -4,47 +4,42 @@ from anim.render import style
 from anim.render.contour import ContourPanel
 from anim.render.counter import DigitCounter
 from anim.render.loss import LossPanel
-from anim.render.surface import SurfacePanel
+from anim.render.threed import ThreeDPanel
+from anim.render.view import View
 
 
-class DashboardView:
-    """Build once from a ViewData; `frame(f)` returns the RGBA pixels of timeline frame f.
-
-    Everything but the 3-D axes, the paths and the curves is drawn once; each frame restores it,
-    draws the contour paths and loss curves by blitting and redraws the 3-D axes alone.
-    """
+class DashboardView(View):
+    """The lecture layout. Everything but the 3-D axes, the paths and the curves is drawn once;
+    each frame restores it, draws the contour paths and loss curves by blitting and redraws the
+    3-D axes alone."""
 
     name = "dashboard"
-    GRID_RESOLUTION = 121  # one grid for both panels: smooth contours at half width, a 3-D mesh that draws fast
+    MESH_RESOLUTION = 121  # one mesh for both panels: smooth contours at half width, a 3-D mesh that draws fast
     PARALLEL = True  # the 3-D panel is a full redraw every frame
 
-    def __init__(self, data, width, height):
-        self.theme = data.theme
-        self.width, self.height = width, height
-        with style.look(self.theme):
-            fig = self.fig = style.new_figure(width, height, data.theme, data.transparent)
-            fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.975)
-            contour_ax = fig.add_axes((0.065, 0.25, 0.39, 0.64))
-            self.contour = ContourPanel(contour_ax, data.grid, data.runs, data.trail, data.color_scale)
-            self.surface_ax = fig.add_axes((0.49, 0.36, 0.46, 0.58), projection="3d", computed_zorder=False)
-            self.surface = SurfacePanel(self.surface_ax, data.grid, data.runs, data.zlabel, data.theme,
-                                        data.trail, data.color_scale)
-            self.surface_ax.set_animated(True)
-            loss_ax = fig.add_axes((0.585, 0.10, 0.39, 0.22))
-            self.loss = LossPanel(loss_ax, data.runs, data.steps, data.zlabel)
-            # Under the contour panel, in rows of three: clear of every path and of the 3-D axes.
-            handles, labels = style.legend_handles(data.runs)
-            fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.26, 0.0),
-                       ncols=_legend_columns(labels), frameon=False, fontsize=style.FONT["tick"],
-                       handlelength=2.2, columnspacing=1.2)
-            self.counter = DigitCounter(fig, data.steps)
-            fig.canvas.draw()
-            self.counter.draw_into_background()
-            self.contour.start()
-            self.background = fig.canvas.copy_from_bbox(fig.bbox)
+    def build(self, data):
+        fig = self.fig
+        fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.975)
+        contour_ax = fig.add_axes((0.065, 0.25, 0.39, 0.64))
+        self.contour = ContourPanel(contour_ax, data.mesh, data.runs, data.trail, data.color_scale)
+        self.surface_ax = fig.add_axes((0.49, 0.36, 0.46, 0.58), projection="3d", computed_zorder=False)
+        self.surface = ThreeDPanel(self.surface_ax, data.mesh, data.runs, data.zlabel, data.theme,
+                                   data.trail, data.color_scale)
+        self.surface_ax.set_animated(True)
+        loss_ax = fig.add_axes((0.585, 0.10, 0.39, 0.22))
+        self.loss = LossPanel(loss_ax, data.runs, data.steps, data.zlabel)
+        # Under the contour panel, in rows of three: clear of every path and of the 3-D axes.
+        handles, labels = style.legend_handles(data.runs)
+        fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.26, 0.0),
+                   ncols=_legend_columns(labels), frameon=False, fontsize=style.FONT["tick"],
+                   handlelength=2.2, columnspacing=1.2)
+        self.counter = DigitCounter(fig, data.steps)
+        fig.canvas.draw()
+        self.counter.draw_into_background()
+        self.contour.start()
+        self.background = fig.canvas.copy_from_bbox(fig.bbox)
 
     def still(self, f):
-        """The figure as frame f shows it, every artist an ordinary one, to save as PNG, SVG or PDF."""
         self.contour.show(f)
         self.loss.show(f)
         self.surface.update(f)
@@ -52,17 +47,14 @@ class DashboardView:
         self.counter.show(f.step)
         return self.fig
 
-    def frame(self, f):
-        """Pixels of timeline frame f: every panel at f.position, the camera at its pose."""
-        with style.look(self.theme):
-            canvas = self.fig.canvas
-            canvas.restore_region(self.background)
-            self.contour.draw(f)
-            self.loss.draw(f)
-            self.surface.update(f)
-            self.fig.draw_artist(self.surface_ax)
-            self.counter.draw(f.step)
-            return style.rgba_frame(self.fig, self.width, self.height)
+    def draw(self, f):
+        """Every panel at f.position, the camera at its pose."""
+        self.fig.canvas.restore_region(self.background)
+        self.contour.draw(f)
+        self.loss.draw(f)
+        self.surface.update(f)
+        self.fig.draw_artist(self.surface_ax)
+        self.counter.draw(f.step)
 
 
 def _legend_columns(labels):

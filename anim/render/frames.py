@@ -107,7 +107,7 @@ def _warm_up():
     import mpl_toolkits.mplot3d  # noqa: F401  (the import is the point: it takes most of a second)
 
     import anim.render.contour  # noqa: F401
-    import anim.render.surface  # noqa: F401
+    import anim.render.threed  # noqa: F401
 
 
 def _draw(key, view_class, data, width, height, entries):

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from anim.errors import SceneError
+from anim.trajectory import DIVERGED, LEFT_VIEW
 
 REFERENCE_HEIGHT_INCHES = 7.2  # every size is laid out as 720p at 100 dpi, then scaled
 COLORMAP = "viridis"           # the lecture's
@@ -160,14 +161,14 @@ def check_texts(scene):
 LOG_DECADES = 4  # a log colour scale spans this many decades above the surface's minimum
 
 
-def surface_colors(grid, scale):
+def surface_colors(mesh, scale):
     """(levels, norm) colouring the surface alike in every view: contour levels, and the norm
     mapping a loss to the colour map. 'linear' spreads both evenly between the lowest and highest
     loss; 'log' spaces them by decades of (loss - minimum), so a valley floor a thousand times
     lower than the walls still shows its shape (Rosenbrock, Beale)."""
     from matplotlib.ticker import MaxNLocator
 
-    zmin, zmax = grid.z_limits()
+    zmin, zmax = mesh.z_limits()
     if scale == "linear":
         return MaxNLocator(nbins=24).tick_values(zmin, zmax), mcolors.Normalize(zmin, zmax)
     floor = (zmax - zmin) * 10.0 ** -LOG_DECADES  # the first level above the minimum
@@ -237,8 +238,8 @@ def readable(color, theme):
 def legend_label(label, runs):
     """The optimizer's label, saying below it where its runs stopped being drawn: where they
     diverged or left the view, whichever came first; at which step, or how many of them."""
-    diverged = [r.diverged_at for r in runs if r.stopped_at is not None and r.stopped_at == r.diverged_at]
-    left = [r.left_view_at for r in runs if r.stopped_at is not None and r.stopped_at != r.diverged_at]
+    diverged = [r.stop.step for r in runs if r.stop and r.stop.reason == DIVERGED]
+    left = [r.stop.step for r in runs if r.stop and r.stop.reason == LEFT_VIEW]
     if len(runs) == 1:
         notes = [f"diverged at step {diverged[0]}"] if diverged else []
         notes += [f"left the view at step {left[0]}"] if left else []

@@ -49,31 +49,29 @@ def _prepared(frames):
 
 def measure_optianim(view, size, frames, out, jobs=0):
     started = time.perf_counter()
-    from anim import pipeline
+    from anim import pipeline, progress
     from anim.render.frames import Workers
 
     prepared = _prepared(frames)
     settings = _settings(view, size, jobs)
     first = []
 
-    class FirstFrame(pipeline.Report):
-        def frame(self, view, done, total):
-            if done == 1:
-                first.append(time.perf_counter() - started)
+    def first_frame(event):
+        if isinstance(event, progress.FrameDone) and event.done == 1:
+            first.append(time.perf_counter() - started)
 
     render_start = time.perf_counter()
     with Workers(settings.jobs or os.cpu_count()) as workers:
-        pipeline.render_prepared(prepared, out, settings, FirstFrame(), workers)
+        pipeline.render_prepared(prepared, out, settings, first_frame, workers)
     return {"seconds": time.perf_counter() - render_start, "first_frame": first[0]}
 
 
 def _view_data(view, prepared):
-    from anim import grid
-    from anim.render import ViewData, view_class
+    from anim import window
+    from anim.render import view_data
 
-    window = grid.view_window(prepared.scene, prepared.runs)
-    surface = grid.sample(prepared.scene.surface, *window, view_class(view).GRID_RESOLUTION)
-    return ViewData(prepared.scene.title, prepared.scene.zlabel, prepared.scene.steps, prepared.runs, surface)
+    frame = window.view_window(prepared.scene, prepared.runs)
+    return view_data(prepared.scene, prepared.runs, frame, view, _settings(view, (1280, 720)))
 
 
 def measure_floor(view, size, frames, out):
@@ -94,7 +92,7 @@ def measure_floor(view, size, frames, out):
     drawer = LocalDrawer(view_class(view), _view_data(view, prepared), width, height)
     kept = [np.array(pixels) for pixels in drawer.frames(picked)]
     started = time.perf_counter()
-    with encode.Encoder({"mp4": Path(out) / "floor.mp4"}, width, height, FPS) as encoder:
+    with encode.Encoder({"mp4": Path(out) / "floor.mp4"}, encode.Shape(width, height, FPS)) as encoder:
         for index in range(frames):
             encoder.write(kept[index % distinct])
     return {"seconds": time.perf_counter() - started}
@@ -112,20 +110,20 @@ def measure_naive(view, size, frames, out):
 
     prepared = _prepared(frames)
     data = _view_data(view, prepared)
-    grid = data.grid
+    mesh = data.mesh
     width, height = size
     plt.rcParams["animation.ffmpeg_path"] = imageio_ffmpeg.get_ffmpeg_exe()
     fig = plt.figure(figsize=(width / 100, height / 100), dpi=100)
     if view == "contour":
         ax = fig.add_subplot()
-        filled = ax.contourf(grid.x, grid.y, grid.z, levels=24, cmap="viridis")
-        ax.contour(grid.x, grid.y, grid.z, levels=12, colors="white", linewidths=0.5, alpha=0.45)
+        filled = ax.contourf(mesh.x, mesh.y, mesh.z, levels=24, cmap="viridis")
+        ax.contour(mesh.x, mesh.y, mesh.z, levels=12, colors="white", linewidths=0.5, alpha=0.45)
         fig.colorbar(filled, ax=ax, label="loss")
         ax.set_aspect("equal")
     else:
         ax = fig.add_subplot(projection="3d", computed_zorder=False)
-        x, y = np.meshgrid(grid.x, grid.y)
-        ax.plot_surface(x, y, grid.z, cmap="viridis", rcount=len(grid.y), ccount=len(grid.x),
+        x, y = np.meshgrid(mesh.x, mesh.y)
+        ax.plot_surface(x, y, mesh.z, cmap="viridis", rcount=len(mesh.y), ccount=len(mesh.x),
                         linewidth=0, antialiased=False)
         ax.set_zlabel("loss")
     ax.set_xlabel(r"$w_1$")

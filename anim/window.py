@@ -1,5 +1,6 @@
-"""The view window (fixed or fitted to the trajectories) and the surface sampled once on a mesh."""
+"""The view window (fixed or fitted to the trajectories), where runs leave it, and the surface sampled on a Mesh."""
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +11,7 @@ MARGIN = 0.03  # fraction of a fitted range added on each side, so head markers 
 
 
 @dataclass(frozen=True)
-class Grid:
+class Mesh:
     """The surface on a mesh: x (nx,), y (ny,), z (ny, nx) with z[i, j] = loss(x[j], y[i])."""
 
     x: np.ndarray
@@ -91,9 +92,21 @@ def left_view_step(run, window):
     return int(np.argmax(outside)) if outside.any() else None
 
 
-def masked_fraction(grid):
+def mark_exits(runs, window):
+    """The runs, each knowing where it first went far outside the window if it did so before
+    diverging (`left_view_at`): such a run is drawn up to there, like a diverged one."""
+    marked = []
+    for run in runs:
+        left = left_view_step(run, window)
+        if left is not None and run.diverged_at is not None and run.diverged_at <= left:
+            left = None
+        marked.append(dataclasses.replace(run, left_view_at=left))
+    return marked
+
+
+def masked_fraction(mesh):
     """The share of the mesh where the surface is not finite (drawn blank)."""
-    return float(np.mean(~np.isfinite(grid.z)))
+    return float(np.mean(~np.isfinite(mesh.z)))
 
 
 def _fit(mode, values, field_name):
@@ -114,7 +127,7 @@ def _fit(mode, values, field_name):
 
 def sample(surface, x_range, y_range, resolution):
     """Evaluate `surface` once on a resolution x resolution mesh over the window."""
-    import torch  # here, not at module level: Grid must unpickle in render workers without torch
+    import torch  # here, not at module level: Mesh must unpickle in render workers without torch
 
     x = np.linspace(*x_range, resolution, dtype=np.float32)
     y = np.linspace(*y_range, resolution, dtype=np.float32)
@@ -132,4 +145,4 @@ def sample(surface, x_range, y_range, resolution):
     values = z.detach().to(torch.float32).numpy()
     if not np.isfinite(values).any():
         raise SceneError(f"surface: not finite anywhere in the window w1 in {x_range}, w2 in {y_range}")
-    return Grid(x, y, values)
+    return Mesh(x, y, values)

@@ -1,4 +1,4 @@
-"""The 3-D view: the surface with the paths on it, seen from the camera path of the scene."""
+"""The 3-D view (`--view surface`): the loss surface with the paths on it, seen from the scene's camera path."""
 
 import numpy as np
 from matplotlib.ticker import MaxNLocator
@@ -6,18 +6,19 @@ from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
 from anim.render import style, trail
 from anim.render.heightfield import HeightField
+from anim.render.view import View
 
 
-class SurfacePanel:
-    """The surface of the grid on a 3-D `ax` with every run's path on it; `update(frame)` sets
+class ThreeDPanel:
+    """The surface of the mesh on a 3-D `ax` with every run's path on it; `update(frame)` sets
     the paths and the camera pose of a timeline frame, for the caller to draw."""
 
-    def __init__(self, ax, grid, runs, zlabel, theme, trail_length=0, color_scale="linear"):
+    def __init__(self, ax, mesh, runs, zlabel, theme, trail_length=0, color_scale="linear"):
         self.ax, self.runs, self.trail_length = ax, runs, trail_length
-        zmin, zmax = grid.z_limits()
-        ax.add_artist(HeightField(grid.x, grid.y, grid.z, style.COLORMAP, style.surface_colors(grid, color_scale)[1]))
-        ax.set_xlim(grid.x_range)
-        ax.set_ylim(grid.y_range)
+        zmin, zmax = mesh.z_limits()
+        ax.add_artist(HeightField(mesh.x, mesh.y, mesh.z, style.COLORMAP, style.surface_colors(mesh, color_scale)[1]))
+        ax.set_xlim(mesh.x_range)
+        ax.set_ylim(mesh.y_range)
         ax.set_zlim(zmin, zmax)
         ax.set_xlabel(r"$w_1$", labelpad=8)
         ax.set_ylabel(r"$w_2$", labelpad=8)
@@ -77,55 +78,44 @@ class SurfacePanel:
         self.paths.set_color(np.array(line_colors).reshape(-1, 4))
 
 
-class SurfaceView:
-    """Build once from a ViewData; `frame(f)` returns the RGBA pixels of timeline frame f."""
+class ThreeDView(View):
+    """The 3-D view: the surface turning with the camera, the legend beside it; a full redraw each frame."""
 
     name = "surface"
-    GRID_RESOLUTION = 81  # samples per side (80 polygons): round wells; 121 costs 40% more per frame
+    MESH_RESOLUTION = 81  # samples per side (80 polygons): round wells; 121 costs 40% more per frame
     PARALLEL = True  # every frame is a full redraw: worth a process per core
 
-    def __init__(self, data, width, height):
-        self.steps = data.steps
-        self.theme = data.theme
-        self.width, self.height = width, height
-        with style.look(self.theme):
-            self.fig = style.new_figure(width, height, data.theme, data.transparent)
-            self._build(data)
-            self.fig.canvas.draw()
-        # Title and legend never change and lie outside the 3-D axes: keep their pixels, stop
-        # drawing them (a quarter of the text a frame would otherwise lay out and rasterize).
-        self.overlays = []
-        for fixed in (self.title, self.legend):
-            box = fixed.get_window_extent().padded(2)
-            self.overlays.append(self.fig.canvas.copy_from_bbox(box))
-            fixed.set_visible(False)
-
-    def _build(self, data):
+    def build(self, data):
         fig = self.fig
         # The axes fill the space left of the legend; 3-D axes ignore constrained layout.
         ax = fig.add_axes((0.04, 0.0, 0.72, 0.92), projection="3d", computed_zorder=False)
         ax.set_box_aspect(None, zoom=1.0)
-        self.panel = SurfacePanel(ax, data.grid, data.runs, data.zlabel, data.theme, data.trail, data.color_scale)
+        self.panel = ThreeDPanel(ax, data.mesh, data.runs, data.zlabel, data.theme, data.trail, data.color_scale)
         self.title = fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.97)
         self.legend = fig.legend(*style.legend_handles(data.runs),
                                  loc="upper right", bbox_to_anchor=(0.99, 0.9), frameon=True,
                                  framealpha=1.0, title="optimizer")
         self.counter = style.counter(fig)
+        fig.canvas.draw()
+        # Title and legend never change and lie outside the 3-D axes: keep their pixels, stop
+        # drawing them (a quarter of the text a frame would otherwise lay out and rasterize).
+        self.overlays = []
+        for fixed in (self.title, self.legend):
+            box = fixed.get_window_extent().padded(2)
+            self.overlays.append(fig.canvas.copy_from_bbox(box))
+            fixed.set_visible(False)
 
     def still(self, f):
-        """The figure as frame f shows it, title and legend drawn as text, to save as PNG, SVG or PDF."""
         self.panel.update(f)
         self.counter.set_text(style.counter_text(f.step, self.steps))
         self.title.set_visible(True)
         self.legend.set_visible(True)
         return self.fig
 
-    def frame(self, f):
-        """Pixels of timeline frame f: the camera at its pose, the paths up to f.position."""
-        with style.look(self.theme):
-            self.panel.update(f)
-            self.counter.set_text(style.counter_text(f.step, self.steps))
-            self.fig.canvas.draw()
-            for region in self.overlays:
-                self.fig.canvas.restore_region(region)
-            return style.rgba_frame(self.fig, self.width, self.height)
+    def draw(self, f):
+        """The camera at its pose, the paths up to f.position."""
+        self.panel.update(f)
+        self.counter.set_text(style.counter_text(f.step, self.steps))
+        self.fig.canvas.draw()
+        for region in self.overlays:
+            self.fig.canvas.restore_region(region)

@@ -1,0 +1,86 @@
+"""The output-format registry: everything optianim knows about a format, in one record per format."""
+
+from dataclasses import dataclass, field
+
+# Videos are converted from RGB with the BT.709 matrix and say so: untagged, Chromium guessed
+# BT.601 for small videos and BT.709 from 720p up, and showed 720p colours 10 levels off.
+# (setparams tags the frames; the output options alone left primaries and transfer unknown)
+BT709_TAGS = ("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv")
+X264_PRESET = "veryfast"  # measured 1.7x faster than 'medium' at no size cost on these flat frames
+X264_CRF = 20
+# VP9 'good' at its fastest (-cpu-used 5) took 3x as long as rendering; 'realtime' at 7 is 8x faster
+# than that, for 20% more bytes than 'good' on these frames.
+VP9 = ("-c:v", "libvpx-vp9", "-crf", "34", "-b:v", "0", "-deadline", "realtime", "-cpu-used", "7", "-row-mt", "1")
+
+
+@dataclass(frozen=True)
+class Format:
+    """One output format: how it is encoded, which frames it keeps, what the manifest and the
+    preview page say of it. `ffmpeg` is None for a format written without ffmpeg (PNG)."""
+
+    name: str
+    help: str                 # one line for `--format`
+    media_type: str
+    page: str                 # the preview page shows it as a 'video', an 'img', or a 'link' (browsers cannot play it)
+    frames: str               # 'all': every video frame; 'slide': every gif_step-th at the slide size; 'last'
+    alpha: bool               # keeps a see-through background with --transparent (else laid on the theme's)
+    codec: str                # as a decoder names it
+    pix_fmt: tuple = ()       # (opaque, see-through) pixel formats ffmpeg encodes from
+    decoded: tuple = ()       # (opaque, see-through) pixel formats a decoder reads back, if not pix_fmt
+    ffmpeg: tuple = None      # output options after -map; None: not written by ffmpeg
+    muxer: str = ""
+    palette: bool = False     # needs the GIF palette (encode.palette)
+    fields: dict = field(default_factory=dict)  # fixed facts the manifest records
+
+    @property
+    def animated(self):
+        return self.frames != "last"
+
+    def pixel_format(self, transparent):
+        return self.pix_fmt[1 if transparent and self.alpha else 0]
+
+    def manifest_fields(self, transparent):
+        """What the manifest records of a file of this format, beyond its frames, fps and size."""
+        facts = {"codec": self.codec, **self.fields}
+        if self.pix_fmt:
+            facts["pix_fmt"] = (self.decoded or self.pix_fmt)[1 if transparent and self.alpha else 0]
+        if not self.animated:
+            facts["alpha"] = transparent and self.alpha
+        return facts
+
+
+FORMATS = {f.name: f for f in (
+    Format("mp4", "H.264 video for lecture videos and slides' players", "video/mp4", page="video", frames="all",
+           alpha=False, codec="h264", pix_fmt=("yuv420p", "yuv420p"), muxer="mp4",
+           ffmpeg=("-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF), "-profile:v", "high",
+                   "-movflags", "+faststart", *BT709_TAGS),
+           fields={"profile": "High", "color_space": "bt709", "faststart": True}),
+    Format("gif", "GIF for slides: loops forever, at most 960 px wide", "image/gif", page="img", frames="slide",
+           alpha=False, codec="gif", ffmpeg=("-loop", "0"), muxer="gif", palette=True,
+           fields={"colors": 256, "loop": "forever"}),
+    Format("webm", "VP9 video for web pages (keeps alpha with --transparent)", "video/webm", page="video",
+           frames="all", alpha=True, codec="vp9", pix_fmt=("yuv420p", "yuva420p"), muxer="webm",
+           ffmpeg=(*VP9, *BT709_TAGS), fields={"color_space": "bt709"}),
+    # libwebp converts RGB to YUV itself, with WebP's own matrix; decoders give back ARGB.
+    Format("webp", "animated WebP for web pages: loops forever, smaller than the GIF", "image/webp", page="img",
+           frames="slide", alpha=True, codec="webp", pix_fmt=("bgra", "bgra"), decoded=("argb", "argb"),
+           muxer="webp", ffmpeg=("-c:v", "libwebp_anim", "-quality", "80", "-compression_level", "4", "-loop", "0"),
+           fields={"loop": "forever"}),
+    # ProRes 4444 from 10-bit 4:4:4 (with alpha for --transparent); FFmpeg's decoder gives back 12 bits.
+    Format("mov", "Apple ProRes 4444 for video editors (keeps alpha with --transparent)", "video/quicktime",
+           page="link", frames="all", alpha=True, codec="prores", pix_fmt=("yuv444p10le", "yuva444p10le"),
+           decoded=("yuv444p12le", "yuva444p12le"), muxer="mov",
+           ffmpeg=("-c:v", "prores_ks", "-profile:v", "4444", "-vendor", "apl0", *BT709_TAGS),
+           fields={"profile": "4444", "color_space": "bt709"}),
+    Format("png", "the last frame as an image (keeps alpha with --transparent)", "image/png", page="img",
+           frames="last", alpha=True, codec="png"),
+)}
+DEFAULT_FORMATS = ("mp4", "gif")
+
+
+def get(name):
+    """The Format named `name`; ValueError listing the known ones."""
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise ValueError(f"unknown format {name!r}; use one of {', '.join(FORMATS)}") from None
