@@ -222,9 +222,8 @@ def drawn_paths(view, runs, f):
 VIEWS = ["contour", "surface", "dashboard", "grid"]
 
 
-@pytest.mark.parametrize("name", VIEWS)
-def test_each_run_shows_in_its_colour_along_its_path_and_at_its_head(last_frames, name):
-    view, runs, f, frame = last_frames(name)
+def assert_paths_shown(view, runs, f, frame):
+    """Each run's colour along the bare line of its path and at its head, in every panel."""
     for ax, kind, paths in drawn_paths(view, runs, f):
         for i, pixels in paths.items():
             color = runs[i].color
@@ -233,6 +232,21 @@ def test_each_run_shows_in_its_colour_along_its_path_and_at_its_head(last_frames
             missing = [tuple(p.round()) for p in line if not shows(frame, p, color)]
             assert not missing, f"{kind} {runs[i].label}: no {color} along its path at {missing}"
             assert head_shows(frame, pixels[-1], color), f"{kind} {runs[i].label}: no {color} head at {pixels[-1]}"
+
+
+@pytest.mark.parametrize("name", VIEWS)
+def test_each_run_shows_in_its_colour_along_its_path_and_at_its_head(last_frames, name):
+    assert_paths_shown(*last_frames(name))
+
+
+@pytest.mark.parametrize("name", VIEWS)
+def test_still_figure_shows_each_run_along_its_path_and_at_its_head(tilted, name):
+    """The figure `optianim still` saves (every artist an ordinary one, drawn by savefig)."""
+    view, runs, line = build(name, tilted, *SIZES.get(name, (WIDTH, HEIGHT)))
+    f = line.frame(len(line) - 1)
+    fig = view.still(f)
+    fig.canvas.draw()
+    assert_paths_shown(view, runs, f, np.array(fig.canvas.buffer_rgba()))
 
 
 @pytest.mark.parametrize("name", VIEWS)
