@@ -381,7 +381,7 @@ MARGIN = 5  # pixels: half a path's halo, or a head's radius with its edge, at 6
 
 @pytest.mark.parametrize("name", VIEWS)
 @pytest.mark.parametrize("scene", LECTURE_SCENES)
-def test_legend_and_colour_bar_lie_clear_of_every_path(scene, name):
+def test_legend_and_colour_bar_lie_clear_of_every_path_and_contour_panel(scene, name):
     view, runs, line = build(name, SCENES / f"{scene}.py")
     f = line.frame(len(line) - 1)
     view.frame(f)
@@ -394,6 +394,8 @@ def test_legend_and_colour_bar_lie_clear_of_every_path(scene, name):
         boxes["colour bar"] = parts.colorbar.get_tightbbox(renderer)
     assert boxes  # every view has a legend or a colour bar
     for ax, kind, paths in drawn_paths(view, runs, f):
+        if kind == "2d":  # nothing lies over the plotting area, where paths may go in other scenes
+            assert not [what for what, box in boxes.items() if box.overlaps(ax.bbox)]
         for i, pixels in paths.items():
             drawn = densified(pixels)
             if kind == "2d":  # a 2-D panel clips its paths to the axes
