@@ -331,21 +331,25 @@ def test_dashboard_shows_all_three_panels(last_frames):
         assert head_shows(frame, pixels[-1], runs[i].color)
 
 
+def assert_heads_shown(frame, runs, paths, where):
+    """Each run's head in its colour at its pixel; of heads on one spot, the one drawn on top."""
+    heads = {i: pixels[-1] for i, pixels in paths.items()}
+    for i, head in heads.items():
+        others = [other for j, other in heads.items() if j != i]
+        if others and min(np.hypot(*(np.array(others) - head).T)) < 10:
+            assert any(head_shows(frame, head, runs[j].color) for j in heads), (where, head)
+        else:
+            assert head_shows(frame, head, runs[i].color), (where, runs[i].label, head)
+
+
 @pytest.mark.parametrize("name", ["surface", "dashboard"])
 def test_3d_heads_show_at_their_projected_pixels_from_every_camera_pose(tilted, name):
     view, runs, line = build(name, tilted, *SIZES.get(name, (WIDTH, HEIGHT)))
-    for index in (0, len(line) // 2, len(line) - 1):
+    for index in (0, len(line) // 2, len(line) - 1):  # all on the shared start, apart, at the end
         f = line.frame(index)
         frame = np.array(view.frame(f))
         (ax, kind, paths), = [panel for panel in drawn_paths(view, runs, f) if panel[1] == "3d"]
-        heads = {i: pixels[-1] for i, pixels in paths.items()}
-        for i, head in heads.items():
-            others = [other for j, other in heads.items() if j != i]
-            if others and min(np.hypot(*(np.array(others) - head).T)) < 10:
-                # Heads on one spot (the shared start): one of them shows there.
-                assert any(head_shows(frame, head, runs[j].color) for j in heads), (index, head)
-            else:
-                assert head_shows(frame, head, runs[i].color), (index, runs[i].label, head)
+        assert_heads_shown(frame, runs, paths, index)
 
 
 # A bowl whose minimum falls between the nodes of every view's mesh: the surface's lowest sample
@@ -367,12 +371,14 @@ OFF_MESH = """
 
 @pytest.mark.xfail(strict=True, reason="bug: the 3-D axes' z limits are the mesh's lowest sample, and "
                    "axlim_clip hides a head (and path) below it")
-def test_3d_head_of_a_run_that_reached_the_minimum_shows(scene_file):
-    view, runs, line = build("surface", scene_file(textwrap.dedent(OFF_MESH), "off_mesh.py"))
+@pytest.mark.parametrize("scene", ["off_mesh", "booth"])
+def test_3d_heads_of_runs_that_reached_the_minimum_show(scene_file, scene):
+    path = scene_file(textwrap.dedent(OFF_MESH), "off_mesh.py") if scene == "off_mesh" else SCENES / "booth.py"
+    view, runs, line = build("surface", path)
     f = line.frame(len(line) - 1)
     frame = np.array(view.frame(f))
     (ax, kind, paths), = drawn_paths(view, runs, f)
-    assert head_shows(frame, paths[0][-1], "#ff0000"), paths[0][-1]
+    assert_heads_shown(frame, runs, paths, "last frame")
 
 
 LECTURE_SCENES = ["pathological", "steep_optima"]
