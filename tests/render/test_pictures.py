@@ -47,9 +47,10 @@ TILTED = """
 
 @dataclass
 class Parts:
-    """Where a view draws what: 2-D contour panels with the labels of the runs each draws (None:
-    every run), the 3-D axes, the loss axes, the legend, the colour bar's axes."""
+    """Where a view draws what: its figure, 2-D contour panels with the labels of the runs each
+    draws (None: every run), the 3-D axes, the loss axes, the legend, the colour bar's axes."""
 
+    figure: object
     contours: list = field(default_factory=list)
     surface: object = None
     loss: object = None
@@ -62,16 +63,16 @@ def axes_of(view):
     fig = view.fig
     legend = fig.legends[0] if fig.legends else None
     if view.name == "contour":
-        return Parts([(view.ax, None)], legend=legend, colorbar=view.colorbar_ax)
+        return Parts(fig, [(view.ax, None)], legend=legend, colorbar=view.colorbar_ax)
     if view.name == "surface":
-        return Parts(surface=view.panel.ax, legend=legend)
+        return Parts(fig, surface=view.panel.ax, legend=legend)
     if view.name == "dashboard":
-        return Parts([(view.contour.ax, None)], surface=view.surface_ax, loss=view.loss.ax, legend=legend)
+        return Parts(fig, [(view.contour.ax, None)], surface=view.surface_ax, loss=view.loss.ax, legend=legend)
     if view.name == "grid":
         panels = [(panel.ax, {run.label for run in panel.runs}) for panel in view.panels]
         colorbar = [ax for ax in fig.axes if all(ax is not panel for panel, _ in panels)]
         assert len(colorbar) == 1
-        return Parts(panels, legend=legend, colorbar=colorbar[0])
+        return Parts(fig, panels, legend=legend, colorbar=colorbar[0])
     raise ValueError(view.name)
 
 
@@ -392,7 +393,7 @@ def test_legend_and_colour_bar_lie_clear_of_every_path_and_contour_panel(scene, 
     f = line.frame(len(line) - 1)
     view.frame(f)
     parts = axes_of(view)
-    renderer = view.fig.canvas.get_renderer()
+    renderer = parts.figure.canvas.get_renderer()
     boxes = {}
     if parts.legend is not None:
         boxes["legend"] = parts.legend.get_window_extent(renderer)
