@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from anim import grid
+from anim import window as windows
 from anim.trajectory import Run
 
 
@@ -17,7 +17,7 @@ def runs_through(*paths):
 
 
 def window(x_range, y_range, runs):
-    return grid.view_window(SimpleNamespace(x_range=x_range, y_range=y_range), runs)
+    return windows.view_window(SimpleNamespace(x_range=x_range, y_range=y_range), runs)
 
 
 def test_auto_window_is_the_finite_points_extent_with_3_percent_margins():
@@ -49,7 +49,7 @@ def test_a_run_that_ran_off_is_fitted_only_up_to_where_it_left_the_others_window
     # is -0.03..1.03 both ways; it leaves it "far" beyond 1.03 + 1.06 = 2.09, at w1 = 3 (step 2),
     # so its points 0 and 1 count: w1 from 0 to 1.5 (0.045 each side), w2 from 0 to 1.
     assert window("auto", "auto", runs) == (pytest.approx((-0.045, 1.545)), pytest.approx((-0.03, 1.03)))
-    assert grid.left_view_step(runs[-1], ((-0.03, 1.03), (-0.03, 1.03))) == 2
+    assert windows.left_view_step(runs[-1], ((-0.03, 1.03), (-0.03, 1.03))) == 2
 
 
 def test_when_most_runs_explode_the_window_shows_the_explosion():

@@ -15,7 +15,7 @@ class ThreeDPanel:
 
     def __init__(self, ax, mesh, runs, zlabel, theme, trail_length=0, color_scale="linear"):
         self.ax, self.runs, self.trail_length = ax, runs, trail_length
-        zmin, zmax = mesh.z_limits()
+        zmin, zmax = _z_limits(mesh, runs)
         ax.add_artist(HeightField(mesh.x, mesh.y, mesh.z, style.COLORMAP, style.surface_colors(mesh, color_scale)[1]))
         ax.set_xlim(mesh.x_range)
         ax.set_ylim(mesh.y_range)
@@ -76,6 +76,20 @@ class ThreeDPanel:
         self.halos.set_color(np.array(halo_colors).reshape(-1, 4))
         self.paths.set_segments(pieces)
         self.paths.set_color(np.array(line_colors).reshape(-1, 4))
+
+
+def _z_limits(mesh, runs):
+    """The surface's lowest and highest samples, stretched to every loss a path shows inside the
+    window: a run that reached a minimum lying between the mesh's nodes is lower than any sample,
+    and the 3-D axes clip (axlim_clip) whatever lies outside their limits, its head included."""
+    zmin, zmax = mesh.z_limits()
+    (x0, x1), (y0, y1) = mesh.x_range, mesh.y_range
+    for run in runs:
+        w1, w2, loss = run.shown(len(run.points) - 1).T
+        inside = (x0 <= w1) & (w1 <= x1) & (y0 <= w2) & (w2 <= y1) & np.isfinite(loss)
+        if inside.any():
+            zmin, zmax = min(zmin, float(loss[inside].min())), max(zmax, float(loss[inside].max()))
+    return zmin, zmax
 
 
 class ThreeDView(View):
