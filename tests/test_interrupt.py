@@ -1,51 +1,129 @@
 """Killing a render mid-way never leaves a partial file under a final name, nor touches earlier outputs."""
 
+import queue
+import shutil
 import signal
 import subprocess
 import sys
-import time
+import threading
 
 import pytest
 
 from conftest import ROOT
 
+HANG = 300  # seconds: bounds a hang only; nothing here is judged by how long it takes
+
 
 def _render(scene, out):
     """A small render to the end, in a process of its own."""
     return subprocess.run([sys.executable, "-m", "anim", "render", str(scene), "-o", str(out), "--size", "160x96"],
-                          cwd=ROOT, capture_output=True, text=True)
+                          cwd=ROOT, capture_output=True, text=True, timeout=HANG)
 
 
-def _start(scene, out):
+# `python -m anim`, except that the render's frame callback (the report that draws the progress
+# bar) holds the render once the contour view's third frame has gone to ffmpeg: it says so on
+# stdout, then waits for a signal. ffmpeg is running then, its output files open (a frame is larger
+# than a pipe's buffer, so three were written only as ffmpeg read them).
+HELD_AT_FRAME = 3
+HELD = f"""
+import signal, sys
+from anim import cli, progress
+
+report = cli._Progress.__call__
+
+def held(self, event):
+    report(self, event)
+    if isinstance(event, progress.FrameDone) and event.done == {HELD_AT_FRAME}:
+        print(f"held at {{event.view}} frame {{event.done}} of {{event.total}}", flush=True)
+        while True:
+            signal.pause()  # until the test's signal
+
+cli._Progress.__call__ = held
+sys.argv[0] = "optianim"
+cli.main()
+"""
+
+
+def _start_held(scene, out):
     # (with a GIF budget, the GIF's lossless frames are a temporary file of their own too)
-    command = [sys.executable, "-m", "anim", "render", str(scene), "-o", str(out), "--size", "640x360",
+    command = [sys.executable, "-c", HELD, "render", str(scene), "-o", str(out), "--size", "640x360",
                "--gif-max-mb", "50"]
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for_temporaries(folder, process, timeout=60):
-    """Return once the render is writing (a temporary file exists), i.e. mid-render."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"render ended before it could be interrupted: {process.communicate()}")
-        if folder.is_dir() and any(p.name.endswith(".part") for p in folder.iterdir()):
+def _wait_until_held(process):
+    """Read the render's stdout up to the line saying it is held mid-encode: an event, not a clock."""
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout] + [lines.put("")],
+                     daemon=True).start()
+    seen = []
+    while True:
+        try:
+            line = lines.get(timeout=HANG)
+        except queue.Empty:
+            pytest.fail(f"the render printed nothing for {HANG} s (hung?) after: {seen}")
+        if not line:
+            process.wait(timeout=HANG)
+            pytest.fail(f"render ended before it could be interrupted: {seen} {process.stderr.read()}")
+        seen.append(line)
+        if line.startswith("held at contour frame "):
             return
-        time.sleep(0.02)
-    pytest.fail("render never started writing")
+
+
+def _temporaries(folder):
+    """The final names whose temporary files are in `folder` (.NAME.PID-XXXXXXXX.part)."""
+    return sorted(p.name[1:].rsplit(".", 2)[0] for p in folder.iterdir() if p.name.endswith(".part"))
+
+
+BOWL = """
+import torch
+from anim import Scene, Optimizer, Camera
+
+scene = Scene(
+    name="bowl", title="Bowl",
+    surface=lambda w1, w2: w1 ** 2 + 3 * w2 ** 2,
+    init=(1.5, -1.0), steps=12,
+    x_range=(-2, 2), y_range=(-2, 2),
+    optimizers=[
+        Optimizer("SGD", torch.optim.SGD, lr=0.1, color="red"),
+        Optimizer("Adam", torch.optim.Adam, lr=0.3, color="black"),
+    ],
+    camera=Camera(elevation=(20, 40), azimuth=(-60, 60)),
+)
+"""
+
+
+@pytest.fixture(scope="module")
+def first_render(tmp_path_factory):
+    """(scene, output root) of a small render of conftest's tiny bowl, both views, done once."""
+    root = tmp_path_factory.mktemp("interrupt")
+    scene = root / "bowl.py"
+    scene.write_text(BOWL)
+    first = _render(scene, root / "out")
+    assert first.returncode == 0, first.stderr
+    return scene, root / "out"
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
-def test_interrupted_render_keeps_earlier_outputs(tmp_path, tiny_scene, sig):
-    first = _render(tiny_scene, tmp_path)
-    assert first.returncode == 0, first.stderr
+def test_interrupted_render_keeps_earlier_outputs(tmp_path, first_render, sig):
+    scene, rendered = first_render
+    shutil.copytree(rendered, tmp_path, dirs_exist_ok=True)
     folder = tmp_path / "bowl"
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
 
-    process = _start(tiny_scene, tmp_path)
-    _wait_for_temporaries(folder, process)
-    process.send_signal(sig)
-    _, stderr = process.communicate(timeout=60)
+    process = _start_held(scene, tmp_path)
+    try:
+        _wait_until_held(process)
+        # mid-render: the trajectories written, the contour view's files being written by ffmpeg
+        assert _temporaries(folder) == ["contour.gif", "contour.gif-frames.mkv", "contour.mp4",
+                                        "trajectories.csv"]
+        process.send_signal(sig)
+        process.wait(timeout=HANG)
+        stderr = process.stderr.read()  # a few lines: they fitted in the pipe
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
     after = {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(".")}
     assert after == before  # not one byte of the earlier render changed
@@ -60,7 +138,7 @@ def test_interrupted_render_keeps_earlier_outputs(tmp_path, tiny_scene, sig):
     else:
         assert process.returncode == -signal.SIGKILL
         # A killed process cannot clean up; the next render removes what it left.
-        again = _render(tiny_scene, tmp_path)
+        again = _render(scene, tmp_path)
         assert again.returncode == 0, again.stderr
         for name in leftovers:
             assert f"removed {name}, left by an interrupted render" in again.stdout

@@ -3,6 +3,7 @@ torch run inline from its start point, and the views render them."""
 
 import csv
 import functools
+import inspect
 import json
 
 import numpy as np
@@ -26,13 +27,22 @@ def inline(factory, surface, start, steps, scheduler=None, **hyperparameters):
     weights = torch.nn.Parameter(torch.tensor(start, dtype=torch.float32))
     optimizer = factory([weights], **hyperparameters)
     schedule = scheduler(optimizer) if scheduler else None
+
+    def closure():  # for an optimizer whose step requires one (LBFGS): it re-evaluates the loss
+        optimizer.zero_grad()
+        loss = surface(weights[0], weights[1])
+        loss.backward()
+        return loss
+
+    needs_closure = inspect.signature(optimizer.step).parameters.get("closure")
+    step_args = (closure,) if needs_closure and needs_closure.default is inspect.Parameter.empty else ()
     points = []
     for _ in range(steps):
         loss = surface(weights[0], weights[1])
         points.append([*weights.detach().tolist(), loss.item()])
         optimizer.zero_grad()
         loss.backward()
-        optimizer.step()
+        optimizer.step(*step_args)
         if isinstance(schedule, torch.optim.lr_scheduler.ReduceLROnPlateau):
             schedule.step(loss.item())
         elif schedule is not None:
@@ -79,22 +89,99 @@ def test_bad_generators_say_what_would_be_valid(init, message):
     assert str(error.value) == message
 
 
-@pytest.mark.parametrize("name", trajectory.ELEMENTWISE)
-def test_a_vectorized_swarm_equals_each_start_run_alone_bit_for_bit(monkeypatch, name):
-    hyperparameters = {"SGD": dict(lr=0.002, momentum=0.9, nesterov=True), "Adam": dict(lr=0.05, amsgrad=True),
-                       "Adadelta": dict(lr=1.0), "Rprop": dict(lr=0.01)}.get(name, dict(lr=0.01))
+def torch_optimizers():
+    """Every optimizer class torch.optim offers, by name (not the base class): read from torch
+    itself, so neither a list of the code's nor one of the tests' can leave one out."""
+    return {name: value for name, value in vars(torch.optim).items()
+            if inspect.isclass(value) and issubclass(value, torch.optim.Optimizer)
+            and value is not torch.optim.Optimizer}
+
+
+def why_it_cannot_step_two_dense_weights(factory):
+    """None if `factory` builds on one Parameter of two weights (with lr=0.01 if it has no default)
+    and takes a step from their dense gradient; else torch's reason."""
+    weights = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    try:
+        try:
+            optimizer = factory([weights])
+        except TypeError:  # no default learning rate
+            optimizer = factory([weights], lr=0.01)
+
+        def closure():
+            optimizer.zero_grad()
+            loss = (weights ** 2).sum()
+            loss.backward()
+            return loss
+
+        closure()
+        optimizer.step(closure)  # every torch.optim step takes a closure; LBFGS needs it
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+# What README says (Optimizer, Swarms): the optimizers whose update treats each weight alone run
+# all start points as one torch run on a (2, n) weight ...
+DOCUMENTED_VECTORIZED = {"ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop",
+                         "Rprop", "SGD"}
+# ... these run start point by start point, their update coupling the weights ...
+DOCUMENTED_START_BY_START = {
+    "LBFGS": "a line search over all the weights at once, and its step needs a closure",
+    "Adafactor": "a factored second moment, and an update clipped by its RMS over all the weights",
+}
+# ... and these cannot step two dense weights at all (refused before rendering: test_trajectory.py).
+CANNOT_STEP = {"SparseAdam": "sparse gradients only", "Muon": "2-D weight matrices only"}
+
+STEPPING = sorted(name for name, factory in torch_optimizers().items()
+                  if why_it_cannot_step_two_dense_weights(factory) is None)
+SWARM_HYPERPARAMETERS = {  # lr=0.01 unless said here; options that take other code paths
+    "SGD": dict(lr=0.002, momentum=0.9, nesterov=True), "Adam": dict(lr=0.05, amsgrad=True),
+    "Adadelta": dict(lr=1.0), "LBFGS": dict(lr=0.5, max_iter=3),
+}
+
+
+def test_every_torch_optimizer_runs_or_is_excluded_for_a_stated_reason():
+    names = set(torch_optimizers())
+    cannot = {name: why_it_cannot_step_two_dense_weights(factory) for name, factory in torch_optimizers().items()}
+    cannot = {name: why for name, why in cannot.items() if why is not None}
+    assert set(cannot) == set(CANNOT_STEP), f"torch.optim optimizers that cannot step two dense weights: {cannot}"
+    # A new torch.optim optimizer fails here until it is placed: run as one swarm or start by start.
+    assert DOCUMENTED_VECTORIZED.isdisjoint(DOCUMENTED_START_BY_START)
+    assert names - set(CANNOT_STEP) == DOCUMENTED_VECTORIZED | set(DOCUMENTED_START_BY_START), sorted(names)
+
+
+@pytest.mark.parametrize("name", STEPPING)
+def test_a_swarm_equals_each_start_run_alone_bit_for_bit(monkeypatch, name):
+    """For every torch.optim optimizer that can step two dense weights: the 24 runs of a swarm
+    equal torch run inline from each start point alone, bit for bit; and the swarm ran as one
+    torch run exactly for the optimizers documented as vectorized."""
+    hyperparameters = SWARM_HYPERPARAMETERS.get(name, dict(lr=0.01))
     factory = getattr(torch.optim, name)
     scene = swarm_scene([Optimizer(name, factory, **hyperparameters)])
+    calls = {"swarm": [], "one": 0}
+    run_swarm, run_one = trajectory._run_swarm, trajectory._run_one
 
-    def no_loop(*args, **kwargs):
-        raise AssertionError("ran start points one by one")
+    def spy_swarm(*args, **kwargs):
+        calls["swarm"].append(run_swarm(*args, **kwargs))
+        return calls["swarm"][-1]
 
-    monkeypatch.setattr(trajectory, "_run_one", no_loop)  # proof that the swarm ran as one
+    def spy_one(*args, **kwargs):
+        calls["one"] += 1
+        return run_one(*args, **kwargs)
+
+    monkeypatch.setattr(trajectory, "_run_swarm", spy_swarm)
+    monkeypatch.setattr(trajectory, "_run_one", spy_one)
     runs = trajectory.compute(scene)
     assert [run.run for run in runs] == list(range(24))
     for run, start in zip(runs, scene.init):
         np.testing.assert_array_equal(run.points, inline(factory, himmelblau, start, 40, **hyperparameters))
     assert len({tuple(run.points[-1, :2]) for run in runs}) > 4  # they went different ways
+    as_one = calls["one"] == 0 and len(calls["swarm"]) == 1 and calls["swarm"][0] is not None
+    ran = "as one swarm" if as_one else f"{calls['one']} start points one by one"
+    if name in DOCUMENTED_VECTORIZED:
+        assert as_one, f"{name} is documented to run as one swarm, but ran {ran}"
+    else:
+        assert calls["one"] == 24, f"{name} is documented to run start by start, but ran {ran}"
 
 
 def test_optimizers_that_are_not_elementwise_run_start_by_start(monkeypatch):

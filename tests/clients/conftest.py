@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SCENE = ROOT / "scenes" / "pathological.py"
 VIEWS = ("contour", "surface")
 VIDEO_FORMATS = ("mp4", "webm", "gif")
+# Waits in these tests end on events (a video's `ended`, a frame on screen, the page's media
+# ready); this only stops a hang, and is never a judgement of speed.
+HANG_MS = 120_000
 # Small renders of the lecture's ravine scene, each made once, when a test first needs it: both
 # views in every format (opaque), a see-through WebM and PNG (transparent), and the contour view
 # at the default 1280x720 (hd), where players guess colours differently for untagged video.
@@ -143,7 +146,7 @@ def browser():
     with sync_playwright() as playwright:
         # Playwright launches with a new temporary --user-data-dir and removes it on close.
         chromium = playwright.chromium.launch(executable_path=executable, headless=True,
-                                              args=CHROMIUM_ARGS, timeout=60_000)
+                                              args=CHROMIUM_ARGS, timeout=HANG_MS)
         try:
             yield chromium
         finally:
@@ -153,7 +156,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(HANG_MS)
     page = context.new_page()
     try:
         yield page

@@ -1,11 +1,10 @@
 """Headless Chromium (Debian's package) plays, animates and shows the outputs as a page in a browser would."""
 
-import time
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from .conftest import STILLS, VIDEOS, VIEWS, case_id
+from .conftest import HANG_MS, STILLS, VIDEOS, VIEWS, case_id
 
 # MIME type and codec string a page would put in <source type=...>: H.264 High, VP9 profile 0.
 CODEC_TYPES = {"mp4": 'video/mp4; codecs="avc1.640028"', "webm": 'video/webm; codecs="vp09.00.10.08"'}
@@ -115,9 +114,10 @@ def test_video_plays_to_the_end(renders, server, page, case):
     render, fmt = renders[kind], name.rsplit(".", 1)[1]
     record = render.record(name)
     page.goto(f"{server}/__blank__")
-    # Twice real time keeps the suite short; Chromium still decodes every frame.
+    # Twice real time keeps the suite short; Chromium still decodes every frame. The timeout only
+    # stops a hang: the test waits for `ended` (or `error`).
     played = page.evaluate(PLAY, {"src": render.url_path + name, "type": CODEC_TYPES[fmt],
-                                  "rate": 2.0, "timeout": 30_000})
+                                  "rate": 2.0, "timeout": HANG_MS})
     frame = 1 / record["fps"]
     assert played["result"] == "ended", played
     assert played["error"] is None, played
@@ -126,8 +126,11 @@ def test_video_plays_to_the_end(renders, server, page, case):
     assert played["duration"] == pytest.approx(record["duration"], abs=frame), played
     assert played["currentTime"] == pytest.approx(played["duration"], abs=frame), played
     assert played["decodedFrames"] == record["frames"], played
-    # The picture got to the end too (a frame or two may go unpainted at twice real time).
-    assert played["lastMediaTime"] == pytest.approx(record["duration"] - frame, abs=3 * frame), played
+    # The picture got to the end too: the last frame painted is within 3 frames of the end (some go
+    # unpainted at twice real time), give or take the frames Chromium itself reports it dropped for
+    # being late, so a busy machine is not mistaken for a broken file.
+    late = 3 + played["droppedFrames"]
+    assert played["lastMediaTime"] == pytest.approx(record["duration"] - frame, abs=late * frame), played
     transparent = record.get("pix_fmt") == "yuva420p"
     assert (played["alpha"] < 255) if transparent else (played["alpha"] == 255), played
 
@@ -149,24 +152,25 @@ def test_gif_frames_and_loop(renders, server, page, view):
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_gif_animates_on_the_page(renders, server, page, view):
-    """An <img> of the GIF changes on screen by itself: two screenshots of it a moment apart differ."""
+    """An <img> of the GIF changes on screen by itself: a later screenshot of it differs from the first."""
     render, name = renders["opaque"], f"{view}.gif"
     record = render.record(name)
     page.goto(f"{server}/__blank__")
     shown = page.evaluate(GIF_ON_SCREEN, {"src": render.url_path + name})
     assert (shown["naturalWidth"], shown["naturalHeight"]) == (record["width"], record["height"]), shown
     # A canvas draws an animated <img> as its first frame whatever is on screen, so compare what the
-    # compositor shows: screenshots of the element, until one differs from the first (4 s at most).
+    # compositor shows: screenshots of the element, a GIF frame apart, until one differs from the
+    # first (after the held start, the picture changes every frame). Waiting for that change is the
+    # test; the bound only stops a GIF that never moves from hanging the suite.
     gif = page.locator("#gif")
-    first, shots = gif.screenshot(), 1
-    deadline = time.monotonic() + 4
-    while time.monotonic() < deadline:
-        page.wait_for_timeout(200)
-        shots += 1
+    first, delay_ms = gif.screenshot(), 1000 / record["fps"]
+    for shots in range(2, int(HANG_MS / delay_ms) + 2):
+        page.wait_for_timeout(delay_ms)
         if gif.screenshot() != first:
             break
     else:
-        pytest.fail(f"the GIF showed the same picture in {shots} screenshots over 4 s")
+        pytest.fail(f"the GIF showed the same picture in {shots} screenshots, a frame ({delay_ms:.0f} ms) "
+                    "apart or more")
 
 
 PNG_ALPHA = """async ({src}) => {
@@ -211,8 +215,10 @@ LAST_FRAME_VS_PNG = """async ({video, png, frame}) => {
   document.body.appendChild(v);
   await new Promise((resolve, reject) => { v.onloadeddata = resolve; v.onerror = () => reject(new Error('video error')); });
   v.currentTime = v.duration - frame / 2;  // the last frame
+  // 'seeked' fires once the frame there is decoded (readyState >= 2): drawImage below gets it. (No
+  // wait for a frame callback: Chromium gives none for a paused video, so that was a 1 s sleep.)
   await new Promise(resolve => v.addEventListener('seeked', resolve, {once: true}));
-  await new Promise(resolve => { v.requestVideoFrameCallback(resolve); setTimeout(resolve, 1000); });
+  if (v.readyState < 2) return {readyState: v.readyState};
   if (v.videoWidth !== W || v.videoHeight !== H) return {size: [v.videoWidth, v.videoHeight, W, H]};
   const got = pixels(v, W, H);
   // Only flat, saturated areas (5x5 of one colour in the PNG): edges blur in 4:2:0 chroma, greys hide a
@@ -253,7 +259,7 @@ def test_video_colours_match_the_png(renders, server, page, case):
     page.goto(f"{server}/__blank__")
     seen = page.evaluate(LAST_FRAME_VS_PNG, {"video": render.url_path + name, "png": render.url_path + png,
                                              "frame": 1 / record["fps"]})
-    assert "size" not in seen, seen
+    assert "size" not in seen and "readyState" not in seen, seen
     assert seen["count"] > 1000, seen
     bias, mae = [round(b, 2) for b in seen["bias"]], [round(m, 2) for m in seen["mae"]]
     assert max(map(abs, bias)) <= 3 and max(mae) <= 3, (
@@ -293,10 +299,12 @@ def test_preview_page(renders, server, page, tmp_path, kind, via):
     if via == "http":
         assert response.status == 200
     try:
-        page.wait_for_function(PAGE_READY, timeout=20_000, polling=100)
+        page.wait_for_function(PAGE_READY, timeout=HANG_MS, polling=100)
     except Exception:
-        pytest.fail(f"media on the page not ready within 20 s: {page.evaluate(PAGE_STATE)}; problems: {problems}")
-    # The media controls' loading spinner fades out over about a second after the data arrives.
+        pytest.fail(f"media on the page never got ready (waited {HANG_MS // 1000} s for a hang): "
+                    f"{page.evaluate(PAGE_STATE)}; problems: {problems}")
+    # The media controls' loading spinner fades out over about a second after the data arrives: a
+    # pause for the screenshot left for people to look at; no assertion depends on it.
     page.wait_for_timeout(1500)
     state = page.evaluate(PAGE_STATE)
     shot = tmp_path / f"index-{kind}-{via}.png"
