@@ -3,6 +3,7 @@
 import contextlib
 import io
 import math
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -212,8 +213,20 @@ def _run(args, doing, data=None):
     except OSError as exc:
         raise EncodeError(f"cannot start ffmpeg ({args[0]}): {exc}") from exc
     if result.returncode != 0:
-        raise EncodeError(f"ffmpeg failed (exit {result.returncode}) {doing}: {_last_line(result.stderr, 'no message')}")
+        raise EncodeError(f"ffmpeg failed ({_ended(result.returncode)}) {doing}: "
+                          f"{_last_line(result.stderr, 'no message')}")
     return result.stdout
+
+
+def _ended(returncode):
+    """How ffmpeg ended, for a message: 'exit 1', or 'killed by SIGXFSZ: a file-size limit'."""
+    if returncode >= 0:
+        return f"exit {returncode}"
+    try:
+        name = signal.Signals(-returncode).name
+    except ValueError:
+        name = f"signal {-returncode}"
+    return f"killed by {name}" + (": a file-size limit" if name == "SIGXFSZ" else "")
 
 
 def png_bytes(frame, alpha):
@@ -318,8 +331,11 @@ class Encoder:
         if "png" in self.temps:
             if self._last is None:
                 raise EncodeError(f"no frame to write {self.finals['png'].name} from")
-            with open(self.temps["png"], "wb") as handle:
-                handle.write(png_bytes(self._last, self.shape.background is not None))
+            try:
+                with open(self.temps["png"], "wb") as handle:
+                    handle.write(png_bytes(self._last, self.shape.background is not None))
+            except OSError as exc:  # name the file asked for, not its temporary
+                raise type(exc)(exc.errno, exc.strerror, str(self.finals["png"])) from exc
         for name, temp in self.temps.items():
             files.fsync(temp)
             self.finished.append(self._record(name, temp))
@@ -365,4 +381,4 @@ class Encoder:
         self._log.seek(0)
         detail = _last_line(self._log.read(), "no message")
         names = ", ".join(p.name for p in self.finals.values())
-        return f"ffmpeg failed (exit {self._process.returncode}) writing {names}: {detail}"
+        return f"ffmpeg failed ({_ended(self._process.returncode)}) writing {names}: {detail}"

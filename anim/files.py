@@ -65,8 +65,10 @@ def write_temp(final, data):
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-    except BaseException:
+    except BaseException as exc:
         discard(temp)
+        if isinstance(exc, OSError):  # name the file asked for, not its temporary (a write error names none)
+            raise type(exc)(exc.errno, exc.strerror, str(final)) from exc
         raise
     return temp
 

@@ -307,9 +307,10 @@ def run_with_file_size_limit(args, limit):
 
 @pytest.mark.parametrize("name, expected", [
     # ffmpeg is stopped by SIGXFSZ (25) writing the MP4, larger than half the PNG
-    ("render", "error: ffmpeg failed (exit -25) writing contour.mp4, contour.png: no message"),
-    # the SVG, at 0.7 MB (the message names the folder: a write error carries no file name)
-    ("still", "error: cannot write {folder}: File too large"),
+    ("render", "error: ffmpeg failed (killed by SIGXFSZ: a file-size limit) writing contour.mp4, contour.png: "
+               "no message"),
+    # the SVG, at 0.7 MB
+    ("still", "error: cannot write {folder}/contour-still.svg: File too large"),
     ("trajectories", "error: cannot write {folder}/trajectories.csv: File too large"),
 ], ids=["render", "still", "trajectories"])
 def test_a_file_size_limit_partway_keeps_the_earlier_files(written, tmp_path, name, expected):
