@@ -1,5 +1,8 @@
-"""Read written videos back as a player would: stream facts via ffmpeg, decoded frame counts, container bytes."""
+"""Read written videos back as a player would: stream facts via ffmpeg, decoded frame counts,
+container bytes; and `check_outputs`, a whole render checked against what `anim.info` planned."""
 
+import hashlib
+import json
 import re
 import struct
 import subprocess
@@ -7,6 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import imageio_ffmpeg
+import numpy as np
+import pytest
+from PIL import Image
 
 
 @dataclass
@@ -55,6 +61,13 @@ def check_decoded_frames(folder, records, message=None):
             assert decoded_frames(Path(folder) / record["file"]) == record["frames"], message or record["file"]
 
 
+def first_frame_rgb(path, width, height):
+    """The first decoded frame of a video as an HxWx3 array."""
+    raw = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-frames:v", "1",
+                          "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout
+    return np.frombuffer(raw, np.uint8).reshape(height, width, 3)
+
+
 def mp4_top_level_boxes(path):
     """The MP4's top-level box types in file order ('moov' before 'mdat' means faststart)."""
     data = Path(path).read_bytes()
@@ -99,3 +112,48 @@ def gif_facts(path):
         else:
             raise AssertionError(f"unexpected GIF block 0x{data[pos]:02x} at {pos}")
     return loop, delays, images
+
+
+def check_outputs(folder, scene_path, plan):
+    """Every file a render wrote, read back: decoded frames == manifest == the plan of `anim.info`
+    for the same options; codec, size, rate as promised. Returns the manifest."""
+    info = {output.filename: output for output in plan.outputs}
+    manifest = json.loads((folder / "manifest.json").read_text())
+    records = {r["file"]: r for r in manifest["files"]}
+    assert set(records) == set(info) | {"trajectories.csv", "index.html"}
+    for name, promised in info.items():
+        path, record = folder / name, records[name]
+        data = path.read_bytes()
+        assert record["bytes"] == len(data) and record["sha256"] == hashlib.sha256(data).hexdigest()
+        if name.endswith(".png"):
+            with Image.open(path) as image:
+                assert (image.format, image.size) == ("PNG", (record["width"], record["height"]))
+                assert image.mode == ("RGBA" if record["alpha"] else "RGB")
+            assert (record["width"], record["height"]) == (promised.width, promised.height)
+            continue
+        assert decoded_frames(path) == record["frames"] == promised.frames, name
+        assert (record["width"], record["height"]) == (promised.width, promised.height)
+        video = stream(path)
+        assert (video.width, video.height) == (record["width"], record["height"])
+        if name.endswith(".mp4"):
+            assert (video.codec, video.profile, video.pix_fmt) == ("h264", "High", "yuv420p")
+            assert video.fps == record["fps"] == promised.fps
+            assert record["width"] % 2 == 0 and record["height"] % 2 == 0
+            boxes = mp4_top_level_boxes(path)
+            assert boxes.index("moov") < boxes.index("mdat"), "not faststart"
+        elif name.endswith(".webm"):
+            assert video.codec == record["codec"] == "vp9"
+            assert alpha_mode(path) == (record["pix_fmt"] == "yuva420p")
+            assert video.fps == record["fps"] == promised.fps
+        elif name.endswith(".gif"):
+            loop, delays, images = gif_facts(path)
+            assert loop == 0 and images == record["frames"] and min(delays) >= 2
+            assert sum(delays) / 100 == pytest.approx(record["duration"], abs=0.02)
+        else:
+            raise AssertionError(f"check_outputs has no check for {name}")
+    page = (folder / "index.html").read_text()
+    for name in info:  # the preview page shows every file, by its relative name
+        assert f'src="{name}"' in page, name
+    assert manifest["scene_sha256"] == hashlib.sha256(scene_path.read_bytes()).hexdigest()
+    assert {"torch", "matplotlib", "ffmpeg"} <= set(manifest["versions"])
+    return manifest
