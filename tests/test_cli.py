@@ -1,17 +1,17 @@
-"""The command line: exit codes, one-line errors, `trajectories` in three formats, a fast --help."""
+"""The command line: exit codes, one-line errors, notes, `info` printing the plan, a fast --help,
+a real `optianim` process."""
 
-import json
 import subprocess
 import sys
+from pathlib import Path
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from anim import trajectory
+import anim
+import probe
 from anim.cli import main
-from anim.loader import load_scene
-from conftest import ROOT
+from conftest import ROOT, SCENES
 
 
 def run(*args):
@@ -92,7 +92,7 @@ def test_errors_found_by_running_the_scene_name_file_and_field_in_info_and_rende
     assert not (tmp_path / "out").exists()
 
 
-def test_a_failing_scene_does_not_stop_the_others(scene_file, tiny_scene, tmp_path):
+def test_a_failing_scene_does_not_stop_the_others(scene_file, tiny_scene, tmp_path, null_encoder):
     broken = scene_file("def broken(:\n", "broken.py")
     result = run("render", broken, tiny_scene, "-o", tmp_path, "--size", "160x96", "--format", "mp4")
     assert result.exit_code == 1
@@ -115,21 +115,6 @@ def test_output_root_that_is_a_file_is_a_clear_error(tiny_scene, tmp_path):
         f"error: cannot create output folder {blocker}/bowl: {blocker} is a file")
 
 
-def test_trajectories_in_three_formats_agree(tiny_scene, tmp_path):
-    expected = trajectory.compute(load_scene(tiny_scene))
-    for suffix in ("csv", "json", "npz"):
-        result = run("trajectories", tiny_scene, "-o", tmp_path / f"t.{suffix}")
-        assert result.exit_code == 0, result.output
-        assert result.output == f"wrote {tmp_path / f't.{suffix}'}: 2 runs x 12 steps\n"
-    with np.load(tmp_path / "t.npz") as npz:
-        np.testing.assert_array_equal(npz["points"], np.stack([r.points for r in expected]))
-        assert list(npz["optimizer"]) == ["SGD", "Adam"]
-    document = json.loads((tmp_path / "t.json").read_text())
-    np.testing.assert_array_equal(np.float32(document["runs"][1]["points"]), expected[1].points)
-    lines = (tmp_path / "t.csv").read_text().splitlines()
-    assert lines[0] == "optimizer,run,step,w1,w2,loss" and len(lines) == 25
-
-
 def test_trajectories_refuses_unknown_suffix(tiny_scene, tmp_path):
     result = run("trajectories", tiny_scene, "-o", tmp_path / "t.xlsx")
     assert result.exit_code == 2
@@ -142,3 +127,57 @@ def test_help_starts_without_torch_or_matplotlib():
             "print(sorted(m for m in ('torch', 'matplotlib', 'numpy') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_odd_size_is_rounded_and_the_real_size_reported(tmp_path, tiny_scene, render):
+    rendered = render(tiny_scene, tmp_path, "--size", "321x181", "--view", "contour", "--format", "mp4")
+    folder, records, output = rendered.folder, rendered.records, rendered.output
+    assert "note: --size 321x181 rounded to 320x180 (H.264 needs even sides)" in output
+    assert (probe.stream(folder / "contour.mp4").width, records["contour.mp4"]["height"]) == (320, 180)
+
+
+def test_real_subprocess_render_of_the_steep_optima_scene(tmp_path):
+    command = [sys.executable, "-m", "anim", "render", str(SCENES / "steep_optima.py"), "-o", str(tmp_path),
+               "--size", "320x180", "--view", "contour"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    probe.check_outputs(tmp_path / "steep_optima", SCENES / "steep_optima.py",
+                        anim.info(SCENES / "steep_optima.py", size="320x180", views=["contour"]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["pathological", "steep_optima"])
+def test_default_render_of_the_lecture_scenes(tmp_path, name):
+    scene = SCENES / f"{name}.py"
+    optianim = Path(sys.executable).parent / "optianim"  # the installed console script
+    result = subprocess.run([str(optianim), "render", str(scene), "-o", str(tmp_path)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    manifest = probe.check_outputs(tmp_path / name, scene, anim.info(scene))
+    sizes = {r["file"]: (r["width"], r["height"]) for r in manifest["files"] if r.get("width")}
+    assert sizes == {"contour.mp4": (1280, 720), "surface.mp4": (1280, 720),
+                     "contour.gif": (960, 540), "surface.gif": (960, 540)}
+
+
+def test_info_prints_the_numbers_of_the_plan(tiny_scene):
+    options = dict(views=["contour", "surface"], formats=["mp4", "gif", "webp", "mov", "png"], size="320x180", fps=24,
+                   gif_max_mb=1)
+    plan = anim.info(tiny_scene, **options)
+    result = run("info", tiny_scene, "--view", "contour", "--view", "surface", "--format", "mp4", "--format", "gif",
+                 "--format", "webp", "--format", "mov", "--format", "png", "--size", "320x180", "--fps", "24",
+                 "--gif-max-mb", "1")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "bowl: Bowl; 2 optimizers x 1 start point, 12 steps"
+    rows = {line.split()[0]: line for line in lines[2:]}
+    assert list(rows) == [output.filename for output in plan.outputs]
+    for output in plan.outputs:
+        row = rows[output.filename]
+        size = f"{output.width}x{output.height}"
+        if output.format == "png":
+            assert row.split() == [output.filename, "1", "-", "-", size]
+            continue
+        numbers = row.replace("<=", " ").split()
+        assert numbers == [output.filename, str(output.frames), f"{output.fps:g}", f"{output.duration:.2f}s", size]
+        assert ("<=" in row) == (output.format == "gif")  # under --gif-max-mb a GIF may get fewer

@@ -1,4 +1,5 @@
-"""The encoder writes exactly the frames it is given, as browsers want them, atomically."""
+"""The encoder writes exactly the frames it is given, as browsers want them, atomically; a GIF under a size
+budget is shrunk inside it; a broken or missing ffmpeg is one clear error."""
 
 import os
 
@@ -9,7 +10,7 @@ import probe
 from anim import files
 from anim.encode import Encoder, Shape, palette
 from anim.errors import EncodeError
-from conftest import fake_ffmpeg
+from conftest import SCENES, fake_ffmpeg
 
 
 def frames(n, width=160, height=96):
@@ -110,3 +111,54 @@ def test_a_gif_without_a_palette_is_refused(tmp_path):
         with Encoder({"gif": tmp_path / "a.gif"}, Shape(160, 96, 20)):
             pass
     assert os.listdir(tmp_path) == []
+
+
+def test_ravine_contour_gif_at_640x360_is_well_under_300_kb(tmp_path, render):
+    rendered = render(SCENES / "pathological.py", tmp_path, "--size", "640x360", "--view", "contour",
+                      "--format", "gif")
+    folder, records = rendered.folder, rendered.records
+    assert records["contour.gif"]["bytes"] == (folder / "contour.gif").stat().st_size < 200_000
+
+
+def test_gif_max_mb_shrinks_until_the_file_fits_and_says_what_it_chose(tmp_path, tiny_scene, render):
+    options = ["--size", "480x270", "--view", "surface", "--format", "gif"]
+    unlimited = render(tiny_scene, tmp_path / "a", *options).records
+    budget_mb = unlimited["surface.gif"]["bytes"] / 2 / 1e6
+    rendered = render(tiny_scene, tmp_path / "b", *options, "--gif-max-mb", f"{budget_mb:.6f}")
+    folder, records = rendered.folder, rendered.records
+    record = records["surface.gif"]
+    assert record["bytes"] <= record["max_bytes"] == round(budget_mb * 1e6)
+    assert (record["fps"], record["width"]) < (unlimited["surface.gif"]["fps"], 480)  # fps first
+    loop, delays, images = probe.gif_facts(folder / "surface.gif")
+    stream = probe.stream(folder / "surface.gif")
+    assert (images, stream.width, stream.height) == (record["frames"], record["width"], record["height"])
+    assert sum(delays) / 100 == pytest.approx(record["duration"], abs=0.05) and loop == 0
+
+
+def test_a_gif_that_cannot_fit_fails_the_render_and_writes_nothing(tmp_path, tiny_scene, render):
+    result = render(tiny_scene, tmp_path, "--size", "320x180", "--view", "contour", "--format", "gif",
+                    "--gif-max-mb", "0.001", exit_code=1)
+    assert "error: contour.gif does not fit in 0.001 MB even at 5 fps, 160x90 and 16 colours" in result.output
+    assert sorted(p.name for p in (tmp_path / "bowl").iterdir()) == []
+
+
+def test_a_failing_ffmpeg_fails_the_render_in_one_line_and_keeps_the_earlier_files(tiny_scene, tmp_path,
+                                                                                    monkeypatch, render):
+    options = ["--size", "160x96", "--format", "mp4"]
+    render(tiny_scene, tmp_path / "out", *options)
+    folder = tmp_path / "out" / "bowl"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    fake = fake_ffmpeg(tmp_path, 'cat > /dev/null; echo "Unknown encoder libx264" >&2; exit 3\n')
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(fake))
+    result = render(tiny_scene, tmp_path / "out", *options, exit_code=1)
+    assert result.output.splitlines()[-1] == "error: ffmpeg failed (exit 3) writing contour.mp4: Unknown encoder libx264"
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # and no temporary left
+
+
+def test_a_missing_ffmpeg_is_one_clear_line(tiny_scene, tmp_path, monkeypatch, render):
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(tmp_path / "no-ffmpeg-here"))
+    result = render(tiny_scene, tmp_path, "--size", "160x96", "--format", "mp4", exit_code=1)
+    assert result.output.splitlines()[-1] == (
+        f"error: cannot start ffmpeg ({tmp_path / 'no-ffmpeg-here'}): "
+        f"[Errno 2] No such file or directory: '{tmp_path / 'no-ffmpeg-here'}'")
+    assert list((tmp_path / "bowl").iterdir()) == []

@@ -71,4 +71,4 @@ def test_random_scenes_render_valid_files_or_fail_with_an_optianim_error(source)
             result = pipeline.render(path, Path(folder) / "out", TINY)
         except AnimError:
             return  # a clear message, which the CLI prints in one line
-        probe.check_decoded_frames(result.folder, result.records, source)
+        probe.check_decoded_frames(result.folder, result.manifest["files"], source)

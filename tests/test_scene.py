@@ -1,11 +1,10 @@
-"""Scene files load into validated scenes, and every mistake names the file and the field."""
+"""Scenes built in Python are validated and normalised, and every mistake names the field."""
 
 import pytest
 import torch
 
 from anim import Camera, Optimizer, Scene
 from anim.errors import SceneError
-from anim.loader import load_scene
 
 
 def bowl(w1, w2):
@@ -58,80 +57,3 @@ def test_invalid_fields_are_named(changes, message):
 def test_optimizer_factory_must_be_callable():
     with pytest.raises(SceneError, match=r"optimizers\['SGD'\]: factory 'sgd' is not callable"):
         Optimizer("SGD", "sgd", lr=1)
-
-
-def test_scene_file_loads(scene_file):
-    scene = load_scene(scene_file("""
-        import torch
-        from anim import Scene, Optimizer
-        scene = Scene(name="ok", surface=lambda a, b: a * b, optimizers=[Optimizer("SGD", torch.optim.SGD, lr=1)])
-    """))
-    assert scene.name == "ok"
-
-
-@pytest.mark.parametrize("body, expected", [
-    ("x = 1\n", "{path}: defines no `scene`; end the file with scene = anim.Scene(...)"),
-    ("scene = 42\n", "{path}: `scene` is a int, not an anim.Scene"),
-    ("import torch\n\ndef f(:\n    pass\n", "{path}:3: syntax error: invalid syntax"),
-    ("import not_a_module_anywhere\n", "{path}:1: ModuleNotFoundError: No module named 'not_a_module_anywhere'"),
-    ("x = 1\nraise RuntimeError('boom')\n", "{path}:2: RuntimeError: boom"),
-    ("from anim import Scene\n\nscene = Scene(name='a', surface=abs, optimizers=[], steps=3)\n",
-     "{path}:3: optimizers: declare at least one anim.Optimizer(label, factory, ...)"),
-    ("from anim import Scene\n\nscene = Scene(name='a', surface=abs, optimizers=[], xrange=(0, 1))\n",
-     "{path}:3: TypeError: Scene.__init__() got an unexpected keyword argument 'xrange' (did you mean x_range?)"),
-    ("from anim import Camera\n\ncamera = Camera(tilt=30)\n",
-     "{path}:3: TypeError: Camera.__init__() got an unexpected keyword argument 'tilt' "
-     "(its fields: elevation, azimuth)"),
-])
-def test_scene_file_errors_name_file_and_line(scene_file, body, expected):
-    path = scene_file(body)
-    with pytest.raises(SceneError) as error:
-        load_scene(path)
-    assert str(error.value) == expected.format(path=path)
-
-
-def test_missing_folder_and_wrong_suffix(tmp_path):
-    for path, message in [(tmp_path / "nope.py", "no such file"),
-                          (tmp_path, "is a folder; give a scene file such as scenes/pathological.py"),
-                          (tmp_path / "scene.txt", "a scene file is a Python file ending in .py")]:
-        if path.suffix == ".txt":
-            path.write_text("scene = None\n")
-        with pytest.raises(SceneError) as error:
-            load_scene(path)
-        assert str(error.value) == f"{path}: {message}"
-
-
-def test_legend_says_where_runs_diverged_or_left_the_view():
-    import numpy as np
-
-    from anim.render.style import legend_label
-    from anim.trajectory import Run
-
-    def run(diverged=None, left=None):
-        return Run("SGD", "red", 0, np.zeros((9, 3), np.float32), diverged, left)
-
-    assert legend_label("SGD", [run()]) == "SGD"
-    assert legend_label("SGD", [run(diverged=7)]) == "SGD\n(diverged at step 7)"
-    assert legend_label("SGD", [run(left=3)]) == "SGD\n(left the view at step 3)"
-    assert legend_label("SGD", [run(2), run(1), run()]) == "SGD\n(2 of 3 runs diverged)"
-    assert legend_label("SGD", [run(2), run(left=4)]) == "SGD\n(1 of 2 runs diverged, 1 of 2 left the view)"
-    # A run that leaves the view and diverges later is drawn up to where it left: so says the legend.
-    assert legend_label("SGD", [run(diverged=68, left=57)]) == "SGD\n(left the view at step 57)"
-    assert legend_label("SGD", [run(diverged=5, left=7)]) == "SGD\n(diverged at step 5)"
-
-
-def test_a_log_color_scale_spaces_levels_and_colours_by_decades_above_the_minimum():
-    import numpy as np
-
-    from anim.window import Mesh
-    from anim.render.style import surface_colors
-
-    z = np.array([[2.0, 3.0], [10.0, 10002.0]])  # minimum 2, span 10^4
-    levels, norm = surface_colors(Mesh(np.arange(2.0), np.arange(2.0), z), "log")
-    assert levels[0] == 2.0 and levels[-1] == 10002.0
-    np.testing.assert_allclose(levels[1:] - 2, np.geomspace(1.0, 1e4, 24))  # first level 10^-4 of the span up
-    # colours: the minimum darkest, the maximum brightest, each decade an equal share between
-    np.testing.assert_allclose(norm([2.0, 10002.0]), [0, 1], atol=1e-12)
-    np.testing.assert_allclose(norm([2 + 10 - 1, 2 + 1000 - 1]), [0.25, 0.75], atol=1e-4)
-    levels, norm = surface_colors(Mesh(np.arange(2.0), np.arange(2.0), z), "linear")
-    assert norm(6002.0) == 0.6 and np.allclose(np.diff(levels), levels[1] - levels[0])

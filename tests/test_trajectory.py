@@ -8,6 +8,7 @@ import torch
 
 from anim import trajectory
 from anim.loader import load_scene
+from anim.trajectory import Run
 from conftest import SCENES
 
 LECTURE_SETTINGS = {
@@ -177,7 +178,7 @@ def test_every_torch_optimizer_equals_torch_run_inline(scene_file, name):
              "we found a parameter with size: torch.Size([2])"),
 ])
 def test_optimizers_that_cannot_step_two_weights_say_so_before_rendering(scene_file, name, message):
-    from anim.pipeline import load_checked
+    from anim.pipeline import checked
     from anim.errors import SceneError
 
     path = scene_file(f"""
@@ -187,5 +188,13 @@ def test_optimizers_that_cannot_step_two_weights_say_so_before_rendering(scene_f
                       optimizers=[Optimizer("{name}", torch.optim.{name}, lr=0.01)])
     """)
     with pytest.raises(SceneError) as error:
-        load_checked(path)
+        checked(path)
     assert str(error.value) == f"{path}: {message}"
+
+
+def test_a_head_partway_is_interpolated_and_never_passes_a_divergence():
+    points = np.array([[0, 0, 1], [2, 4, 3], [np.inf, 0, np.nan]], dtype=np.float32)
+    run = Run("SGD", "red", 0, points, diverged_at=2)
+    np.testing.assert_array_equal(run.shown_at(0.25), [[0, 0, 1], [0.5, 1, 1.5]])
+    np.testing.assert_array_equal(run.shown_at(1.0), points[:2])
+    np.testing.assert_array_equal(run.shown_at(1.5), points[:2])  # the next point is not drawable

@@ -1,8 +1,10 @@
-"""Views draw each frame as a pure function of its timeline entry, however frames are visited."""
+"""The views: registered by name, each frame a pure function of its timeline entry, however frames are visited."""
 
 import numpy as np
 import pytest
+from PIL import Image
 
+import probe
 from anim import pipeline, window
 from anim.render import view_class, view_data
 from anim.settings import Settings
@@ -41,3 +43,12 @@ def test_surface_frames_do_not_depend_on_the_frames_drawn_before(tiny_scene):
     np.testing.assert_array_equal(a[0], b[2])
     np.testing.assert_array_equal(a[2], b[0])
     assert not np.array_equal(a[0], a[1])
+
+
+def test_dashboard_shows_every_panel_in_one_frame(tmp_path, tiny_scene, render):
+    rendered = render(tiny_scene, tmp_path, "--view", "dashboard", "--size", "640x360",
+                      "--format", "mp4", "--format", "png", "--trail", "4")
+    folder, records = rendered.folder, rendered.records
+    assert probe.decoded_frames(folder / "dashboard.mp4") == records["dashboard.mp4"]["frames"]
+    with Image.open(folder / "dashboard.png") as image:
+        assert image.size == (640, 360)

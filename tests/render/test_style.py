@@ -1,0 +1,72 @@
+"""The look: legends, colour scales, themes, and frames untouched by the scene file's own matplotlib style."""
+
+import numpy as np
+from PIL import Image
+
+import probe
+
+
+def test_legend_says_where_runs_diverged_or_left_the_view():
+    import numpy as np
+
+    from anim.render.style import legend_label
+    from anim.trajectory import Run
+
+    def run(diverged=None, left=None):
+        return Run("SGD", "red", 0, np.zeros((9, 3), np.float32), diverged, left)
+
+    assert legend_label("SGD", [run()]) == "SGD"
+    assert legend_label("SGD", [run(diverged=7)]) == "SGD\n(diverged at step 7)"
+    assert legend_label("SGD", [run(left=3)]) == "SGD\n(left the view at step 3)"
+    assert legend_label("SGD", [run(2), run(1), run()]) == "SGD\n(2 of 3 runs diverged)"
+    assert legend_label("SGD", [run(2), run(left=4)]) == "SGD\n(1 of 2 runs diverged, 1 of 2 left the view)"
+    # A run that leaves the view and diverges later is drawn up to where it left: so says the legend.
+    assert legend_label("SGD", [run(diverged=68, left=57)]) == "SGD\n(left the view at step 57)"
+    assert legend_label("SGD", [run(diverged=5, left=7)]) == "SGD\n(diverged at step 5)"
+
+
+def test_a_log_color_scale_spaces_levels_and_colours_by_decades_above_the_minimum():
+    import numpy as np
+
+    from anim.window import Mesh
+    from anim.render.style import surface_colors
+
+    z = np.array([[2.0, 3.0], [10.0, 10002.0]])  # minimum 2, span 10^4
+    levels, norm = surface_colors(Mesh(np.arange(2.0), np.arange(2.0), z), "log")
+    assert levels[0] == 2.0 and levels[-1] == 10002.0
+    np.testing.assert_allclose(levels[1:] - 2, np.geomspace(1.0, 1e4, 24))  # first level 10^-4 of the span up
+    # colours: the minimum darkest, the maximum brightest, each decade an equal share between
+    np.testing.assert_allclose(norm([2.0, 10002.0]), [0, 1], atol=1e-12)
+    np.testing.assert_allclose(norm([2 + 10 - 1, 2 + 1000 - 1]), [0.25, 0.75], atol=1e-4)
+    levels, norm = surface_colors(Mesh(np.arange(2.0), np.arange(2.0), z), "linear")
+    assert norm(6002.0) == 0.6 and np.allclose(np.diff(levels), levels[1] - levels[0])
+
+
+def test_dark_theme_frames_are_dark_and_opaque_by_default(tmp_path, tiny_scene, render):
+    rendered = render(tiny_scene, tmp_path, "--theme", "dark", "--size", "320x180",
+                      "--view", "surface", "--format", "png", "--format", "webm")
+    folder, records = rendered.folder, rendered.records
+    with Image.open(folder / "surface.png") as image:
+        assert image.mode == "RGB"
+        corner = np.asarray(image)[2, 2]
+    np.testing.assert_array_equal(corner, [0x15, 0x17, 0x1C])
+    assert records["surface.webm"]["pix_fmt"] == "yuv420p" and not probe.alpha_mode(folder / "surface.webm")
+    assert probe.decoded_frames(folder / "surface.webm") == records["surface.webm"]["frames"]
+
+
+def test_frames_ignore_the_scene_files_matplotlib_style(tmp_path, scene_file, render, null_encoder):
+    """Drawn here, where the scene file ran, or in worker processes, where it never did: the same pixels."""
+    path = scene_file("""
+        import matplotlib.pyplot as plt
+        import torch
+        from anim import Scene, Optimizer
+        plt.style.use("dark_background")
+        plt.rcParams["lines.linewidth"] = 9
+        scene = Scene(name="styled", surface=lambda a, b: a * a + b * b, init=(1, 1), steps=6,
+                      x_range=(-2, 2), y_range=(-2, 2), optimizers=[Optimizer("SGD", torch.optim.SGD, lr=0.1)])
+    """)
+    for jobs in ("1", "2"):
+        render(path, tmp_path / jobs, "--view", "surface", "--format", "mp4", "--size", "160x96", "--jobs", jobs)
+    here, in_workers = null_encoder
+    assert here.frames == in_workers.frames > 0 and set(here.shapes) == {(96, 160, 4)}
+    assert here.digests == in_workers.digests

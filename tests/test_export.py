@@ -1,0 +1,29 @@
+"""Trajectories as data files: CSV, JSON and NPZ hold the same runs, by suffix."""
+
+import json
+
+import numpy as np
+from click.testing import CliRunner
+
+from anim import trajectory
+from anim.cli import main
+from anim.loader import load_scene
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_trajectories_in_three_formats_agree(tiny_scene, tmp_path):
+    expected = trajectory.compute(load_scene(tiny_scene))
+    for suffix in ("csv", "json", "npz"):
+        result = run("trajectories", tiny_scene, "-o", tmp_path / f"t.{suffix}")
+        assert result.exit_code == 0, result.output
+        assert result.output == f"wrote {tmp_path / f't.{suffix}'}: 2 runs x 12 steps\n"
+    with np.load(tmp_path / "t.npz") as npz:
+        np.testing.assert_array_equal(npz["points"], np.stack([r.points for r in expected]))
+        assert list(npz["optimizer"]) == ["SGD", "Adam"]
+    document = json.loads((tmp_path / "t.json").read_text())
+    np.testing.assert_array_equal(np.float32(document["runs"][1]["points"]), expected[1].points)
+    lines = (tmp_path / "t.csv").read_text().splitlines()
+    assert lines[0] == "optimizer,run,step,w1,w2,loss" and len(lines) == 25
