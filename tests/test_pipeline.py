@@ -2,6 +2,7 @@
 fed the frames its files need (checked with the null encoder, without ffmpeg)."""
 
 import csv
+import hashlib
 import json
 
 import numpy as np
@@ -9,8 +10,10 @@ import numpy as np
 import anim
 import probe
 from anim import trajectory
+from anim.encode import PALETTE_SAMPLES
 from anim.loader import load_scene
 from anim.render import view_class
+from anim.settings import frame_count
 
 RAVINE_WITH_A_BAD_RATE = """
     import torch
@@ -100,3 +103,29 @@ def test_a_learning_rate_far_too_big_is_a_lesson_not_a_crash(scene_file, tmp_pat
         rows = [row for row in csv.DictReader(handle) if row["optimizer"] == "SGD lr=1e6"]
     assert len(rows) == 40 and abs(float(rows[1]["w1"])) > 1000  # the real values, not the drawn ones
     probe.check_decoded_frames(folder, manifest["files"])
+
+
+def test_each_view_is_fed_every_frame_and_its_gif_palette_frames_spread_over_them(tmp_path, tiny_scene, null_encoder):
+    options = dict(views=["contour", "surface"], formats=["mp4", "gif", "webp", "png"], size="160x96", fps=24)
+    result = anim.render(tiny_scene, tmp_path, jobs=1, **options)
+    plan = anim.info(tiny_scene, **options)
+    frames = frame_count(12, plan.settings)
+    assert [(encoder.view, encoder.frames) for encoder in null_encoder] == [("contour", frames), ("surface", frames)]
+    for encoder in null_encoder:
+        assert set(encoder.shapes) == {(96, 160, 4)} and list(encoder.finals) == options["formats"]
+        # The GIF's colours are chosen from PALETTE_SAMPLES frames spread from the first to the last.
+        samples = [hashlib.sha256(np.asarray(sample).tobytes()).hexdigest() for sample in encoder.samples]
+        assert len(samples) == PALETTE_SAMPLES
+        assert samples[0] == encoder.digests[0] and samples[-1] == encoder.digests[-1]
+        assert set(samples) <= set(encoder.digests)
+    # What the files get of those frames is what `anim.info` planned.
+    planned = {o.filename: (o.frames, o.fps, o.width, o.height) for o in plan.outputs}
+    assert {r.file: (r.frames, r.fps, r.width, r.height) for r in result.files if r.view} == planned
+
+
+def test_a_still_format_alone_draws_the_last_frame_alone(tmp_path, tiny_scene, null_encoder):
+    anim.render(tiny_scene, tmp_path / "video", views=["contour"], formats=["mp4", "png"], size="160x96")
+    anim.render(tiny_scene, tmp_path / "still", views=["contour"], formats=["png"], size="160x96")
+    video, still = null_encoder
+    assert video.frames == 87 and still.frames == 1 and still.samples == []
+    assert still.digests == video.digests[-1:]

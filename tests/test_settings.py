@@ -4,6 +4,7 @@ import pytest
 
 import probe
 from anim.errors import UsageError
+from anim.formats import FORMATS
 from anim.settings import Settings, frame_count, outputs
 
 
@@ -54,3 +55,19 @@ def test_presets_give_the_size_and_rate_they_name_read_back_from_the_file(tmp_pa
     stream = probe.stream(folder / "contour.mp4")
     assert ((stream.width, stream.height), stream.fps) == (size, fps)
     assert probe.decoded_frames(folder / "contour.mp4") == records["contour.mp4"]["frames"]
+
+
+def test_every_format_gets_the_frames_of_its_rule():
+    """Videos (MP4, WebM, MOV) every frame at full size; slide formats (GIF, WebP) every
+    slide_step-th frame at the slide size; PNG the last frame alone, at full size."""
+    settings = Settings(views=("contour",), formats=tuple(FORMATS), width=1920, height=1080, fps=60)
+    planned = {o.format: o for o in outputs(100, settings)}
+    assert list(planned) == ["mp4", "gif", "webm", "webp", "mov", "png"]
+    frames = frame_count(100, settings)
+    for name in ("mp4", "webm", "mov"):
+        assert (planned[name].frames, planned[name].fps, planned[name].width, planned[name].height) == (
+            frames, 60, 1920, 1080), name
+    for name in ("gif", "webp"):
+        assert (planned[name].frames, planned[name].fps, planned[name].width, planned[name].height) == (
+            -(-frames // 4), 15, 960, 540), name
+    assert (planned["png"].frames, planned["png"].width, planned["png"].height) == (1, 1920, 1080)

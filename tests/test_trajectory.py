@@ -8,7 +8,7 @@ import torch
 
 from anim import trajectory
 from anim.loader import load_scene
-from anim.trajectory import Run
+from anim.trajectory import DIVERGED, LEFT_VIEW, Run, Stop
 from conftest import SCENES
 
 LECTURE_SETTINGS = {
@@ -198,3 +198,20 @@ def test_a_head_partway_is_interpolated_and_never_passes_a_divergence():
     np.testing.assert_array_equal(run.shown_at(0.25), [[0, 0, 1], [0.5, 1, 1.5]])
     np.testing.assert_array_equal(run.shown_at(1.0), points[:2])
     np.testing.assert_array_equal(run.shown_at(1.5), points[:2])  # the next point is not drawable
+
+
+@pytest.mark.parametrize("diverged_at, left_view_at, stop", [
+    (None, None, None),
+    (7, None, Stop(DIVERGED, 7)),
+    (None, 3, Stop(LEFT_VIEW, 3)),
+    (68, 57, Stop(LEFT_VIEW, 57)),  # left the view first, overflowed later: drawn up to where it left
+    (5, 7, Stop(DIVERGED, 5)),
+    (4, 4, Stop(DIVERGED, 4)),      # a tie counts as diverged
+])
+def test_a_run_stops_being_drawn_where_it_first_diverged_or_left_the_view(diverged_at, left_view_at, stop):
+    points = np.arange(300, dtype=np.float32).reshape(100, 3)
+    run = Run("SGD", "red", 0, points, diverged_at, left_view_at)
+    assert run.stop == stop
+    end = 100 if stop is None else stop.step
+    np.testing.assert_array_equal(run.shown(99), points[:end])
+    assert run.ended(end - 1) == (stop is not None) and not run.ended(end - 2)

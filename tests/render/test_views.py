@@ -6,7 +6,8 @@ from PIL import Image
 
 import probe
 from anim import pipeline, window
-from anim.render import view_class, view_data
+from anim.render import VIEWS, view_class, view_data
+from anim.render.view import View
 from anim.settings import Settings
 from anim.timeline import timeline
 
@@ -52,3 +53,15 @@ def test_dashboard_shows_every_panel_in_one_frame(tmp_path, tiny_scene, render):
     assert probe.decoded_frames(folder / "dashboard.mp4") == records["dashboard.mp4"]["frames"]
     with Image.open(folder / "dashboard.png") as image:
         assert image.size == (640, 360)
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_every_registered_view_is_a_view_class_of_its_name(name):
+    cls = view_class(name)
+    assert issubclass(cls, View) and cls.name == name
+    assert isinstance(cls.MESH_RESOLUTION, int) and isinstance(cls.PARALLEL, bool)
+
+
+def test_an_unknown_view_names_the_known_ones():
+    with pytest.raises(ValueError, match="unknown view 'sideways'; use one of contour, surface, dashboard, grid"):
+        view_class("sideways")
