@@ -68,6 +68,13 @@ def first_frame_rgb(path, width, height):
     return np.frombuffer(raw, np.uint8).reshape(height, width, 3)
 
 
+def first_frame_alpha(path, width, height):
+    """The alpha plane of the first decoded frame of a video as an HxW array (255 where it has none)."""
+    raw = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-frames:v", "1",
+                          "-f", "rawvideo", "-pix_fmt", "rgba", "-"], capture_output=True, check=True).stdout
+    return np.frombuffer(raw, np.uint8).reshape(height, width, 4)[..., 3]
+
+
 def mp4_top_level_boxes(path):
     """The MP4's top-level box types in file order ('moov' before 'mdat' means faststart)."""
     data = Path(path).read_bytes()
@@ -112,6 +119,47 @@ def gif_facts(path):
         else:
             raise AssertionError(f"unexpected GIF block 0x{data[pos]:02x} at {pos}")
     return loop, delays, images
+
+
+@dataclass
+class WebP:
+    chunks: list      # the RIFF chunk types in file order
+    canvas: tuple     # (width, height) from VP8X
+    loop: int         # the ANIM chunk's loop count: 0 is forever
+    durations: list   # each ANMF frame's duration in ms
+
+
+def webp_facts(path):
+    """The RIFF chunks of an animated WebP (Google's container spec): canvas size, loop count and
+    the duration of each stored frame (ANMF chunk)."""
+    data = Path(path).read_bytes()
+    assert data[:4] == b"RIFF" and data[8:12] == b"WEBP", "not a WebP"
+    assert struct.unpack("<I", data[4:8])[0] == len(data) - 8, "RIFF size is not the file's"
+    chunks, canvas, loop, durations, pos = [], None, None, [], 12
+    while pos + 8 <= len(data):
+        kind, size = data[pos:pos + 4].decode("latin-1"), struct.unpack("<I", data[pos + 4:pos + 8])[0]
+        body = data[pos + 8:pos + 8 + size]
+        chunks.append(kind)
+        if kind == "VP8X":
+            canvas = (int.from_bytes(body[4:7], "little") + 1, int.from_bytes(body[7:10], "little") + 1)
+        elif kind == "ANIM":
+            loop = struct.unpack("<H", body[4:6])[0]
+        elif kind == "ANMF":
+            durations.append(int.from_bytes(body[12:15], "little"))
+        pos += 8 + size + (size & 1)
+    assert pos == len(data), f"{len(data) - pos} bytes after the last chunk"
+    return WebP(chunks, canvas, loop, durations)
+
+
+def webp_alphas(path):
+    """The smallest alpha of each frame of an animated WebP as Pillow composes it (mode RGBA)."""
+    with Image.open(path) as image:
+        assert image.format == "WEBP" and image.mode == "RGBA", (image.format, image.mode)
+        lowest = []
+        for index in range(image.n_frames):
+            image.seek(index)
+            lowest.append(int(np.asarray(image.convert("RGBA"))[..., 3].min()))
+    return lowest
 
 
 def check_outputs(folder, scene_path, plan):
