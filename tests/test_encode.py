@@ -2,6 +2,7 @@
 budget is shrunk inside it; a broken or missing ffmpeg is one clear error."""
 
 import os
+import tempfile
 
 import numpy as np
 import pytest
@@ -162,3 +163,67 @@ def test_a_missing_ffmpeg_is_one_clear_line(tiny_scene, tmp_path, monkeypatch, r
         f"error: cannot start ffmpeg ({tmp_path / 'no-ffmpeg-here'}): "
         f"[Errno 2] No such file or directory: '{tmp_path / 'no-ffmpeg-here'}'")
     assert list((tmp_path / "bowl").iterdir()) == []
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch):
+    """The folder Python's tempfile uses in this test: the encoder's scratch files go there."""
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def gif_bytes(folder, n, shape, samples):
+    with Encoder({"gif": folder / "full.gif"}, shape, samples=samples) as encoder:
+        for frame in frames(n):
+            encoder.write(frame)
+    (temp, record), = encoder.finished
+    files.discard(temp)
+    return record.bytes
+
+
+def test_a_gif_over_its_budget_is_shrunk_inside_the_encoder_leaving_no_scratch_file(tmp_path, scratch):
+    out = tmp_path / "out"
+    out.mkdir()
+    shape, samples = Shape(160, 96, 30, slide_step=1, slide_size=(160, 96)), list(frames(40))[::5]
+    budget = gif_bytes(out, 40, shape, samples) // 2
+    with Encoder({"gif": out / "v.gif", "mp4": out / "v.mp4"}, shape, "contour", samples, budget) as encoder:
+        for frame in frames(40):
+            encoder.write(frame)
+    records = {record.format: record for _, record in encoder.finished}
+    gif = records["gif"]
+    assert gif.details["max_bytes"] == budget and gif.bytes <= budget
+    assert gif.frames < 40 and records["mp4"].frames == 40  # fewer frames first; the MP4 untouched
+    # Only the two finished files, under their temporary names: no lossless frames, no palette.
+    assert sorted(p.name for p in out.iterdir()) == sorted(temp.name for temp, _ in encoder.finished)
+    assert list(scratch.iterdir()) == []
+    files.commit_all([(temp, record.path) for temp, record in encoder.finished])
+    assert probe.decoded_frames(out / "v.gif") == gif.frames
+    assert probe.gif_facts(out / "v.gif")[2] == gif.frames and (out / "v.gif").stat().st_size == gif.bytes
+
+
+def test_a_gif_that_cannot_fit_its_budget_leaves_no_file_at_all(tmp_path, scratch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "v.gif").write_bytes(b"an earlier good render")
+    shape = Shape(160, 96, 30, slide_step=1, slide_size=(160, 96))
+    with pytest.raises(EncodeError, match=r"^v\.gif does not fit in 0\.0001 MB even at 10 fps, 80x48 and 16 colours"):
+        with Encoder({"gif": out / "v.gif", "mp4": out / "v.mp4"}, shape, "contour", list(frames(4)), 100) as encoder:
+            for frame in frames(20):
+                encoder.write(frame)
+    assert encoder.finished == []
+    assert sorted(p.name for p in out.iterdir()) == ["v.gif"] and (out / "v.gif").read_bytes() == b"an earlier good render"
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_failure_while_a_gif_with_a_budget_is_written_leaves_no_file_at_all(tmp_path, scratch):
+    out = tmp_path / "out"
+    out.mkdir()
+    shape = Shape(160, 96, 30, slide_step=1, slide_size=(160, 96))
+    with pytest.raises(RuntimeError, match="a view failed"):
+        with Encoder({"gif": out / "v.gif"}, shape, "contour", list(frames(4)), 100) as encoder:
+            for frame in frames(5):
+                encoder.write(frame)
+            raise RuntimeError("a view failed")
+    assert list(out.iterdir()) == [] and list(scratch.iterdir()) == []
