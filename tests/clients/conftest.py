@@ -27,19 +27,26 @@ VIDEO_FORMATS = ("mp4", "webm", "gif")
 # ready); this only stops a hang, and is never a judgement of speed.
 HANG_MS = 120_000
 # Small renders of the lecture's ravine scene, each made once, when a test first needs it: both
-# views in every format (opaque), a see-through WebM and PNG (transparent), and the contour view
-# at the default 1280x720 (hd), where players guess colours differently for untagged video.
+# views in every format a browser shows (opaque), a see-through WebM and PNG (transparent), the
+# contour view at the default 1280x720 (hd), where players guess colours differently for untagged
+# video, and the contour view as MOV and WebP, opaque and see-through (editors).
 RENDERS = {
     "opaque": ["--size", "640x360", "--view", "contour", "--view", "surface",
                "--format", "mp4", "--format", "gif", "--format", "webm", "--format", "png"],
     "transparent": ["--size", "640x360", "--view", "contour", "--format", "webm", "--format", "png",
                     "--transparent"],
     "hd": ["--size", "1280x720", "--view", "contour", "--format", "mp4", "--format", "webm", "--format", "png"],
+    # For ffprobe only: ProRes for video editors (browsers do not play it) and the animated WebP.
+    "editors": ["--size", "640x360", "--view", "contour", "--format", "mov", "--format", "webp"],
+    "editors-transparent": ["--size", "640x360", "--view", "contour", "--format", "mov", "--format", "webp",
+                            "--transparent"],
 }
 # Test cases as (render, file).
 VIDEOS = ([("opaque", f"{view}.{fmt}") for fmt in VIDEO_FORMATS for view in VIEWS]
           + [("transparent", "contour.webm"), ("hd", "contour.mp4"), ("hd", "contour.webm")])
 STILLS = [("opaque", f"{view}.png") for view in VIEWS] + [("transparent", "contour.png"), ("hd", "contour.png")]
+MOVS = [("editors", "contour.mov"), ("editors-transparent", "contour.mov")]  # not VIDEOS: Chromium cannot play them
+WEBPS = [("editors", "contour.webp"), ("editors-transparent", "contour.webp")]
 
 
 def case_id(case):
