@@ -145,7 +145,7 @@ def test_a_gif_that_cannot_fit_fails_the_render_and_writes_nothing(tmp_path, tin
 
 def test_a_failing_ffmpeg_fails_the_render_in_one_line_and_keeps_the_earlier_files(tiny_scene, tmp_path,
                                                                                     monkeypatch, render):
-    options = ["--size", "160x96", "--format", "mp4"]
+    options = ["--size", "160x96", "--view", "contour", "--format", "mp4"]
     render(tiny_scene, tmp_path / "out", *options)
     folder = tmp_path / "out" / "bowl"
     before = {p.name: p.read_bytes() for p in folder.iterdir()}

@@ -56,7 +56,7 @@ def test_rerender_replaces_files_and_leaves_no_temporaries(tmp_path, tiny_scene,
     mine.write_bytes(b"being written")
     (folder / "contour.mp4").write_bytes(b"an old render")
     (folder / "surface.gif").write_bytes(b"not asked for this time")
-    result = render(tiny_scene, tmp_path, "--size", "160x96", "--format", "mp4")
+    result = render(tiny_scene, tmp_path, "--size", "160x96", "--view", "contour", "--format", "mp4")
     assert "removed .contour.mp4.999999999-0123abcd.part, left by an interrupted render" in result.output
     new = (folder / "contour.mp4").read_bytes()
     assert hashlib.sha256(new).hexdigest() == result.records["contour.mp4"]["sha256"] and new != b"an old render"

@@ -16,7 +16,7 @@ def test_manifest_is_strict_json_even_when_a_run_diverges(tmp_path, scene_file, 
                       x_range=(-3, 3), y_range=(-3, 3),
                       optimizers=[Optimizer("SGD", torch.optim.SGD, lr=1e6), Optimizer("Adam", torch.optim.Adam, lr=0.1)])
     """)
-    result = render(path, tmp_path, "--size", "160x96")
+    result = render(path, tmp_path, "--size", "160x96", "--view", "contour")
     # it leaves the view at once and overflows later: reported once, for what stopped it first
     assert "note: SGD (run 0) left the view at step 1 (far outside it)" in result.output
     assert "diverged" not in result.output
@@ -27,7 +27,7 @@ def test_manifest_is_strict_json_even_when_a_run_diverges(tmp_path, scene_file, 
     manifest = json.loads((tmp_path / "boom" / "manifest.json").read_text(), parse_constant=refuse)
     runs = {(r["optimizer"], r["run"]): r for r in manifest["runs"]}
     assert runs[("SGD", 0)]["diverged_at"] is not None and runs[("Adam", 0)]["diverged_at"] is None
-    probe.check_outputs(tmp_path / "boom", path, anim.info(path, size="160x96"))
+    probe.check_outputs(tmp_path / "boom", path, anim.info(path, size="160x96", views=["contour"]))
 
 
 def test_a_file_record_is_read_from_its_temporary_name_and_named_by_its_final(tmp_path):
