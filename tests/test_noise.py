@@ -228,3 +228,24 @@ def test_a_bad_noise_in_a_scene_file_names_the_file_and_line(scene_file):
     with pytest.raises(SceneError) as error:
         anim.load(path)
     assert str(error.value) == f"{path}:5: optimizers['SGD'].grad_noise: got -2; {NOISE_HELP}"
+
+
+def test_the_shipped_scene_equals_torch_inline_and_shows_its_lesson():
+    from anim.loader import load_scene
+    from conftest import SCENES
+
+    scene = load_scene(SCENES / "noisy_sgd.py")
+    runs = {run.label: run.points for run in trajectory.compute(scene)}
+    for optimizer in scene.optimizers:
+        expected = inline(optimizer.factory, scene.surface, scene.init[0], scene.steps,
+                          grad_noise=optimizer.grad_noise, noise_seed=optimizer.noise_seed, **optimizer.hyperparameters)
+        np.testing.assert_array_equal(runs[optimizer.label], expected)
+    sgd, momentum, exact = (runs[o.label][:, :2] for o in scene.optimizers)
+    assert (exact[:, 1] == 0).all() and abs(exact[-1, 0]) < 0.1  # glides along the floor into the minimum
+
+    def turning(path):  # mean angle between successive steps: a zig-zag turns a lot, a smooth path little
+        steps = np.diff(path.astype(np.float64), axis=0)
+        cos = (steps[1:] * steps[:-1]).sum(axis=1) / np.linalg.norm(steps[1:], axis=1) / np.linalg.norm(steps[:-1], axis=1)
+        return np.degrees(np.arccos(np.clip(cos, -1, 1))).mean()
+
+    assert turning(sgd) > 2 * turning(momentum), (turning(sgd), turning(momentum))
