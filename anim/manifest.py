@@ -72,7 +72,8 @@ def document(scene, source, runs, window, settings, records, masked, versions):
         ],
         "optimizers": [
             {"label": o.label, "factory": getattr(o.factory, "__qualname__", repr(o.factory)),
-             "hyperparameters": {k: _jsonable(v) for k, v in o.hyperparameters.items()}}
+             "hyperparameters": {k: _jsonable(v) for k, v in o.hyperparameters.items()},
+             "grad_noise": o.grad_noise, "noise_seed": o.noise_seed}
             for o in scene.optimizers
         ],
         "files": [record.as_dict() for record in records],

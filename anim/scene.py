@@ -3,7 +3,7 @@
 import itertools
 import math
 from dataclasses import dataclass, field
-from numbers import Real
+from numbers import Integral, Real
 from types import MappingProxyType
 
 from anim.starts import Starts
@@ -51,6 +51,34 @@ def _check_point(field_name, value):
     return (float(value[0]), float(value[1]))
 
 
+def _check_noise(field_name, value, allow_none):
+    """grad_noise: a finite number >= 0 as a float (or None, to inherit the scene's), or a
+    non-empty list of them: a sweep."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, list):
+        if not value:
+            raise _invalid(field_name, "an empty list sweeps no value; give one or more")
+        return [_check_noise(f"{field_name}[{i}]", v, False) for i, v in enumerate(value)]
+    if not _is_number(value) or value < 0:
+        raise _invalid(field_name, f"got {value!r}; use a finite number >= 0 (the standard deviation of the "
+                                   "Gaussian noise added to each gradient), or a list of them to sweep")
+    return float(value)
+
+
+def _check_seed(field_name, value, allow_none):
+    """noise_seed: a whole number >= 0 (or None, to inherit the scene's), or a non-empty list of them."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, list):
+        if not value:
+            raise _invalid(field_name, "an empty list sweeps no value; give one or more")
+        return [_check_seed(f"{field_name}[{i}]", v, False) for i, v in enumerate(value)]
+    if not isinstance(value, Integral) or isinstance(value, bool) or value < 0:
+        raise _invalid(field_name, f"got {value!r}; use a whole number >= 0, or a list of them to sweep")
+    return int(value)
+
+
 def _check_angle(field_name, value):
     if _is_number(value):
         return (float(value), float(value))
@@ -81,13 +109,19 @@ class Optimizer:
     """One optimizer in a scene: a label, a factory(params, **hyperparameters), a colour and an
     optional learning-rate scheduler(torch_optimizer), stepped after every update.
 
-    A hyperparameter given as a list is a sweep: `expanded()` makes one optimizer per value (one
-    per combination, for several lists), labelled by its values. A tuple is one value (`betas`).
+    `grad_noise` (a standard deviation >= 0) adds seeded Gaussian noise to every gradient the
+    optimizer is given, before its step; the surface and the recorded loss stay clean. None (the
+    default) takes the scene's `grad_noise`, and likewise `noise_seed` the scene's `noise_seed`.
+
+    A hyperparameter (or grad_noise, or noise_seed) given as a list is a sweep: `expanded()` makes
+    one optimizer per value (one per combination, for several lists), labelled by its values. A
+    tuple is one value (`betas`).
     """
 
-    __slots__ = ("label", "factory", "hyperparameters", "color", "scheduler", "swept")
+    __slots__ = ("label", "factory", "hyperparameters", "color", "scheduler", "swept", "grad_noise", "noise_seed")
 
-    def __init__(self, label, factory, *, color=None, scheduler=None, **hyperparameters):
+    def __init__(self, label, factory, *, color=None, scheduler=None, grad_noise=None, noise_seed=None,
+                 **hyperparameters):
         if not isinstance(label, str) or not label.strip():
             raise _invalid("optimizers", f"an optimizer's label must be a non-empty string, got {label!r}")
         if not callable(factory):
@@ -108,38 +142,54 @@ class Optimizer:
         object.__setattr__(self, "hyperparameters", MappingProxyType(dict(hyperparameters)))
         object.__setattr__(self, "color", color)
         object.__setattr__(self, "scheduler", scheduler)
-        object.__setattr__(self, "swept", ())  # names of the hyperparameters a sweep set, once expanded
+        object.__setattr__(self, "swept", ())  # names of the values a sweep set, once expanded
+        object.__setattr__(self, "grad_noise", _check_noise(f"optimizers[{label!r}].grad_noise", grad_noise, True))
+        object.__setattr__(self, "noise_seed", _check_seed(f"optimizers[{label!r}].noise_seed", noise_seed, True))
 
     def __setattr__(self, name, value):
         raise AttributeError("Optimizer is immutable")
 
     def __repr__(self):
         params = "".join(f", {k}={v!r}" for k, v in self.hyperparameters.items())
+        noise = "".join(f", {k}={v!r}" for k, v in (("grad_noise", self.grad_noise), ("noise_seed", self.noise_seed))
+                        if v is not None)
         name = getattr(self.factory, "__qualname__", repr(self.factory))
-        return f"Optimizer({self.label!r}, {name}{params}, color={self.color!r})"
+        return f"Optimizer({self.label!r}, {name}{params}{noise}, color={self.color!r})"
 
     def with_color(self, color):
-        return self._copy(self.label, color, self.hyperparameters, self.swept)
+        return self._replace(color=color)
 
-    def _copy(self, label, color, hyperparameters, swept):
-        copy = Optimizer(label, self.factory, color=color, scheduler=self.scheduler, **hyperparameters)
-        object.__setattr__(copy, "swept", swept)
+    def inheriting(self, grad_noise, noise_seed):
+        """Itself with the scene's grad_noise and noise_seed where it sets none of its own."""
+        return self._replace(grad_noise=self.grad_noise if self.grad_noise is not None else grad_noise,
+                             noise_seed=self.noise_seed if self.noise_seed is not None else noise_seed)
+
+    def _replace(self, **changes):
+        now = dict(label=self.label, color=self.color, hyperparameters=self.hyperparameters, swept=self.swept,
+                   grad_noise=self.grad_noise, noise_seed=self.noise_seed)
+        now.update(changes)
+        copy = Optimizer(now["label"], self.factory, color=now["color"], scheduler=self.scheduler,
+                         grad_noise=now["grad_noise"], noise_seed=now["noise_seed"], **now["hyperparameters"])
+        object.__setattr__(copy, "swept", now["swept"])
         return copy
 
     def expanded(self):
-        """One optimizer per value of each swept (list) hyperparameter, in order, labelled
-        'SGD lr=0.1'; itself alone when nothing is swept."""
-        swept = [name for name, value in self.hyperparameters.items() if isinstance(value, list)]
+        """One optimizer per value of each swept (list) hyperparameter, grad_noise or noise_seed, in
+        order, labelled 'SGD lr=0.1'; itself alone when nothing is swept."""
+        values = {**self.hyperparameters, "grad_noise": self.grad_noise, "noise_seed": self.noise_seed}
+        swept = [name for name, value in values.items() if isinstance(value, list)]
         if not swept:
             return [self]
-        combinations = [dict(zip(swept, values))
-                        for values in itertools.product(*(self.hyperparameters[name] for name in swept))]
+        combinations = [dict(zip(swept, chosen)) for chosen in itertools.product(*(values[name] for name in swept))]
         for shown in (_short, repr):  # in full where the short form would make two labels alike
             labels = [" ".join([self.label] + [f"{name}={shown(value)}" for name, value in chosen.items()])
                       for chosen in combinations]
             if len(set(labels)) == len(labels):
                 break
-        return [self._copy(label, self.color, {**self.hyperparameters, **chosen}, tuple(swept))
+        return [self._replace(label=label, swept=tuple(swept),
+                              hyperparameters={k: chosen.get(k, v) for k, v in self.hyperparameters.items()},
+                              grad_noise=chosen.get("grad_noise", self.grad_noise),
+                              noise_seed=chosen.get("noise_seed", self.noise_seed))
                 for label, chosen in zip(labels, combinations)]
 
 
@@ -163,6 +213,8 @@ class Scene:
     camera: Camera = field(default_factory=Camera)
     zlabel: str = "loss"
     color_scale: str = "linear"  # "log": contour levels and colours spaced by decades above the minimum
+    grad_noise: object = 0.0  # the noise of optimizers that set none; see Optimizer
+    noise_seed: object = 0
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
@@ -180,7 +232,9 @@ class Scene:
         set_("x_range", _check_range("x_range", self.x_range))
         set_("y_range", _check_range("y_range", self.y_range))
         set_("init", self._checked_init(self.init, self.x_range, self.y_range))
-        set_("optimizers", self._checked_optimizers(self.optimizers))
+        set_("grad_noise", _check_noise("grad_noise", self.grad_noise, False))
+        set_("noise_seed", _check_seed("noise_seed", self.noise_seed, False))
+        set_("optimizers", self._checked_optimizers(self.optimizers, self.grad_noise, self.noise_seed))
         if self.color_scale not in COLOR_SCALES:
             raise _invalid("color_scale", f"got {self.color_scale!r}; use one of "
                                           + ", ".join(repr(s) for s in COLOR_SCALES))
@@ -204,7 +258,7 @@ class Scene:
                                "or anim.starts.grid(n), random(n, seed) or circle(n, radius)")
 
     @staticmethod
-    def _checked_optimizers(optimizers):
+    def _checked_optimizers(optimizers, grad_noise, noise_seed):
         if isinstance(optimizers, Optimizer):
             optimizers = [optimizers]
         if not isinstance(optimizers, (tuple, list)) or not optimizers:
@@ -214,7 +268,7 @@ class Scene:
         for i, declared in enumerate(optimizers):
             if not isinstance(declared, Optimizer):
                 raise _invalid(f"optimizers[{i}]", f"got {declared!r}; use anim.Optimizer(label, factory, ...)")
-            for opt in declared.expanded():
+            for opt in declared.inheriting(grad_noise, noise_seed).expanded():
                 if opt.label in seen:
                     raise _invalid(f"optimizers[{i}]", f"duplicate label {opt.label!r}; labels must be unique")
                 seen.add(opt.label)

@@ -80,7 +80,9 @@ def compute(scene):
     gives the same trajectories every time (and in `render` and `trajectories` alike). Start points
     run together when the optimizer is elementwise (see `vectorizes`) and the surface gives the
     same loss twice at the same points, else one after another, each from that state: a noisy
-    surface draws its noise for each start point as when it runs alone.
+    surface draws its noise for each start point as when it runs alone. An optimizer's
+    `grad_noise` is drawn apart from torch's random state, per start point (see `GradNoise`), so
+    it is the same alone and in a swarm; the recorded loss is the clean loss at the point.
     """
     import torch  # here, not at module level: Run must unpickle in render workers without torch
 
@@ -106,6 +108,44 @@ def _from_seed_0(torch):
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         yield
+
+
+class GradNoise:
+    """The Gaussian noise added to the gradients of the runs `runs` (start point indexes) of an
+    optimizer with `grad_noise` = std and `noise_seed` = seed, after backward() and before step().
+
+    Run r draws from its own generator, numpy.random.default_rng(numpy.random.SeedSequence(seed,
+    spawn_key=(r,))) (the r-th child of SeedSequence(seed).spawn), two standard normals per gradient
+    it is given (for w1, then w2), in float64; the noise is std times them, rounded to float32. So a
+    start point gets the same noise alone and in a swarm, whatever torch's random state, and every
+    optimizer of a scene with the same seed sees the same draws at a start point, scaled by its std.
+    """
+
+    BLOCK = 64  # draws made at a time per run (a generator's draws do not depend on how many at once)
+
+    def __init__(self, std, seed, runs):
+        self.std = float(std)
+        self._generators = [np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(run,))) for run in runs]
+        self._block, self._next = None, self.BLOCK
+
+    def draw(self):
+        """The next noise: a float32 array (2, runs), column i for runs[i]."""
+        if self._next == self.BLOCK:
+            drawn = np.stack([g.standard_normal((self.BLOCK, 2)) for g in self._generators], axis=2)
+            self._block, self._next = (self.std * drawn).astype(np.float32), 0
+        self._next += 1
+        return self._block[self._next - 1]
+
+    def add_to(self, torch, weights):
+        """Add the next noise to `weights.grad`: (2,) for one run, (2, n) for a swarm."""
+        weights.grad.add_(torch.from_numpy(self.draw()).reshape(weights.grad.shape))
+
+
+def _grad_noise(optimizer, runs):
+    """The optimizer's GradNoise for these runs, or None without noise (grad_noise 0 adds nothing)."""
+    if not optimizer.grad_noise:
+        return None
+    return GradNoise(optimizer.grad_noise, optimizer.noise_seed or 0, runs)
 
 
 def vectorizes(optimizer):
@@ -171,8 +211,9 @@ def _rejection_hint(optimizer, exc):
             return ""
         close = difflib.get_close_matches(unknown[1], known + ["color", "scheduler"], n=1)
         return f" (did you mean {close[0]}?)" if close else f" (it takes {', '.join(known)})"
-    if optimizer.swept and "subscriptable" in str(exc):
-        return (f" ({', '.join(optimizer.swept)} given as a list sweeps one value per item; "
+    swept = [name for name in optimizer.swept if name in optimizer.hyperparameters]
+    if swept and "subscriptable" in str(exc):
+        return (f" ({', '.join(swept)} given as a list sweeps one value per item; "
                 "give a tuple for one value, such as betas=(0.9, 0.999))")
     return ""
 
@@ -207,13 +248,16 @@ def _run_one(torch, scene, optimizer, run, start, steps=None):
     weights = torch.nn.Parameter(torch.tensor(start, dtype=torch.float32))
     torch_optimizer = _build(optimizer, weights)
     _, step_scheduler = _build_scheduler(torch, optimizer, torch_optimizer)
+    noise = _grad_noise(optimizer, [run])
     step_args = ()
     if _step_needs_closure(torch_optimizer):  # e.g. LBFGS, which re-evaluates the loss itself
 
-        def closure():
+        def closure():  # each gradient it computes gets the next noise
             torch_optimizer.zero_grad()
             loss = scene.surface(weights[0], weights[1])
             loss.backward()
+            if noise is not None:
+                noise.add_to(torch, weights)
             return loss
 
         step_args = (closure,)
@@ -226,6 +270,8 @@ def _run_one(torch, scene, optimizer, run, start, steps=None):
             points[step, 2] = loss.item()
             torch_optimizer.zero_grad()
             loss.backward()
+            if noise is not None and not step_args:  # (a closure adds it to the gradients it computes)
+                noise.add_to(torch, weights)
             _step(optimizer, torch_optimizer, step_scheduler, step, points[step, 2], *step_args)
     return _finished(optimizer, run, points)
 
@@ -240,6 +286,7 @@ def _run_swarm(torch, scene, optimizer):
     scheduler, step_scheduler = _build_scheduler(torch, optimizer, torch_optimizer)
     if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau) or _step_needs_closure(torch_optimizer):
         return None
+    noise = _grad_noise(optimizer, range(len(starts)))
     points = np.empty((scene.steps, len(starts), 3), dtype=np.float32)
     with torch.enable_grad():
         for step in range(scene.steps):
@@ -248,6 +295,8 @@ def _run_swarm(torch, scene, optimizer):
             points[step, :, 2] = losses.detach().numpy()
             torch_optimizer.zero_grad()
             losses.sum().backward()
+            if noise is not None:
+                noise.add_to(torch, weights)
             _step(optimizer, torch_optimizer, step_scheduler, step, None)
     return [_finished(optimizer, run, points[:, run].copy()) for run in range(len(starts))]
 

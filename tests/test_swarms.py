@@ -419,3 +419,21 @@ def test_swarms_drawn_together_point_to_the_grid_view(tmp_path):
     assert ("  note: the swarms of 2 optimizers overlap in each view; --view grid draws one panel per optimizer"
             in result.output.splitlines())
     assert "note:" not in CliRunner().invoke(main, args + ["--view", "grid"]).output
+
+
+@pytest.mark.parametrize("name", STEPPING)
+def test_a_noisy_swarm_equals_the_same_scene_run_start_by_start_bit_for_bit(monkeypatch, name):
+    """With grad_noise, every start point still gets what it gets alone: each of the 24 runs of
+    the swarm equals that start point run by itself (the code's start-by-start path, which
+    tests/test_noise.py checks against torch run inline with the documented noise)."""
+    hyperparameters = SWARM_HYPERPARAMETERS.get(name, dict(lr=0.01))
+    scene = swarm_scene([Optimizer(name, getattr(torch.optim, name), grad_noise=3.0, noise_seed=2,
+                                   **hyperparameters)])
+    swarm = trajectory.compute(scene)
+    monkeypatch.setattr(trajectory, "vectorizes", lambda optimizer: False)
+    alone = trajectory.compute(scene)
+    assert [run.run for run in swarm] == [run.run for run in alone] == list(range(24))
+    for a, b in zip(swarm, alone):
+        np.testing.assert_array_equal(a.points, b.points)
+    clean = trajectory.compute(swarm_scene([Optimizer(name, getattr(torch.optim, name), **hyperparameters)]))
+    assert not any(np.array_equal(a.points, b.points) for a, b in zip(swarm, clean))  # the noise moved them
