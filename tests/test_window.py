@@ -78,8 +78,9 @@ def test_one_of_two_runs_that_ran_off_and_ended_worse_is_left_out():
 
 
 def test_two_runs_that_both_explode_are_both_in_the_window():
-    runs = runs_with_losses([(0, 0, 1), (1000, 0.5, 9)], [(0, 0, 1), (0.5, -800, 9)])
-    # Leaving either out leaves a span of 800 or 1000 of 1000: nothing ran off. w1 from 0 to 1000
+    runs = runs_with_losses([(0, 0, 1), (1000, 0.5, 9)], [(0, 0, 1), (0.5, -800, 5)])
+    # Leaving either out leaves a span of 800 or 1000 of 1000: nothing ran off, though the first
+    # ended worse. w1 from 0 to 1000
     # (30 each side), w2 from -800 to 0.5 (800.5 high: 24.015 each side)
     assert window("auto", "auto", runs) == (pytest.approx((-30, 1030)), pytest.approx((-824.015, 24.515)))
 
