@@ -127,6 +127,14 @@ def mark_exits(runs, window):
     return marked
 
 
+def starts_outside(scene, window):
+    """(index, (w1, w2)) of each start point outside the view window: a fixed x_range or y_range
+    can leave them out (a fitted window never does)."""
+    (x0, x1), (y0, y1) = window
+    return [(i, point) for i, point in enumerate(scene.init)
+            if not (x0 <= point[0] <= x1 and y0 <= point[1] <= y1)]
+
+
 def masked_fraction(mesh):
     """The share of the mesh where the surface is not finite (drawn blank)."""
     return float(np.mean(~np.isfinite(mesh.z)))
