@@ -36,6 +36,12 @@ def load_scene(path):
     except SceneError as exc:
         raise SceneError(str(exc), path, _line_in(exc, path)) from exc
     except Exception as exc:
+        from anim.trajectory import calls_numpy
+
+        if calls_numpy(exc):  # the file itself ran numpy on a tensor that needs gradients
+            raise SceneError("numpy was called on a tensor that needs gradients: use torch operations "
+                             "(torch.sin, torch.exp, ...), not numpy, so that the optimizers get gradients",
+                             path, _line_in(exc, path)) from exc
         raise SceneError(f"{type(exc).__name__}: {exc}{_field_hint(exc)}", path, _line_in(exc, path)) from exc
     finally:
         sys.modules.pop(module_name, None)

@@ -25,6 +25,18 @@ class Stop:
 
 DIVERGED, LEFT_VIEW = "diverged", "left the view"
 
+# What torch says when numpy meets a tensor that needs gradients; its advice, .detach().numpy(),
+# would cut the gradients the optimizers run on. NUMPY_SURFACE is what optianim says instead.
+_TORCH_NUMPY = "Can't call numpy() on Tensor that requires grad"
+NUMPY_SURFACE = ("surface: must use torch operations (torch.sin, torch.exp, ...), not numpy, "
+                 "so that the optimizers get gradients")
+
+
+def calls_numpy(exc):
+    """Whether `exc` is torch refusing numpy() on a tensor that needs gradients: numpy was used on
+    the weights."""
+    return _TORCH_NUMPY in str(exc)
+
 
 @dataclass(frozen=True)
 class Run:
@@ -258,6 +270,8 @@ def _step(optimizer, torch_optimizer, step_scheduler, step, loss, *step_args):
         if step_scheduler is not None:
             step_scheduler(loss)
     except Exception as exc:
+        if calls_numpy(exc):  # the closure of an optimizer such as LBFGS evaluates the surface
+            raise SceneError(NUMPY_SURFACE) from exc
         raise SceneError(f"{_field(optimizer)}: step {step} failed: "
                          f"{type(exc).__name__}: {exc}") from exc
 
@@ -281,6 +295,8 @@ def _evaluate(torch, scene, weights, optimizer, step, shape=()):
     try:
         loss = scene.surface(weights[0], weights[1])
     except Exception as exc:
+        if calls_numpy(exc):
+            raise SceneError(NUMPY_SURFACE) from exc
         raise SceneError(f"surface: raised {type(exc).__name__}: {exc} at step {step} "
                          f"of {_field(optimizer)}") from exc
     if not isinstance(loss, torch.Tensor) or loss.numel() != math.prod(shape):

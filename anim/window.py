@@ -160,6 +160,8 @@ def sample(surface, x_range, y_range, resolution):
     """Evaluate `surface` once on a resolution x resolution mesh over the window."""
     import torch  # here, not at module level: Mesh must unpickle in render workers without torch
 
+    from anim.trajectory import NUMPY_SURFACE
+
     x = np.linspace(*x_range, resolution, dtype=np.float32)
     y = np.linspace(*y_range, resolution, dtype=np.float32)
     w1, w2 = torch.meshgrid(torch.from_numpy(x), torch.from_numpy(y), indexing="xy")
@@ -167,9 +169,13 @@ def sample(surface, x_range, y_range, resolution):
         with torch.no_grad():
             z = surface(w1, w2)
     except Exception as exc:
+        if _needs_numpy(torch, surface, w1, w2):
+            raise SceneError(NUMPY_SURFACE) from exc
         raise SceneError(f"surface: fails on a mesh of points ({type(exc).__name__}: {exc}); "
                          "write it elementwise with torch operations") from exc
     if not isinstance(z, torch.Tensor) or tuple(z.shape) != tuple(w1.shape):
+        if _needs_numpy(torch, surface, w1, w2):
+            raise SceneError(NUMPY_SURFACE)
         shape = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
         raise SceneError(f"surface: must be elementwise (mesh of shape {tuple(w1.shape)} in, "
                          f"same shape out), got {shape}")
@@ -177,3 +183,16 @@ def sample(surface, x_range, y_range, resolution):
     if not np.isfinite(values).any():
         raise SceneError(f"surface: not finite anywhere in the window w1 in {x_range}, w2 in {y_range}")
     return Mesh(x, y, values)
+
+
+def _needs_numpy(torch, surface, w1, w2):
+    """Whether the surface fails on the mesh made of weights that need gradients, as the optimizers'
+    do, because it calls numpy on them (which works on the mesh alone, or fails there otherwise)."""
+    from anim.trajectory import calls_numpy
+
+    try:
+        with torch.enable_grad():
+            surface(w1.clone().requires_grad_(), w2.clone().requires_grad_())
+    except Exception as exc:
+        return calls_numpy(exc)
+    return False
