@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from anim.errors import SceneError
+from anim.scene import brief, one_line
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def _build(optimizer, weights):
         return optimizer.factory([weights], **optimizer.hyperparameters)
     except (TypeError, ValueError) as exc:
         name = getattr(optimizer.factory, "__name__", "the factory")
-        raise SceneError(f"{_field(optimizer)}: {name} rejected its hyperparameters: {exc}"
+        raise SceneError(f"{_field(optimizer)}: {name} rejected its hyperparameters: {one_line(exc)}"
                          f"{_rejection_hint(optimizer, exc)}") from exc
 
 
@@ -202,9 +203,9 @@ def _build_scheduler(torch, optimizer, torch_optimizer):
             name = optimizer.scheduler.__name__
             hint = f"; give its arguments with functools.partial({name}, ...)"
         raise SceneError(f"{_field(optimizer)}.scheduler: failed on the optimizer "
-                         f"({type(exc).__name__}: {exc}){hint}") from exc
+                         f"({type(exc).__name__}: {one_line(exc)}){hint}") from exc
     if not callable(getattr(scheduler, "step", None)):
-        raise SceneError(f"{_field(optimizer)}.scheduler: returned {scheduler!r}, which has no step(); "
+        raise SceneError(f"{_field(optimizer)}.scheduler: returned {brief(scheduler)}, which has no step(); "
                          "return a torch.optim.lr_scheduler object")
     if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
         return scheduler, lambda loss: scheduler.step(float(loss))
@@ -273,7 +274,7 @@ def _step(optimizer, torch_optimizer, step_scheduler, step, loss, *step_args):
         if calls_numpy(exc):  # the closure of an optimizer such as LBFGS evaluates the surface
             raise SceneError(NUMPY_SURFACE) from exc
         raise SceneError(f"{_field(optimizer)}: step {step} failed: "
-                         f"{type(exc).__name__}: {exc}") from exc
+                         f"{type(exc).__name__}: {one_line(exc)}") from exc
 
 
 def _finished(optimizer, run, points):
@@ -297,11 +298,11 @@ def _evaluate(torch, scene, weights, optimizer, step, shape=()):
     except Exception as exc:
         if calls_numpy(exc):
             raise SceneError(NUMPY_SURFACE) from exc
-        raise SceneError(f"surface: raised {type(exc).__name__}: {exc} at step {step} "
+        raise SceneError(f"surface: raised {type(exc).__name__}: {one_line(exc)} at step {step} "
                          f"of {_field(optimizer)}") from exc
     if not isinstance(loss, torch.Tensor) or loss.numel() != math.prod(shape):
         wanted = "one torch value for scalar w1, w2" if not shape else f"{shape[0]} values for {shape[0]} points"
-        raise SceneError(f"surface: must return {wanted}; got {loss!r}")
+        raise SceneError(f"surface: must return {wanted}; got {brief(loss)}")
     if not loss.requires_grad:
         raise SceneError("surface: the loss does not depend on w1, w2 through torch operations "
                          "(not differentiable); use torch functions, not numpy or math")

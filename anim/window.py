@@ -160,6 +160,7 @@ def sample(surface, x_range, y_range, resolution):
     """Evaluate `surface` once on a resolution x resolution mesh over the window."""
     import torch  # here, not at module level: Mesh must unpickle in render workers without torch
 
+    from anim.scene import one_line
     from anim.trajectory import NUMPY_SURFACE
 
     x = np.linspace(*x_range, resolution, dtype=np.float32)
@@ -171,7 +172,7 @@ def sample(surface, x_range, y_range, resolution):
     except Exception as exc:
         if _needs_numpy(torch, surface, w1, w2):
             raise SceneError(NUMPY_SURFACE) from exc
-        raise SceneError(f"surface: fails on a mesh of points ({type(exc).__name__}: {exc}); "
+        raise SceneError(f"surface: fails on a mesh of points ({type(exc).__name__}: {one_line(exc)}); "
                          "write it elementwise with torch operations") from exc
     if not isinstance(z, torch.Tensor) or tuple(z.shape) != tuple(w1.shape):
         if _needs_numpy(torch, surface, w1, w2):

@@ -119,3 +119,71 @@ def test_the_api_raises_the_numpy_message_for_a_scene_built_in_python():
         with pytest.raises(anim.SceneError) as caught:
             call(scene)
         assert str(caught.value) == NUMPY_SURFACE
+
+
+@pytest.mark.parametrize("lines, message", [
+    (["p = torch.nn.Parameter(torch.zeros(2))",
+      "scene = Scene(name='c', surface=loss, optimizers=[Optimizer('SGD', torch.optim.SGD([p], lr=0.1))])"],
+     ":6: optimizers['SGD']: factory is an optimizer object (SGD); pass the class, torch.optim.SGD, and its "
+     "hyperparameters as keywords: Optimizer('SGD', torch.optim.SGD, lr=0.1)"),
+    (["p = torch.nn.Parameter(torch.zeros(2))",
+      "sgd = torch.optim.SGD([p], lr=0.1, momentum=0.9, nesterov=True)",
+      "scene = Scene(name='c', surface=loss, optimizers=[Optimizer('Nesterov', sgd)])"],
+     ":7: optimizers['Nesterov']: factory is an optimizer object (SGD); pass the class, torch.optim.SGD, and its "
+     "hyperparameters as keywords: Optimizer('Nesterov', torch.optim.SGD, lr=0.1, momentum=0.9, nesterov=True)"),
+    (["p = torch.nn.Parameter(torch.zeros(2))",
+      "scene = Scene(name='c', surface=loss, optimizers=[torch.optim.Adam([p], lr=0.1)])"],
+     ":6: optimizers[0]: got an optimizer object (Adam); declare the class and its hyperparameters as keywords: "
+     "anim.Optimizer('Adam', torch.optim.Adam, lr=0.1)"),
+    (["scene = Scene(name='c', surface=loss, init=np.zeros((400, 2)), optimizers=[Optimizer('SGD', torch.optim.SGD)])"],
+     ":5: init: got a numpy array of shape (400, 2); use a start point (w1, w2), a non-empty list of them, "
+     "or anim.starts.grid(n), random(n, seed) or circle(n, radius)"),
+    (["scene = Scene(name='c', surface=np.ones((20, 20)), optimizers=[Optimizer('SGD', torch.optim.SGD)])"],
+     ":5: surface: got a numpy array of shape (20, 20); use a function loss(w1, w2) of two tensors"),
+    (["scene = Scene(name='c', surface=loss, x_range=list(range(100)), optimizers=[])"],
+     ":5: x_range: got [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, ... (100 items); "
+     "use a (low, high) pair of numbers, 'auto' or 'symmetric'"),
+    (["x = torch.max(torch.ones(2), 0.5)"],
+     ":5: TypeError: max() received an invalid combination of arguments - got (Tensor, float), but expected one "
+     "of: (Tensor input, *, Tensor out = None); (Tensor input, Tensor other, *, Tensor out = None); "
+     "(Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)"),
+])
+def test_what_a_scene_file_declares_wrong_is_one_line_without_a_multi_line_repr(scene_file, lines, message):
+    path = scene_file("\n".join(["import numpy as np", "import torch", "from anim import Scene, Optimizer",
+                                 "loss = lambda w1, w2: w1 ** 2 + w2 ** 2", *lines]) + "\n")
+    result = run("info", path)
+    assert (result.exit_code, result.output) == (1, f"error: {path}{message}\n")
+
+
+@pytest.mark.parametrize("surface, optimizer, message", [
+    ("torch.max(w1, 0.5) + w2 ** 2", "Optimizer('SGD', torch.optim.SGD, lr=0.1)",
+     "surface: fails on a mesh of points (TypeError: max() received an invalid combination of arguments - got "
+     "(Tensor, float), but expected one of: (Tensor input, *, Tensor out = None); (Tensor input, Tensor other, *, "
+     "Tensor out = None); (Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)); "
+     "write it elementwise with torch operations"),
+    ("w1 ** 2 + w2 ** 2 if w1.dim() else (w1 ** 2).repeat(100)", "Optimizer('SGD', torch.optim.SGD, lr=0.1)",
+     "surface: must return one torch value for scalar w1, w2; got a tensor of shape (100,)"),
+    ("w1 ** 2 + w2 ** 2", "Optimizer('SGD', torch.optim.SGD, lr=0.1, scheduler=lambda o: np.zeros((10, 10)))",
+     "optimizers['SGD'].scheduler: returned a numpy array of shape (10, 10), which has no step(); "
+     "return a torch.optim.lr_scheduler object"),
+])
+def test_what_running_the_scene_finds_wrong_is_one_line(scene_file, surface, optimizer, message):
+    path = scene_file(f"""
+        import numpy as np
+        import torch
+        from anim import Scene, Optimizer
+        scene = Scene(name="c", surface=lambda w1, w2: {surface}, steps=3, optimizers=[{optimizer}])
+    """)
+    result = run("info", path)
+    assert (result.exit_code, result.output) == (1, f"error: {path}: {message}\n")
+
+
+def test_short_values_are_quoted_as_they_are_and_long_ones_shortened():
+    from anim.scene import brief, one_line
+
+    assert [brief(v) for v in ((1, 2), "sgd", [1.5, None])] == ["(1, 2)", "'sgd'", "[1.5, None]"]
+    assert brief(list(range(100))) == "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, ... (100 items)"
+    assert brief("x" * 100) == "'" + "x" * 59 + "..."
+    assert brief(torch.zeros(3, 40)) == "a tensor of shape (3, 40)"
+    assert one_line("one line  kept as it is") == "one line  kept as it is"
+    assert one_line("first\n  second\n") == "first second"
