@@ -143,6 +143,9 @@ def test_the_api_raises_the_numpy_message_for_a_scene_built_in_python():
     (["scene = Scene(name='c', surface=loss, x_range=list(range(100)), optimizers=[])"],
      ":5: x_range: got [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, ... (100 items); "
      "use a (low, high) pair of numbers, 'auto' or 'symmetric'"),
+    (["from anim import starts", "scene = Scene(name='c', surface=loss, init=starts.circle(3, center=np.zeros((3, 3))),"
+      "              optimizers=[Optimizer('SGD', torch.optim.SGD)])"],
+     ":6: starts.circle: center: got array([[0., 0., 0.], [0., 0., 0.], [0., 0., 0.]]); use a pair of numbers (w1, w2)"),
     (["x = torch.max(torch.ones(2), 0.5)"],
      ":5: TypeError: max() received an invalid combination of arguments - got (Tensor, float), but expected one "
      "of: (Tensor input, *, Tensor out = None); (Tensor input, Tensor other, *, Tensor out = None); "
@@ -161,6 +164,10 @@ def test_what_a_scene_file_declares_wrong_is_one_line_without_a_multi_line_repr(
      "(Tensor, float), but expected one of: (Tensor input, *, Tensor out = None); (Tensor input, Tensor other, *, "
      "Tensor out = None); (Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)); "
      "write it elementwise with torch operations"),
+    ("w1 ** 2 + w2 ** 2 if w1.dim() else torch.max(w1, 0.5)", "Optimizer('SGD', torch.optim.SGD, lr=0.1)",
+     "surface: raised TypeError: max() received an invalid combination of arguments - got (Tensor, float), but "
+     "expected one of: (Tensor input, *, Tensor out = None); (Tensor input, Tensor other, *, Tensor out = None); "
+     "(Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None) at step 0 of optimizers['SGD']"),
     ("w1 ** 2 + w2 ** 2 if w1.dim() else (w1 ** 2).repeat(100)", "Optimizer('SGD', torch.optim.SGD, lr=0.1)",
      "surface: must return one torch value for scalar w1, w2; got a tensor of shape (100,)"),
     ("w1 ** 2 + w2 ** 2", "Optimizer('SGD', torch.optim.SGD, lr=0.1, scheduler=lambda o: np.zeros((10, 10)))",
