@@ -184,8 +184,23 @@ def _render_one(scene_path, out, jobs, options):
     blank = max(result.masked.values(), default=0.0)
     if blank > 0:
         click.echo(f"  note: the surface is not finite (NaN or inf) on {blank:.1%} of the view: left blank")
+    if result.starts_outside:
+        click.echo(_outside_note(result.starts_outside, result.manifest["x_range"], result.manifest["y_range"]))
     click.echo(f"  done in {time.perf_counter() - started:.1f} s, every file in place: "
                f"{result.folder / 'manifest.json'}")
+
+
+def _outside_note(outside, x_range, y_range):
+    """One line for the start points a fixed window leaves out: which, the window, what to do."""
+    pair = lambda values: "(" + ", ".join(f"{v:g}" for v in values) + ")"  # noqa: E731
+    fields = [name for name, axis, (low, high) in (("x_range", 0, x_range), ("y_range", 1, y_range))
+              if any(not low <= point[axis] <= high for _, point in outside)]
+    index, point = outside[0]
+    which = (f"start point {index} {pair(point)} lies" if len(outside) == 1 else
+             f"{len(outside)} start points lie")
+    first = "" if len(outside) == 1 else f", the first {index} {pair(point)}"
+    return (f"  note: {which} outside the view window w1 in {pair(x_range)}, w2 in {pair(y_range)}{first}: "
+            f"widen {' and '.join(fields)} or move {'it' if len(outside) == 1 else 'them'}")
 
 
 def _stop_notes(stops, what, where, more=""):

@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 from anim.errors import SceneError
-from anim.scene import Scene
+from anim.scene import Scene, one_line
 
 _module_ids = itertools.count()
 
@@ -34,9 +34,15 @@ def load_scene(path):
     except SyntaxError as exc:
         raise SceneError(f"syntax error: {exc.msg}", path, exc.lineno) from exc
     except SceneError as exc:
-        raise SceneError(str(exc), path, _line_in(exc, path)) from exc
+        raise SceneError(one_line(exc), path, _line_in(exc, path)) from exc
     except Exception as exc:
-        raise SceneError(f"{type(exc).__name__}: {exc}{_field_hint(exc)}", path, _line_in(exc, path)) from exc
+        from anim.trajectory import calls_numpy
+
+        if calls_numpy(exc):  # the file itself ran numpy on a tensor that needs gradients
+            raise SceneError("numpy was called on a tensor that needs gradients: use torch operations "
+                             "(torch.sin, torch.exp, ...), not numpy, so that the optimizers get gradients",
+                             path, _line_in(exc, path)) from exc
+        raise SceneError(f"{type(exc).__name__}: {one_line(exc)}{_field_hint(exc)}", path, _line_in(exc, path)) from exc
     finally:
         sys.modules.pop(module_name, None)
     scene = getattr(module, "scene", None)

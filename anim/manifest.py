@@ -49,10 +49,11 @@ class FileRecord:
         return {**entry, **self.details, "bytes": self.bytes, "sha256": self.sha256}
 
 
-def document(scene, source, runs, window, settings, records, masked, versions):
+def document(scene, source, runs, window, settings, records, masked, versions, starts_outside=()):
     """The manifest.json document of a render: scene, settings, runs, files and versions.
 
-    `source` is the scene file's (path, sha256), or (None, None) for a Scene built in Python."""
+    `source` is the scene file's (path, sha256), or (None, None) for a Scene built in Python;
+    `starts_outside` the (index, (w1, w2)) of each start point outside the window."""
     path, sha256 = source
     return {
         "scene": scene.name,
@@ -63,6 +64,7 @@ def document(scene, source, runs, window, settings, records, masked, versions):
         "x_range": list(window[0]),
         "y_range": list(window[1]),
         "surface_not_finite": {view: round(share, 6) for view, share in masked.items()},
+        "starts_outside": [{"run": i, "start": [float(v) for v in point]} for i, point in starts_outside],
         "settings": settings.described(),
         "runs": [
             {"optimizer": r.label, "run": r.run, "color": r.color,

@@ -41,6 +41,7 @@ class Result:
     runs: list = field(default_factory=list)
     masked: dict = field(default_factory=dict)  # view -> share of its mesh where the surface is not finite
     removed_temps: list = field(default_factory=list)  # left by renders that were killed
+    starts_outside: list = field(default_factory=list)  # (index, (w1, w2)) of start points outside the window
 
     def stopped(self, reason):
         """(optimizer label, run, step) of every run that stopped being drawn for `reason`."""
@@ -109,6 +110,7 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     result = Result(folder, removed_temps=files.clean_stale(folder))
     runs, view_window = _framed(prepared)
     result.runs = runs
+    result.starts_outside = window.starts_outside(scene, view_window)
     with _all_or_nothing(folder) as finished:
         def done(temp, record):
             finished.append((temp, record.path))
@@ -127,7 +129,7 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
         temp = files.write_temp(html, page.document(scene.title, scene.name, result.files, settings.theme).encode())
         done(temp, FileRecord.of(temp, html, None, "html"))
         result.manifest = document(scene, (prepared.path, prepared.sha256), runs, view_window, settings,
-                                   result.files, result.masked, _versions())
+                                   result.files, result.masked, _versions(), result.starts_outside)
         manifest = folder / MANIFEST_FILE
         temp = files.write_temp(manifest, json_bytes(result.manifest))
         finished.append((temp, manifest))

@@ -1,5 +1,6 @@
 """The public scene API (Scene, Optimizer, Camera): frozen, validated data; no torch, no I/O."""
 
+import inspect
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -29,15 +30,75 @@ def _invalid(field_name, message):
     return SceneError(f"{field_name}: {message}")
 
 
+def brief(value, limit=60):
+    """repr(value) for a message: on one line and about `limit` characters at most, so an array, a
+    long list or an object whose repr spans lines (a torch optimizer's) never floods it."""
+    if _is_optimizer_object(value):
+        return f"an optimizer object ({type(value).__name__})"
+    text = repr(value)
+    if "\n" not in text and len(text) <= limit:
+        return text
+    shape = getattr(value, "shape", None)
+    if shape is not None and not callable(shape):
+        kind = {"ndarray": "numpy array", "Tensor": "tensor", "Parameter": "tensor"}.get(type(value).__name__,
+                                                                                        type(value).__name__)
+        return f"a {kind} of shape {tuple(shape)}"
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    if isinstance(value, (list, tuple)):  # whole items: [0, 1, 2, ... (100 items)
+        return f"{text[:limit].rsplit(', ', 1)[0]}, ... ({len(value)} items)"
+    return f"{text[:limit]}..."
+
+
+def one_line(text):
+    """An error's text as one line: a list after a colon (torch's signatures it expected, one per
+    line) joined with '; ', other lines with a space."""
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    if len(lines) <= 1:
+        return str(text).strip()
+    if lines[0].endswith(":"):
+        return lines[0] + " " + "; ".join(line.removeprefix("* ") for line in lines[1:])
+    return " ".join(lines)
+
+
+def _is_optimizer_object(value):
+    """A built optimizer (torch.optim.SGD([p], lr=0.1)) rather than its class; duck-typed, no torch."""
+    return not isinstance(value, type) and hasattr(value, "param_groups") and callable(getattr(value, "step", None))
+
+
+def _as_declared(label, optimizer_object):
+    """How to declare what an optimizer object was built with: Optimizer('SGD', torch.optim.SGD, lr=0.1)."""
+    cls = type(optimizer_object)
+    name = f"torch.optim.{cls.__name__}" if cls.__module__.startswith("torch.optim") else cls.__name__
+    keywords = ""
+    try:
+        group = optimizer_object.param_groups[0]
+        parameters = inspect.signature(cls).parameters.values()
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        parameters, group = (), {}
+    for parameter in parameters:
+        if parameter.name in ("self", "params") or parameter.name not in group:
+            continue
+        value = group[parameter.name]
+        try:
+            default = parameter.default is not inspect.Parameter.empty and bool(value == parameter.default)
+        except Exception:  # a value that does not compare to one truth value
+            default = False
+        if not default:
+            keywords += f", {parameter.name}={brief(value)}"
+    return name, f"Optimizer({label!r}, {name}{keywords})"
+
+
 def _check_range(field_name, value):
     if isinstance(value, str):
         if value not in RANGE_MODES:
-            raise _invalid(field_name, f"got {value!r}; use a (low, high) pair of numbers or one of "
+            raise _invalid(field_name, f"got {brief(value)}; use a (low, high) pair of numbers or one of "
                                        + ", ".join(repr(m) for m in RANGE_MODES))
         return value
     if (not isinstance(value, (tuple, list)) or len(value) != 2
             or not all(_is_number(v) for v in value)):
-        raise _invalid(field_name, f"got {value!r}; use a (low, high) pair of numbers, 'auto' or 'symmetric'")
+        raise _invalid(field_name, f"got {brief(value)}; use a (low, high) pair of numbers, 'auto' or 'symmetric'")
     low, high = float(value[0]), float(value[1])
     if not low < high:
         raise _invalid(field_name, f"low must be below high, got ({value[0]}, {value[1]})")
@@ -47,7 +108,7 @@ def _check_range(field_name, value):
 def _check_point(field_name, value):
     if (not isinstance(value, (tuple, list)) or len(value) != 2
             or not all(_is_number(v) for v in value)):
-        raise _invalid(field_name, f"got {value!r}; a start point is a pair of numbers (w1, w2)")
+        raise _invalid(field_name, f"got {brief(value)}; a start point is a pair of numbers (w1, w2)")
     return (float(value[0]), float(value[1]))
 
 
@@ -85,7 +146,7 @@ def _check_angle(field_name, value):
     if (isinstance(value, (tuple, list)) and len(value) == 2
             and all(_is_number(v) for v in value)):
         return (float(value[0]), float(value[1]))
-    raise _invalid(field_name, f"got {value!r}; use a number of degrees or a (from, to) pair")
+    raise _invalid(field_name, f"got {brief(value)}; use a number of degrees or a (from, to) pair")
 
 
 @dataclass(frozen=True)
@@ -123,16 +184,21 @@ class Optimizer:
     def __init__(self, label, factory, *, color=None, scheduler=None, grad_noise=None, noise_seed=None,
                  **hyperparameters):
         if not isinstance(label, str) or not label.strip():
-            raise _invalid("optimizers", f"an optimizer's label must be a non-empty string, got {label!r}")
+            raise _invalid("optimizers", f"an optimizer's label must be a non-empty string, got {brief(label)}")
+        if _is_optimizer_object(factory):
+            name, declared = _as_declared(label, factory)
+            raise _invalid(f"optimizers[{label!r}]",
+                           f"factory is an optimizer object ({type(factory).__name__}); pass the class, "
+                           f"{name}, and its hyperparameters as keywords: {declared}")
         if not callable(factory):
             raise _invalid(f"optimizers[{label!r}]",
-                           f"factory {factory!r} is not callable; pass a torch.optim class or a function "
+                           f"factory {brief(factory)} is not callable; pass a torch.optim class or a function "
                            "that takes a parameter list")
         if color is not None and not isinstance(color, str):
-            raise _invalid(f"optimizers[{label!r}].color", f"got {color!r}; use a colour name or '#rrggbb'")
+            raise _invalid(f"optimizers[{label!r}].color", f"got {brief(color)}; use a colour name or '#rrggbb'")
         if scheduler is not None and not callable(scheduler):
             raise _invalid(f"optimizers[{label!r}].scheduler",
-                           f"got {scheduler!r}; use a function of the torch optimizer, such as "
+                           f"got {brief(scheduler)}; use a function of the torch optimizer, such as "
                            "functools.partial(torch.optim.lr_scheduler.StepLR, step_size=30)")
         for name, value in hyperparameters.items():
             if isinstance(value, list) and not value:
@@ -220,14 +286,14 @@ class Scene:
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
         if not isinstance(self.name, str) or not self.name or not all(
                 c.isalnum() or c in "-_." for c in self.name) or self.name.startswith("."):
-            raise _invalid("name", f"got {self.name!r}; use letters, digits, '-', '_' or '.' "
+            raise _invalid("name", f"got {brief(self.name)}; use letters, digits, '-', '_' or '.' "
                                    "(it names the output folder)")
         if not callable(self.surface):
-            raise _invalid("surface", f"got {self.surface!r}; use a function loss(w1, w2) of two tensors")
+            raise _invalid("surface", f"got {brief(self.surface)}; use a function loss(w1, w2) of two tensors")
         if not isinstance(self.steps, int) or isinstance(self.steps, bool) or self.steps < 1:
-            raise _invalid("steps", f"got {self.steps!r}; use a whole number of updates >= 1")
+            raise _invalid("steps", f"got {brief(self.steps)}; use a whole number of updates >= 1")
         if not isinstance(self.title, str):
-            raise _invalid("title", f"got {self.title!r}; use a string")
+            raise _invalid("title", f"got {brief(self.title)}; use a string")
         set_("title", self.title or self.name)
         set_("x_range", _check_range("x_range", self.x_range))
         set_("y_range", _check_range("y_range", self.y_range))
@@ -236,16 +302,16 @@ class Scene:
         set_("noise_seed", _check_seed("noise_seed", self.noise_seed, False))
         set_("optimizers", self._checked_optimizers(self.optimizers, self.grad_noise, self.noise_seed))
         if self.color_scale not in COLOR_SCALES:
-            raise _invalid("color_scale", f"got {self.color_scale!r}; use one of "
+            raise _invalid("color_scale", f"got {brief(self.color_scale)}; use one of "
                                           + ", ".join(repr(s) for s in COLOR_SCALES))
         if not isinstance(self.camera, Camera):
-            raise _invalid("camera", f"got {self.camera!r}; use anim.Camera(elevation=..., azimuth=...)")
+            raise _invalid("camera", f"got {brief(self.camera)}; use anim.Camera(elevation=..., azimuth=...)")
 
     @staticmethod
     def _checked_init(init, x_range, y_range):
         if isinstance(init, Starts):
             if init.needs_window and (isinstance(x_range, str) or isinstance(y_range, str)):
-                raise _invalid("init", f"{init!r} spreads over the window, which is fitted to the paths; "
+                raise _invalid("init", f"{brief(init)} spreads over the window, which is fitted to the paths; "
                                        "give x_range and y_range as (low, high), or the generator x=(low, high) "
                                        "and y=(low, high)")
             init = init.points(x_range, y_range)
@@ -254,7 +320,7 @@ class Scene:
             return (_check_point("init", init),)
         if isinstance(init, (tuple, list)) and init:
             return tuple(_check_point(f"init[{i}]", p) for i, p in enumerate(init))
-        raise _invalid("init", f"got {init!r}; use a start point (w1, w2), a non-empty list of them, "
+        raise _invalid("init", f"got {brief(init)}; use a start point (w1, w2), a non-empty list of them, "
                                "or anim.starts.grid(n), random(n, seed) or circle(n, radius)")
 
     @staticmethod
@@ -266,8 +332,12 @@ class Scene:
         seen = set()
         checked = []
         for i, declared in enumerate(optimizers):
+            if _is_optimizer_object(declared):
+                name, example = _as_declared(type(declared).__name__, declared)
+                raise _invalid(f"optimizers[{i}]", f"got {brief(declared)}; declare the class and its "
+                                                   f"hyperparameters as keywords: anim.{example}")
             if not isinstance(declared, Optimizer):
-                raise _invalid(f"optimizers[{i}]", f"got {declared!r}; use anim.Optimizer(label, factory, ...)")
+                raise _invalid(f"optimizers[{i}]", f"got {brief(declared)}; use anim.Optimizer(label, factory, ...)")
             for opt in declared.inheriting(grad_noise, noise_seed).expanded():
                 if opt.label in seen:
                     raise _invalid(f"optimizers[{i}]", f"duplicate label {opt.label!r}; labels must be unique")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from anim.errors import SceneError
+from anim.scene import brief, one_line
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,18 @@ class Stop:
 
 
 DIVERGED, LEFT_VIEW = "diverged", "left the view"
+
+# What torch says when numpy meets a tensor that needs gradients; its advice, .detach().numpy(),
+# would cut the gradients the optimizers run on. NUMPY_SURFACE is what optianim says instead.
+_TORCH_NUMPY = "Can't call numpy() on Tensor that requires grad"
+NUMPY_SURFACE = ("surface: must use torch operations (torch.sin, torch.exp, ...), not numpy, "
+                 "so that the optimizers get gradients")
+
+
+def calls_numpy(exc):
+    """Whether `exc` is torch refusing numpy() on a tensor that needs gradients: numpy was used on
+    the weights."""
+    return _TORCH_NUMPY in str(exc)
 
 
 @dataclass(frozen=True)
@@ -196,7 +209,7 @@ def _build(optimizer, weights):
         return optimizer.factory([weights], **optimizer.hyperparameters)
     except (TypeError, ValueError) as exc:
         name = getattr(optimizer.factory, "__name__", "the factory")
-        raise SceneError(f"{_field(optimizer)}: {name} rejected its hyperparameters: {exc}"
+        raise SceneError(f"{_field(optimizer)}: {name} rejected its hyperparameters: {one_line(exc)}"
                          f"{_rejection_hint(optimizer, exc)}") from exc
 
 
@@ -231,9 +244,9 @@ def _build_scheduler(torch, optimizer, torch_optimizer):
             name = optimizer.scheduler.__name__
             hint = f"; give its arguments with functools.partial({name}, ...)"
         raise SceneError(f"{_field(optimizer)}.scheduler: failed on the optimizer "
-                         f"({type(exc).__name__}: {exc}){hint}") from exc
+                         f"({type(exc).__name__}: {one_line(exc)}){hint}") from exc
     if not callable(getattr(scheduler, "step", None)):
-        raise SceneError(f"{_field(optimizer)}.scheduler: returned {scheduler!r}, which has no step(); "
+        raise SceneError(f"{_field(optimizer)}.scheduler: returned {brief(scheduler)}, which has no step(); "
                          "return a torch.optim.lr_scheduler object")
     if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
         return scheduler, lambda loss: scheduler.step(float(loss))
@@ -307,8 +320,10 @@ def _step(optimizer, torch_optimizer, step_scheduler, step, loss, *step_args):
         if step_scheduler is not None:
             step_scheduler(loss)
     except Exception as exc:
+        if calls_numpy(exc):  # the closure of an optimizer such as LBFGS evaluates the surface
+            raise SceneError(NUMPY_SURFACE) from exc
         raise SceneError(f"{_field(optimizer)}: step {step} failed: "
-                         f"{type(exc).__name__}: {exc}") from exc
+                         f"{type(exc).__name__}: {one_line(exc)}") from exc
 
 
 def _finished(optimizer, run, points):
@@ -330,11 +345,13 @@ def _evaluate(torch, scene, weights, optimizer, step, shape=()):
     try:
         loss = scene.surface(weights[0], weights[1])
     except Exception as exc:
-        raise SceneError(f"surface: raised {type(exc).__name__}: {exc} at step {step} "
+        if calls_numpy(exc):
+            raise SceneError(NUMPY_SURFACE) from exc
+        raise SceneError(f"surface: raised {type(exc).__name__}: {one_line(exc)} at step {step} "
                          f"of {_field(optimizer)}") from exc
     if not isinstance(loss, torch.Tensor) or loss.numel() != math.prod(shape):
         wanted = "one torch value for scalar w1, w2" if not shape else f"{shape[0]} values for {shape[0]} points"
-        raise SceneError(f"surface: must return {wanted}; got {loss!r}")
+        raise SceneError(f"surface: must return {wanted}; got {brief(loss)}")
     if not loss.requires_grad:
         raise SceneError("surface: the loss does not depend on w1, w2 through torch operations "
                          "(not differentiable); use torch functions, not numpy or math")

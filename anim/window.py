@@ -32,7 +32,8 @@ class Mesh:
         return (low, high) if high > low else (low - 0.5, high + 0.5)
 
 
-RUN_OFF = 50.0  # leaving one run out makes the paths' extent this many times smaller: it ran off
+RUN_OFF = 50.0  # leaving some runs out makes the paths' extent this many times smaller: they ran off
+FAR_OFF = 100_000.0  # ... this many times smaller: half of the runs (one of two) ran off even if they did better
 
 
 def view_window(scene, runs):
@@ -47,26 +48,39 @@ def view_window(scene, runs):
 
 def _ends_in_view(runs):
     """{run index: points to fit} for the runs that ran off: the fewest farthest-going runs whose
-    leaving out shrinks the extent of all paths more than RUN_OFF times, each fitted only up to
-    where it leaves the window of the others; repeated on the rest. Fewer than half the runs
-    can run off: when most explode, the window shows the explosion."""
+    leaving out shrinks the extent of all paths and start points more than RUN_OFF times, each
+    fitted only up to where it leaves the window of the others and of every start point; repeated
+    on the rest. Fewer than half the runs may run off so; exactly half of them (one of two) only
+    if they also ended worse than every run that stays (a higher last loss, or diverged), or the
+    extent shrinks more than FAR_OFF times: a run stuck at its start does not make the one that
+    found a minimum "run off", and when most explode, the window shows the explosion."""
     boxes = {}  # run index: (x min, y min, x max, y max) of its finite points
     for i, run in enumerate(runs):
         points = run.points[np.isfinite(run.points).all(axis=1), :2]
         if len(points):
             boxes[i] = np.concatenate([points.min(axis=0), points.max(axis=0)])
-    active = list(boxes)
-    limit = (len(active) - 1) // 2
-    ends = {}
-    while len(ends) < limit:
+    starts = np.array([run.points[0, :2] for run in runs if np.isfinite(run.points[0, :2]).all()])
+    starts = np.concatenate([starts.min(axis=0), starts.max(axis=0)]) if len(starts) else None
+    runs_count, active, ends = len(boxes), list(boxes), {}
+    while 2 * (len(ends) + 1) <= runs_count:
         order = sorted(active, key=lambda i: _span(boxes[i]), reverse=True)
-        # others[k]: the box around the runs order[k:], for every k at once (a suffix union)
+        # others[k]: the box around the runs order[k:] and the start points, for every k at once
         stacked = np.array([boxes[i] for i in order])[::-1]
         others = np.concatenate([np.minimum.accumulate(stacked[:, :2]),
                                  np.maximum.accumulate(stacked[:, 2:])], axis=1)[::-1]
+        if starts is not None:
+            others = np.concatenate([np.minimum(others[:, :2], starts[:2]), np.maximum(others[:, 2:], starts[2:])],
+                                    axis=1)
         together = _span(others[0])
-        for k in range(1, limit - len(ends) + 1):
-            if 0 < _span(others[k]) * RUN_OFF < together:
+        for k in range(1, runs_count // 2 - len(ends) + 1):
+            shrunk = _span(others[k])
+            if 2 * (len(ends) + k) < runs_count:
+                ran_off = 0 < shrunk * RUN_OFF < together
+            else:  # exactly half of the runs
+                ran_off = 0 < shrunk * RUN_OFF < together and (
+                    shrunk * FAR_OFF < together or _ended_worse([runs[i] for i in order[:k]],
+                                                                [runs[i] for i in order[k:]]))
+            if ran_off:
                 window = tuple(_fit("auto", others[k, [axis, axis + 2]], "") for axis in (0, 1))
                 for i in order[:k]:
                     ends[i] = left_view_step(runs[i], window)
@@ -75,6 +89,15 @@ def _ends_in_view(runs):
         else:
             break
     return ends
+
+
+def _ended_worse(leaving, staying):
+    """Whether every run in `leaving` diverged or ended at a higher loss than every run in `staying`."""
+    def last_loss(run):
+        finite = np.isfinite(run.points).all(axis=1)
+        return float(run.points[finite][-1, 2]) if finite.all() else np.inf
+
+    return min(last_loss(run) for run in leaving) > max(last_loss(run) for run in staying)
 
 
 def _span(box):
@@ -104,6 +127,14 @@ def mark_exits(runs, window):
     return marked
 
 
+def starts_outside(scene, window):
+    """(index, (w1, w2)) of each start point outside the view window: a fixed x_range or y_range
+    can leave them out (a fitted window never does)."""
+    (x0, x1), (y0, y1) = window
+    return [(i, point) for i, point in enumerate(scene.init)
+            if not (x0 <= point[0] <= x1 and y0 <= point[1] <= y1)]
+
+
 def masked_fraction(mesh):
     """The share of the mesh where the surface is not finite (drawn blank)."""
     return float(np.mean(~np.isfinite(mesh.z)))
@@ -129,6 +160,9 @@ def sample(surface, x_range, y_range, resolution):
     """Evaluate `surface` once on a resolution x resolution mesh over the window."""
     import torch  # here, not at module level: Mesh must unpickle in render workers without torch
 
+    from anim.scene import one_line
+    from anim.trajectory import NUMPY_SURFACE
+
     x = np.linspace(*x_range, resolution, dtype=np.float32)
     y = np.linspace(*y_range, resolution, dtype=np.float32)
     w1, w2 = torch.meshgrid(torch.from_numpy(x), torch.from_numpy(y), indexing="xy")
@@ -136,9 +170,13 @@ def sample(surface, x_range, y_range, resolution):
         with torch.no_grad():
             z = surface(w1, w2)
     except Exception as exc:
-        raise SceneError(f"surface: fails on a mesh of points ({type(exc).__name__}: {exc}); "
+        if _needs_numpy(torch, surface, w1, w2):
+            raise SceneError(NUMPY_SURFACE) from exc
+        raise SceneError(f"surface: fails on a mesh of points ({type(exc).__name__}: {one_line(exc)}); "
                          "write it elementwise with torch operations") from exc
     if not isinstance(z, torch.Tensor) or tuple(z.shape) != tuple(w1.shape):
+        if _needs_numpy(torch, surface, w1, w2):
+            raise SceneError(NUMPY_SURFACE)
         shape = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
         raise SceneError(f"surface: must be elementwise (mesh of shape {tuple(w1.shape)} in, "
                          f"same shape out), got {shape}")
@@ -146,3 +184,16 @@ def sample(surface, x_range, y_range, resolution):
     if not np.isfinite(values).any():
         raise SceneError(f"surface: not finite anywhere in the window w1 in {x_range}, w2 in {y_range}")
     return Mesh(x, y, values)
+
+
+def _needs_numpy(torch, surface, w1, w2):
+    """Whether the surface fails on the mesh made of weights that need gradients, as the optimizers'
+    do, because it calls numpy on them (which works on the mesh alone, or fails there otherwise)."""
+    from anim.trajectory import calls_numpy
+
+    try:
+        with torch.enable_grad():
+            surface(w1.clone().requires_grad_(), w2.clone().requires_grad_())
+    except Exception as exc:
+        return calls_numpy(exc)
+    return False

@@ -57,3 +57,97 @@ def test_when_most_runs_explode_the_window_shows_the_explosion():
     # Two of three ran far: fewer than half may run off, so all points count.
     # w1 from 0 to 1000 (30 each side), w2 from -800 to 1 (24.03 each side)
     assert window("auto", "auto", runs) == (pytest.approx((-30, 1030)), pytest.approx((-824.03, 25.03)))
+
+
+def runs_with_losses(*paths):
+    """One Run per list of (w1, w2, loss) points."""
+    return [Run(f"r{k}", "red", 0, np.array(path, dtype=float)) for k, path in enumerate(paths)]
+
+
+def test_one_of_two_runs_that_ran_off_and_ended_worse_is_left_out():
+    stays = [(5, 5, 2), (-5, -5, 1.5), (0, -10, 1)]
+    off = [(5, 5, 2), (-10000, 3, 101), (20000, 3, 201)]
+    runs = runs_with_losses(stays, off)
+    # Without `off` the paths and start points span 15 (w2 from -10 to 5), with it 30,000: more than
+    # 50 times, and one of two runs may go because it ended worse (201 > 1). The others' window is
+    # w1 -5.3..5.3 (10 wide), w2 -10.45..5.45 (15 high); `off` is far beyond -5.3 - 10.6 at step 1,
+    # so only its start counts: w1 from -5 to 5, w2 from -10 to 5.
+    fitted = window("auto", "auto", runs)
+    assert fitted == (pytest.approx((-5.3, 5.3)), pytest.approx((-10.45, 5.45)))
+    assert [run.left_view_at for run in windows.mark_exits(runs, fitted)] == [None, 1]
+
+
+def test_two_runs_that_both_explode_are_both_in_the_window():
+    runs = runs_with_losses([(0, 0, 1), (1000, 0.5, 9)], [(0, 0, 1), (0.5, -800, 5)])
+    # Leaving either out leaves a span of 800 or 1000 of 1000: nothing ran off, though the first
+    # ended worse. w1 from 0 to 1000
+    # (30 each side), w2 from -800 to 0.5 (800.5 high: 24.015 each side)
+    assert window("auto", "auto", runs) == (pytest.approx((-30, 1030)), pytest.approx((-824.015, 24.515)))
+
+
+def test_one_of_two_runs_that_went_far_but_did_better_stays_unless_it_went_100000_times_farther():
+    stays = [(5, 5, 2), (-5, -5, 1.5), (0, -10, 1)]
+    # An unbounded surface: the run going off reaches a lower loss. 10,000 / 15 is 667 times: kept.
+    runs = runs_with_losses(stays, [(5, 5, 2), (-10000, 3, -50)])
+    # w1 from -10000 to 5 (10005 wide: 300.15 each side), w2 from -10 to 5 (0.45 each side)
+    assert window("auto", "auto", runs) == (pytest.approx((-10300.15, 305.15)), pytest.approx((-10.45, 5.45)))
+    # 1e7 / 15 is more than 100,000 times: it ran off however low it got.
+    runs = runs_with_losses(stays, [(5, 5, 2), (-1e7, 3, -5e4)])
+    assert window("auto", "auto", runs) == (pytest.approx((-5.3, 5.3)), pytest.approx((-10.45, 5.45)))
+
+
+def test_a_run_stuck_at_its_start_does_not_make_the_one_that_found_a_minimum_run_off():
+    stuck = [(0, 0, 1), (0.001, 0, 0.999)]
+    found = [(0, 0, 1), (0.5, 0.5, 0.6), (1, 1, 0.2)]
+    # Without `found` the span is 0.001, with it 1 (1000 times), but it ended better (0.2 < 0.999).
+    # w1 and w2 from 0 to 1: 0.03 each side.
+    assert window("auto", "auto", runs_with_losses(stuck, found)) == (pytest.approx((-0.03, 1.03)),
+                                                                       pytest.approx((-0.03, 1.03)))
+
+
+def test_the_fitted_window_keeps_every_start_point():
+    runs = runs_with_losses([(0, 0, 1), (0.01, 0, 1)], [(0.1, 0, 1), (0.1, 0.01, 1)],
+                            [(1000, 1000, 1), (1000.02, 1000, 2)])
+    # The third run moves 0.02 but starts 1,400 away: leaving its path out leaves its start, so the
+    # extent does not shrink and nothing ran off. w1 from 0 to 1000.02 (30.0006 each side), w2 from
+    # 0 to 1000 (30 each side).
+    assert window("auto", "auto", runs) == (pytest.approx((-30.0006, 1030.0206)), pytest.approx((-30, 1030)))
+
+
+def test_the_ravine_with_sgd_at_lr_1e6_beside_adam_fits_adam():
+    import dataclasses
+
+    import torch
+
+    from anim import Optimizer, trajectory
+    from anim.loader import load_scene
+    from conftest import SCENES
+
+    ravine = load_scene(SCENES / "pathological.py")
+    scene = dataclasses.replace(ravine, x_range="auto", y_range="auto", optimizers=(
+        Optimizer("SGD", torch.optim.SGD, lr=1e6, color="red"), Optimizer("Adam", torch.optim.Adam, lr=10, color="k")))
+    sgd, adam = runs = trajectory.compute(scene)
+    (x0, x1), (y0, y1) = fitted = windows.view_window(scene, runs)
+    assert np.abs(sgd.points[:, :2]).max() > 1e4  # it jumps 10,000 units at its first update
+    assert x0 <= adam.points[:, 0].min() and adam.points[:, 0].max() <= x1 and x1 - x0 < 100
+    assert y0 <= adam.points[:, 1].min() and adam.points[:, 1].max() <= y1 and y1 - y0 < 100
+    assert [run.left_view_at for run in windows.mark_exits(runs, fitted)] == [1, None]
+
+
+def test_the_steep_optima_keep_both_sgd_stuck_at_the_start_and_nesterov_in_a_well():
+    import dataclasses
+
+    from anim import trajectory
+    from anim.loader import load_scene
+    from conftest import SCENES
+
+    steep = load_scene(SCENES / "steep_optima.py")
+    scene = dataclasses.replace(steep, x_range="auto", y_range="auto",
+                                optimizers=tuple(o for o in steep.optimizers if o.label in ("SGD", "Nesterov")))
+    sgd, nesterov = runs = trajectory.compute(scene)
+    spans = [np.ptp(run.points[:, :2], axis=0).max() for run in runs]
+    assert spans[1] > 100 * spans[0]  # SGD barely moves
+    (x0, x1), (y0, y1) = windows.view_window(scene, runs)
+    for run in runs:
+        assert x0 <= run.points[:, 0].min() and run.points[:, 0].max() <= x1
+        assert y0 <= run.points[:, 1].min() and run.points[:, 1].max() <= y1
