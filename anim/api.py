@@ -50,16 +50,18 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
     return pipeline.render(_scene_source(scene), Path(out), settings, progress or events.ignore)
 
 
-def still(scene, out="media", *, views=None, formats=None, size=None, theme=Settings.theme, transparent=False):
+def still(scene, out="media", *, views=None, formats=None, size=None, theme=Settings.theme, transparent=False,
+          counter=False):
     """The lecture's static figures: each view's last frame as PNG, SVG and PDF (or `formats`),
-    written to out/<scene name>/<view>-still.<format>; returns their paths."""
+    written to out/<scene name>/<view>-still.<format>, with the step counter only if `counter`;
+    returns their paths."""
     from anim import pipeline
 
     formats = _choices("formats", formats, STILL_FORMATS) or STILL_FORMATS
     width, height = _size(size) or (Settings.width, Settings.height)
     settings = Settings(views=views or Settings.views, width=width, height=height, theme=theme,
                         transparent=transparent)
-    return pipeline.still(_scene_source(scene), Path(out), settings, formats)
+    return pipeline.still(_scene_source(scene), Path(out), settings, formats, counter)
 
 
 def trajectories(scene):

@@ -282,16 +282,17 @@ def _count(n, noun):
               help="Figure size in pixels (PNG), at 100 pixels per inch of a 720-pixel-high figure.")
 @THEME_OPTION
 @click.option("--transparent", is_flag=True, help="See-through background.")
+@click.option("--counter", is_flag=True, help="Show the step counter, as the animation's last frame does.")
 @_debug_option
 @_reporting_errors
-def still(scene, out, views, formats, size, theme, transparent):
+def still(scene, out, views, formats, size, theme, transparent, counter):
     """Draw the lecture's static figures of SCENE.py: the final paths on each view, as PNG, SVG and PDF.
 
     Files go to OUT/<scene name>/<view>-still.<format>, beside what `render` writes.
     """
     _note_rounding(size)
     written = api.still(scene, out, views=views or None, formats=formats or None, size=size, theme=theme,
-                        transparent=transparent)
+                        transparent=transparent, counter=counter)
     for path in written:
         click.echo(f"wrote {path} ({megabytes(path.stat().st_size)})")
 

@@ -156,10 +156,10 @@ def _encoded(scene, data, view, folder, settings, report, workers):
     return encoder.finished
 
 
-def still(source, out_root, settings, formats=STILL_FORMATS):
+def still(source, out_root, settings, formats=STILL_FORMATS, counter=False):
     """The lecture's static figures: each view of settings.views as its last frame shows it
-    (final paths, camera at its last pose), saved as `formats` to
-    out_root/<scene name>/<view>-still.<format>; returns the paths, all written or none."""
+    (final paths, camera at its last pose; the step counter only if `counter`), saved as
+    `formats` to out_root/<scene name>/<view>-still.<format>; returns the paths, all written or none."""
     prepared = prepare(source)
     scene = prepared.scene
     folder = _output_folder(Path(out_root), scene.name)
@@ -169,8 +169,8 @@ def still(source, out_root, settings, formats=STILL_FORMATS):
     last = timeline(scene, settings).frame(frame_count(scene.steps, settings) - 1)
     with _all_or_nothing(folder) as finished:
         for view in settings.views:
-            drawn = view_class(view)(view_data(scene, runs, view_window, view, settings),
-                                     settings.width, settings.height)
+            data = dataclasses.replace(view_data(scene, runs, view_window, view, settings), counter=counter)
+            drawn = view_class(view)(data, settings.width, settings.height)
             for fmt in sorted(formats, key=lambda f: f != "png"):  # pixels first: still() ends blitting
                 final = folder / f"{view}-still.{fmt}"
                 finished.append((files.write_temp(final, stills.figure_bytes(drawn, last, fmt, scene.title,

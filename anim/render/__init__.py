@@ -36,6 +36,7 @@ class ViewData:
     transparent: bool = False  # the figure's background is see-through
     trail: int = 0             # updates of path shown behind each head, fading; 0 = all of it
     color_scale: str = "linear"  # or "log": see style.surface_colors
+    counter: bool = True       # draw the step counter (stills leave it out unless asked)
 
 
 def view_data(scene, runs, window, view, settings):

@@ -4,7 +4,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from anim.render import style, trail
-from anim.render.counter import DigitCounter
+from anim.render.counter import DigitCounter, NoCounter
 from anim.render.view import View
 
 MAX_EQUAL_ASPECT_RATIO = 4.0  # beyond this the window is too elongated to draw at equal scale
@@ -171,8 +171,51 @@ class ContourPanel:
             self.ax.draw_artist(scatter)
 
 
+LEGEND_CORNERS = ("upper right", "upper left", "lower right", "lower left")
+
+
+def legend_in_empty_corner(ax, handles, labels, runs):
+    """A legend inside `ax`, in the first corner that no path (every segment it will ever draw,
+    with its head) crosses; None if every corner is crossed."""
+    renderer = ax.figure.canvas.get_renderer()
+    segments = []
+    for run in runs:
+        pixels = ax.transData.transform(run.shown(len(run.points) - 1)[:, :2].astype(float))
+        pixels = pixels[np.isfinite(pixels).all(axis=1)]
+        if len(pixels):
+            segments.append(np.stack([pixels[:-1], pixels[1:]], axis=1) if len(pixels) > 1
+                            else np.stack([pixels, pixels], axis=1))
+    segments = np.concatenate(segments) if segments else np.empty((0, 2, 2))
+    margin = style.path_look(runs).head_size * ax.figure.dpi / 72  # a head's width beyond the box
+    for loc in LEGEND_CORNERS:
+        legend = ax.legend(handles, labels, loc=loc, frameon=True, framealpha=0.9, title="optimizer")
+        if not _crosses(segments, legend.get_window_extent(renderer).padded(margin)):
+            return legend
+        legend.remove()
+    return None
+
+
+def _crosses(segments, box):
+    """Whether any of the (n, 2, 2) pixel segments meets `box` (Liang-Barsky clipping)."""
+    if not len(segments):
+        return False
+    start, delta = segments[:, 0], segments[:, 1] - segments[:, 0]
+    low, high = np.zeros(len(segments)), np.ones(len(segments))
+    inside = np.ones(len(segments), dtype=bool)
+    for axis, (lo, hi) in enumerate(((box.x0, box.x1), (box.y0, box.y1))):
+        for p, q in ((-delta[:, axis], start[:, axis] - lo), (delta[:, axis], hi - start[:, axis])):
+            parallel = p == 0
+            inside &= ~(parallel & (q < 0))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
+            low = np.where(~parallel & (p < 0), np.maximum(low, t), low)
+            high = np.where(~parallel & (p > 0), np.minimum(high, t), high)
+    return bool((inside & (low <= high)).any())
+
+
 class ContourView(View):
-    """The contour view: one panel, its colour bar and legend, the step counter; blitted."""
+    """The contour view: one panel and its colour bar, centred; the legend in a corner no path
+    crosses, or in a row under the plot; the step counter on the title's line; blitted."""
 
     name = "contour"
     MESH_RESOLUTION = 300  # samples per side: smooth contour lines at 4K
@@ -187,11 +230,14 @@ class ContourView(View):
         style.label_colorbar(colorbar, self.panel.levels, data.color_scale, data.zlabel)
         self.colorbar_ax = colorbar.ax
         self.ax.set_title(data.title, fontweight="bold")
-        self.legend = fig.legend(*style.legend_handles(data.runs),
-                                 loc="outside right upper", frameon=True, framealpha=1.0,
-                                 title="optimizer")
-        self.counter = DigitCounter(fig, data.steps)
-        fig.canvas.draw()
+        self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
+        handles, labels = style.legend_handles(data.runs)
+        fig.canvas.draw()  # the layout without a legend: where the paths lie on screen
+        self.legend = legend_in_empty_corner(self.ax, handles, labels, data.runs)
+        if self.legend is None:
+            self.legend = fig.legend(handles, labels, loc="outside lower center", frameon=False,
+                                     ncols=style.legend_columns(labels, fig.get_figwidth() * 72))
+            fig.canvas.draw()  # room for it under the plot
         fig.set_layout_engine("none")  # freeze the layout: the background is reused as it is
         self._center_horizontally()
         fig.canvas.draw()
@@ -199,22 +245,20 @@ class ContourView(View):
         self.panel.start()
 
     def _center_horizontally(self):
-        """Centre plot, colour bar and legend as one group: an equal-aspect plot leaves a gap."""
+        """Centre plot and colour bar as one group: an equal-aspect plot leaves a gap beside it."""
         fig = self.fig
         renderer = fig.canvas.get_renderer()
         to_figure = fig.transFigure.inverted()
-        legend_box = self.legend.get_window_extent(renderer).transformed(to_figure)
+        plot = self.ax.get_position()
+        bar = self.colorbar_ax.get_position()  # as tall as the plot, not as the space it was given
+        self.colorbar_ax.set_position((plot.x1 + 0.015, plot.y0, bar.width, plot.height))
         boxes = [self.ax.get_tightbbox(renderer).transformed(to_figure),
-                 self.colorbar_ax.get_tightbbox(renderer).transformed(to_figure), legend_box]
+                 self.colorbar_ax.get_tightbbox(renderer).transformed(to_figure)]
         left, right = min(b.x0 for b in boxes), max(b.x1 for b in boxes)
         shift = ((1 - right) - left) / 2
-        plot = self.ax.get_position()
         self.ax.set_position(plot.translated(shift, 0))
-        bar = self.colorbar_ax.get_position()  # as tall as the plot, not as the space it was given
-        self.colorbar_ax.set_position((bar.x0 + shift, plot.y0, bar.width, plot.height))
-        self.legend.set_loc("upper left")
-        self.legend.set_bbox_to_anchor((legend_box.x0 + shift, legend_box.y1), transform=fig.transFigure)
-        self.legend.borderaxespad = 0
+        bar = self.colorbar_ax.get_position()
+        self.colorbar_ax.set_position(bar.translated(shift, 0))
 
     def still(self, f):
         self.panel.show(f)

@@ -62,6 +62,19 @@ class DigitCounter:
             canvas.restore_region(self.sprites[char], xy=target)
 
 
+class NoCounter:
+    """Stands in for a counter where none is drawn (stills, unless asked)."""
+
+    def draw_into_background(self):
+        pass
+
+    def show(self, step):
+        pass
+
+    def draw(self, step):
+        pass
+
+
 def _bbox(extents):
     from matplotlib.transforms import Bbox
 

@@ -2,7 +2,7 @@
 
 from anim.render import style
 from anim.render.contour import ContourPanel
-from anim.render.counter import DigitCounter
+from anim.render.counter import DigitCounter, NoCounter
 from anim.render.loss import LossPanel
 from anim.render.threed import ThreeDPanel
 from anim.render.view import View
@@ -20,20 +20,25 @@ class DashboardView(View):
     def build(self, data):
         fig = self.fig
         fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.975)
-        contour_ax = fig.add_axes((0.065, 0.25, 0.39, 0.64))
+        # The contour panel as large as its window's shape allows in the left half, pushed up to
+        # the title; its legend right under it: clear of every path and of the 3-D axes.
+        contour_ax = fig.add_axes((0.075, 0.2, 0.39, 0.69))
+        contour_ax.set_anchor("N")
         self.contour = ContourPanel(contour_ax, data.mesh, data.runs, data.trail, data.color_scale)
         self.surface_ax = fig.add_axes((0.49, 0.36, 0.46, 0.58), projection="3d", computed_zorder=False)
         self.surface = ThreeDPanel(self.surface_ax, data.mesh, data.runs, data.zlabel, data.theme,
                                    data.trail, data.color_scale)
         self.surface_ax.set_animated(True)
-        loss_ax = fig.add_axes((0.585, 0.10, 0.39, 0.22))
+        loss_ax = fig.add_axes((0.585, 0.11, 0.39, 0.21))
         self.loss = LossPanel(loss_ax, data.runs, data.steps, data.zlabel)
-        # Under the contour panel, in rows of three: clear of every path and of the 3-D axes.
+        self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        under = contour_ax.get_tightbbox(renderer).transformed(fig.transFigure.inverted())
         handles, labels = style.legend_handles(data.runs)
-        fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.26, 0.0),
-                   ncols=_legend_columns(labels), frameon=False, fontsize=style.FONT["tick"],
+        fig.legend(handles, labels, loc="upper center", bbox_to_anchor=((under.x0 + under.x1) / 2, under.y0 - 0.01),
+                   ncols=style.legend_columns(labels, 0.45 * fig.get_figwidth() * 72), frameon=False,
                    handlelength=2.2, columnspacing=1.2)
-        self.counter = DigitCounter(fig, data.steps)
         fig.canvas.draw()
         self.counter.draw_into_background()
         self.contour.start()
@@ -55,9 +60,3 @@ class DashboardView(View):
         self.surface.update(f)
         self.fig.draw_artist(self.surface_ax)
         self.counter.draw(f.step)
-
-
-def _legend_columns(labels):
-    """As many columns (up to 3) as fit under the contour panel at this font size."""
-    longest = max(len(label) for label in labels)
-    return min(len(labels), 3 if longest <= 14 else 2 if longest <= 24 else 1)

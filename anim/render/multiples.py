@@ -5,11 +5,11 @@ import textwrap
 
 from anim.render import style
 from anim.render.contour import ContourPanel
-from anim.render.counter import DigitCounter
+from anim.render.counter import DigitCounter, NoCounter
 from anim.render.view import View
 
 COLORBAR_SPACE = 0.08  # the share of the frame's width the shared colour bar takes
-BOTTOM_SPACE = 0.045  # the share of the frame's height below the panels: the step counter
+BOTTOM_SPACE = 0.015  # the share of the frame's height below the panels
 TITLE_SPACE = 0.075  # the share of the frame's height above the panels (and their titles): the scene's title
 
 
@@ -59,7 +59,7 @@ class MultiplesView(View):
         style.label_colorbar(colorbar, self.panels[0].levels, data.color_scale, data.zlabel)
         colorbar.ax.tick_params(labelsize=font - 1)
         colorbar.ax.yaxis.label.set_size(font)
-        self.counter = DigitCounter(fig, data.steps)
+        self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
         fig.canvas.draw()
         fig.set_layout_engine("none")  # freeze the layout: the background is reused as it is
         fig.canvas.draw()

@@ -16,9 +16,14 @@ from anim.trajectory import DIVERGED, LEFT_VIEW
 
 REFERENCE_HEIGHT_INCHES = 7.2  # every size is laid out as 720p at 100 dpi, then scaled
 COLORMAP = "viridis"           # the lecture's
-FONT = {"title": 20, "label": 16, "tick": 12, "legend": 13, "counter": 14}
+# Text for a lecture hall: no text smaller than 2.5 % of the frame's height (18 px at 720p, 13 pt
+# at the 100 dpi of the 720-line reference); a GIF or WebP scaled to a slide keeps the proportion.
+MIN_TEXT_SHARE = 0.025
+FONT = {"title": 22, "label": 18, "tick": 14, "legend": 15, "counter": 15}
 RC = {
     "font.family": "DejaVu Sans",
+    "font.size": FONT["tick"],
+    "legend.title_fontsize": FONT["legend"],
     "mathtext.fontset": "dejavusans",
     "axes.titlesize": FONT["title"],
     "axes.labelsize": FONT["label"],
@@ -129,8 +134,9 @@ def look(theme="light"):
 
 
 def counter(fig):
-    """The text artist of the step counter, at the lower right of the figure."""
-    return fig.text(0.99, 0.015, "", ha="right", va="bottom", fontsize=FONT["counter"],
+    """The text artist of the step counter, at the top right of the figure, on the title's line:
+    clear of every axis label and tick."""
+    return fig.text(0.99, 0.985, "", ha="right", va="top", fontsize=FONT["counter"],
                     family="DejaVu Sans Mono")
 
 
@@ -262,6 +268,13 @@ def legend_handles(runs):
         handles.append((halo, path))
         labels.append(legend_label(label, its_runs))
     return handles, labels
+
+
+def legend_columns(labels, width_points, fontsize=FONT["legend"]):
+    """As many columns as fit a row `width_points` wide (a character about 0.6 em, a handle and
+    gaps about 5 em), at most one per label."""
+    entry = (max(len(line) for label in labels for line in label.split("\n")) * 0.6 + 5) * fontsize
+    return max(1, min(len(labels), int(width_points // entry)))
 
 
 def counter_text(step, steps):

@@ -22,7 +22,7 @@ class ThreeDPanel:
         ax.set_zlim(zmin, zmax)
         ax.set_xlabel(r"$w_1$", labelpad=8)
         ax.set_ylabel(r"$w_2$", labelpad=8)
-        ax.set_zlabel(zlabel, labelpad=12)
+        ax.set_zlabel(zlabel, labelpad=20)
         ax.tick_params(labelsize=style.FONT["tick"])
         for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
             axis.set_major_locator(MaxNLocator(nbins=5))  # legible at a glance, and fewer to draw
@@ -101,15 +101,17 @@ class ThreeDView(View):
 
     def build(self, data):
         fig = self.fig
-        # The axes fill the space left of the legend; 3-D axes ignore constrained layout.
-        ax = fig.add_axes((0.04, 0.0, 0.72, 0.92), projection="3d", computed_zorder=False)
+        # The axes centred in the frame under the title (3-D axes ignore constrained layout), as
+        # large as its height allows; the turning box never reaches the frame's left quarter at
+        # 16:9, where the legend stands.
+        self.title = fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.975)
+        self.legend = fig.legend(*style.legend_handles(data.runs), loc="upper left", bbox_to_anchor=(0.01, 0.9),
+                                 frameon=False, title="optimizer", alignment="left")
+        ax = fig.add_axes((0.0, 0.0, 1.0, 0.92), projection="3d", computed_zorder=False)
         ax.set_box_aspect(None, zoom=1.0)
         self.panel = ThreeDPanel(ax, data.mesh, data.runs, data.zlabel, data.theme, data.trail, data.color_scale)
-        self.title = fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.97)
-        self.legend = fig.legend(*style.legend_handles(data.runs),
-                                 loc="upper right", bbox_to_anchor=(0.99, 0.9), frameon=True,
-                                 framealpha=1.0, title="optimizer")
         self.counter = style.counter(fig)
+        self.counter.set_visible(data.counter)
         fig.canvas.draw()
         # Title and legend never change and lie outside the 3-D axes: keep their pixels, stop
         # drawing them (a quarter of the text a frame would otherwise lay out and rasterize).

@@ -1,0 +1,81 @@
+"""The frame is laid out for a lecture hall: text large enough, the counter clear of every label."""
+
+import matplotlib.text
+import numpy as np
+import pytest
+
+from anim import pipeline, window
+from anim.render import view_class, view_data
+from anim.render.style import MIN_TEXT_SHARE
+from anim.settings import Settings
+from anim.timeline import timeline
+from conftest import SCENES
+
+VIEWS = ("contour", "surface", "dashboard", "grid")
+
+
+def _built(name, scene_path, width, height):
+    prepared = pipeline.prepare(scene_path)
+    settings = Settings(views=(name,), width=width, height=height)
+    data = view_data(prepared.scene, prepared.runs, window.view_window(prepared.scene, prepared.runs), name, settings)
+    view = view_class(name)(data, width, height)
+    line = timeline(prepared.scene, settings)
+    return view, line.frame(len(line) - 1)
+
+
+def _texts(fig):
+    """Every piece of text the figure shows, laid out."""
+    fig.canvas.draw()
+    return [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()
+            and t.get_window_extent().width > 0]
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (854, 480)], ids=["720p", "480p"])
+@pytest.mark.parametrize("name", VIEWS)
+def test_every_text_is_at_least_a_fortieth_of_the_frame_height(name, size):
+    view, last = _built(name, SCENES / "pathological.py", *size)
+    fig = view.still(last)  # every artist an ordinary one, the counter and the 3-D title and legend too
+    smallest = min(_texts(fig), key=lambda t: t.get_fontsize())
+    pixels = smallest.get_fontsize() * fig.dpi / 72
+    assert pixels >= MIN_TEXT_SHARE * size[1] - 0.01, (smallest.get_text(), pixels)
+
+
+@pytest.mark.parametrize("name", VIEWS)
+def test_the_step_counter_overlaps_no_other_text_or_axes(name):
+    view, last = _built(name, SCENES / "pathological.py", 1280, 720)
+    fig = view.still(last)
+    texts = _texts(fig)
+    counter = next(t for t in texts if t.get_text().startswith("step "))
+    box = counter.get_window_extent()
+    others = [t.get_window_extent() for t in texts if t is not counter]
+    others += [ax.get_window_extent() for ax in fig.axes]
+    assert not [other for other in others if box.overlaps(other)], counter.get_text()
+
+
+@pytest.mark.parametrize("scene", ["pathological", "steep_optima"])
+def test_the_contour_plot_uses_the_frame(scene):
+    """The plot and its colour bar are centred, and the legend does not take a column of its own."""
+    view, last = _built("contour", SCENES / f"{scene}.py", 1280, 720)
+    fig = view.still(last)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [view.ax.get_tightbbox(renderer), view.colorbar_ax.get_tightbbox(renderer)]
+    left, right = min(b.x0 for b in boxes), max(b.x1 for b in boxes)
+    assert abs(left - (1280 - right)) < 4  # centred to a few pixels
+    legend = view.legend.get_window_extent()
+    plot = view.ax.get_window_extent()
+    inside = plot.x0 <= legend.x0 and legend.x1 <= plot.x1 and plot.y0 <= legend.y0 and legend.y1 <= plot.y1
+    below = legend.y1 <= plot.y0
+    assert inside or below
+
+
+def test_stills_leave_the_counter_out_unless_asked(tiny_scene, tmp_path):
+    import anim
+
+    plain = anim.still(tiny_scene, tmp_path / "plain", views=["contour", "surface"], formats=["svg"])
+    counted = anim.still(tiny_scene, tmp_path / "counted", views=["contour", "surface"], formats=["svg"],
+                         counter=True)
+    for path in plain:
+        assert "step 11 / 11" not in path.read_text()
+    for path in counted:
+        assert "step 11 / 11" in path.read_text()
