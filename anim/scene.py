@@ -122,7 +122,7 @@ def _check_noise(field_name, value, allow_none):
             raise _invalid(field_name, "an empty list sweeps no value; give one or more")
         return [_check_noise(f"{field_name}[{i}]", v, False) for i, v in enumerate(value)]
     if not _is_number(value) or value < 0:
-        raise _invalid(field_name, f"got {value!r}; use a finite number >= 0 (the standard deviation of the "
+        raise _invalid(field_name, f"got {brief(value)}; use a finite number >= 0 (the standard deviation of the "
                                    "Gaussian noise added to each gradient), or a list of them to sweep")
     return float(value)
 
@@ -136,7 +136,7 @@ def _check_seed(field_name, value, allow_none):
             raise _invalid(field_name, "an empty list sweeps no value; give one or more")
         return [_check_seed(f"{field_name}[{i}]", v, False) for i, v in enumerate(value)]
     if not isinstance(value, Integral) or isinstance(value, bool) or value < 0:
-        raise _invalid(field_name, f"got {value!r}; use a whole number >= 0, or a list of them to sweep")
+        raise _invalid(field_name, f"got {brief(value)}; use a whole number >= 0, or a list of them to sweep")
     return int(value)
 
 
