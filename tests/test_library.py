@@ -16,8 +16,9 @@ SHIPPED = sorted(p.name for p in SCENES.glob("*.py"))
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_scene_renders(tmp_path, name):
+    # At 10 fps the paths still reach every point (3 updates a frame at the default pace) in a third of the frames.
     result = CliRunner().invoke(main, ["render", str(SCENES / name), "-o", str(tmp_path), "--size", "160x96",
-                                       "--format", "mp4", "--jobs", "1"])
+                                       "--format", "mp4", "--fps", "10", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     manifest = json.loads(next(tmp_path.glob("*/manifest.json")).read_text())
     probe.check_decoded_frames(tmp_path / manifest["scene"], manifest["files"])
