@@ -19,7 +19,8 @@ def load(path):
 @dataclass(frozen=True)
 class Plan:
     """What a render would write: the checked scene, the settings, and each planned output file
-    (view, format, frames, fps, width, height; a GIF under a size budget may get fewer)."""
+    (view, format, frames, fps, width, height). These are the most frames a file gets: a GIF
+    under a size budget may get fewer, and a WebP holds a run of identical frames as one."""
 
     scene: object
     settings: Settings

@@ -369,6 +369,7 @@ def info(scene, **options):
         if not FORMATS[output.format].animated:
             click.echo(f"{output.filename:<14}{1:>8}{'-':>8}{'-':>10}{output.width:>6}x{output.height}")
             continue
-        at_most = "<=" if output.format == "gif" and plan.settings.gif_max_mb else "  "
+        budget = output.format == "gif" and plan.settings.gif_max_mb
+        at_most = "<=" if budget or FORMATS[output.format].merges else "  "
         click.echo(f"{output.filename:<14}{at_most}{output.frames:>6}{output.fps:>8g}"
                    f"{output.duration:>9.2f}s{output.width:>6}x{output.height}")

@@ -229,6 +229,16 @@ def _ended(returncode):
     return f"killed by {name}" + (": a file-size limit" if name == "SIGXFSZ" else "")
 
 
+def webp_frames(path):
+    """How many frames (ANMF chunks) an animated WebP file holds."""
+    data, count, pos = Path(path).read_bytes(), 0, 12
+    while pos + 8 <= len(data):
+        size = int.from_bytes(data[pos + 4:pos + 8], "little")
+        count += data[pos:pos + 4] == b"ANMF"
+        pos += 8 + size + (size & 1)
+    return count
+
+
 def png_bytes(frame, alpha):
     """An HxWx4 uint8 RGBA frame as PNG bytes: RGBA if `alpha`, else RGB."""
     from PIL import Image
@@ -347,6 +357,8 @@ class Encoder:
         facts = dict(frames=shape.frames(fmt, self._written), fps=shape.rate(fmt), width=width, height=height)
         if fmt.animated:
             facts["duration"] = round(facts["frames"] / facts["fps"], 6)
+        if fmt.merges:  # the same duration, in the frames the file really holds
+            facts["frames"] = webp_frames(temp)
         facts.update(fmt.manifest_fields(shape.background is not None))
         if name == "gif" and self._max_gif_bytes:
             facts["max_bytes"] = self._max_gif_bytes

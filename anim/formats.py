@@ -30,6 +30,7 @@ class Format:
     ffmpeg: tuple = None      # output options after -map; None: not written by ffmpeg
     muxer: str = ""
     palette: bool = False     # needs the GIF palette (encode.palette)
+    merges: bool = False      # the encoder may merge identical frames: count them in the file
     fields: dict = field(default_factory=dict)  # fixed facts the manifest records
 
     @property
@@ -61,10 +62,13 @@ FORMATS = {f.name: f for f in (
     Format("webm", "VP9 video for web pages (keeps alpha with --transparent)", "video/webm", page="video",
            frames="all", alpha=True, codec="vp9", pix_fmt=("yuv420p", "yuva420p"), muxer="webm",
            ffmpeg=(*VP9, *BT709_TAGS), fields={"color_space": "bt709"}),
-    # libwebp converts RGB to YUV itself, with WebP's own matrix; decoders give back ARGB.
-    Format("webp", "animated WebP for web pages: loops forever, smaller than the GIF", "image/webp", page="img",
+    # libwebp converts RGB to YUV itself, with WebP's own matrix; decoders give back ARGB. It keeps a
+    # run of identical frames as one frame shown as long: the file may hold fewer than were fed.
+    Format("webp", "animated WebP for web pages: the GIF's frames in full colour, alpha with --transparent",
+           "image/webp", page="img",
            frames="slide", alpha=True, codec="webp", pix_fmt=("bgra", "bgra"), decoded=("argb", "argb"),
            muxer="webp", ffmpeg=("-c:v", "libwebp_anim", "-quality", "80", "-compression_level", "4", "-loop", "0"),
+           merges=True,
            fields={"loop": "forever"}),
     # ProRes 4444 from 10-bit 4:4:4 (with alpha for --transparent); FFmpeg's decoder gives back 12 bits.
     Format("mov", "Apple ProRes 4444 for video editors (keeps alpha with --transparent)", "video/quicktime",

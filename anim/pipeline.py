@@ -32,8 +32,8 @@ class Prepared:
 
 @dataclass
 class Result:
-    """What a render wrote: the folder, a FileRecord per file (manifest.json last), the manifest,
-    and the runs as drawn (each knowing where it stopped)."""
+    """What a render wrote: the folder, a FileRecord per file (manifest.json, which lists them,
+    aside), the manifest, and the runs as drawn (each knowing where it stopped)."""
 
     folder: Path
     files: list = field(default_factory=list)

@@ -72,7 +72,7 @@ class Settings:
         width, height, preset_fps = QUALITIES[quality]
         if size is not None:
             width, height = size
-        return cls(width=width, height=height, fps=fps or preset_fps, **fields)
+        return cls(width=width, height=height, fps=preset_fps if fps is None else fps, **fields)
 
     @property
     def slide_step(self):

@@ -107,8 +107,7 @@ def test_every_option_of_optianim_render_and_info_is_a_keyword_of_the_api():
 
 @pytest.mark.parametrize("keyword, value", [
     ("views", ["sideways"]), ("formats", ["avi"]), ("quality", "8k"), ("size", "big"),
-    pytest.param("fps", 0, marks=pytest.mark.xfail(strict=True, reason="api._settings passes fps=0 on to "
-                                                   "Settings.preset, whose `fps or preset_fps` takes the preset's")),
+    ("fps", 0),
     ("pace", 0), ("theme", "sepia"),
 ])
 @pytest.mark.parametrize("verb", ["render", "info"])

@@ -22,7 +22,8 @@ class HeightField(artist.Artist):
         valid = np.isfinite(z)
         self._points = (xs.ravel(), ys.ravel(), np.where(valid, z, 0.0).ravel())
         self._shape = z.shape
-        cell_z = (z[:-1, :-1] + z[1:, :-1] + z[:-1, 1:] + z[1:, 1:]) / 4
+        z64 = z.astype(np.float64)  # float32 corners near 3e38 would overflow their sum
+        cell_z = (z64[:-1, :-1] + z64[1:, :-1] + z64[:-1, 1:] + z64[1:, 1:]) / 4
         mappable = ScalarMappable(norm, cmap)
         faces = mappable.to_rgba(np.where(np.isfinite(cell_z), cell_z, norm.vmin))
         faces[~np.isfinite(cell_z)] = (0, 0, 0, 0)  # a cell touching a NaN sample is left out

@@ -113,8 +113,6 @@ def test_png_still(renders, ffprobe, case):
 
 
 @pytest.mark.parametrize("case", WEBPS, ids=case_id)
-@pytest.mark.xfail(reason="libwebp stores a run of identical frames once, shown longer: the file holds fewer "
-                          "frames than the manifest records (see tests/test_formats.py)")
 def test_webp_frames_and_size(renders, ffprobe, case):
     """An animated WebP's size and decoded frame count equal the manifest's, where ffprobe can decode
     one: FFmpeg 5.1 (Debian 12's) cannot, it finds no image in the ANMF chunks."""
