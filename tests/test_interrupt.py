@@ -5,11 +5,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import threading
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, TINY_SCENE
 
 HANG = 300  # seconds: bounds a hang only; nothing here is judged by how long it takes
 
@@ -75,30 +76,12 @@ def _temporaries(folder):
     return sorted(p.name[1:].rsplit(".", 2)[0] for p in folder.iterdir() if p.name.endswith(".part"))
 
 
-BOWL = """
-import torch
-from anim import Scene, Optimizer, Camera
-
-scene = Scene(
-    name="bowl", title="Bowl",
-    surface=lambda w1, w2: w1 ** 2 + 3 * w2 ** 2,
-    init=(1.5, -1.0), steps=12,
-    x_range=(-2, 2), y_range=(-2, 2),
-    optimizers=[
-        Optimizer("SGD", torch.optim.SGD, lr=0.1, color="red"),
-        Optimizer("Adam", torch.optim.Adam, lr=0.3, color="black"),
-    ],
-    camera=Camera(elevation=(20, 40), azimuth=(-60, 60)),
-)
-"""
-
-
 @pytest.fixture(scope="module")
 def first_render(tmp_path_factory):
     """(scene, output root) of a small render of conftest's tiny bowl, both views, done once."""
     root = tmp_path_factory.mktemp("interrupt")
     scene = root / "bowl.py"
-    scene.write_text(BOWL)
+    scene.write_text(textwrap.dedent(TINY_SCENE))
     first = _render(scene, root / "out")
     assert first.returncode == 0, first.stderr
     return scene, root / "out"

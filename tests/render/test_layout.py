@@ -1,7 +1,6 @@
 """The frame is laid out for a lecture hall: text large enough, the counter clear of every label."""
 
 import matplotlib.text
-import numpy as np
 import pytest
 
 from anim import pipeline, window
