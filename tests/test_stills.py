@@ -32,7 +32,7 @@ def test_still_writes_the_final_figures_as_png_svg_and_pdf(tmp_path, tiny_scene)
 def test_still_matches_the_last_video_frame(tmp_path, tiny_scene, render):
     """The figure shows what the animation ends on: whole paths, heads at the last points."""
     CliRunner().invoke(main, ["still", str(tiny_scene), "-o", str(tmp_path), "--size", "320x180",
-                              "--view", "contour", "--format", "png"])
+                              "--view", "contour", "--format", "png", "--counter"])
     folder = render(tiny_scene, tmp_path / "r", "--size", "320x180", "--view", "contour", "--format", "png").folder
     with Image.open(tmp_path / "bowl" / "contour-still.png") as still, Image.open(folder / "contour.png") as last:
         np.testing.assert_array_equal(np.asarray(still), np.asarray(last))
