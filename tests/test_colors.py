@@ -11,10 +11,12 @@ import matplotlib
 import numpy as np
 import pytest
 
-from anim import colors, pipeline
+from anim import colors, pipeline, window
 from anim.colors import DEFICIENCIES, MIN_CONTRAST, MIN_DIFFERENCE, NORMAL, PALETTE, VISIONS
-from anim.render import style
+from anim.render import style, view_class, view_data
 from anim.scene import Optimizer, Scene
+from anim.settings import Settings
+from anim.timeline import timeline
 from conftest import SCENES
 
 # ---- the colour science ------------------------------------------------------------------------
@@ -182,6 +184,57 @@ def test_optimizers_sharing_a_colour_keep_sharing_it_when_it_is_replaced():
 @pytest.fixture(scope="module")
 def lecture():
     return pipeline.prepare(SCENES / "pathological.py")
+
+
+def built(prepared, name, theme="light", width=640, height=360):
+    settings = Settings(views=(name,), width=width, height=height, theme=theme)
+    data = view_data(prepared.scene, prepared.runs, window.view_window(prepared.scene, prepared.runs), name, settings)
+    view = view_class(name)(data, width, height)
+    line = timeline(prepared.scene, settings)
+    view.frame(line.frame(len(line) - 1))
+    return view
+
+
+@pytest.mark.parametrize("theme", list(style.THEMES))
+def test_the_legend_and_loss_curves_of_the_lecture_are_drawn_3_to_1_against_the_theme(lecture, theme):
+    """Read from the figure: the colour of every legend line and every loss curve of the dashboard
+    (drawn on the theme's background, without a halo)."""
+    view = built(lecture, "dashboard", theme, 1280, 720)
+    background = style.background(theme)
+    lines = view.fig.legends[0].legend_handles + [line for line in view.loss.ax.lines if line.get_xdata().size]
+    assert len(lines) == 6 + 6 + 6  # legend entries, curves, heads
+    for line in lines:
+        assert colors.contrast(line.get_color(), background) >= MIN_CONTRAST, (theme, line.get_color())
+    assert not any(line.get_linewidth() > style.PATH_WIDTH for line in view.loss.ax.lines)  # no halo
+
+
+# ---- a head marker per optimizer, in every view ----------------------------------------------------
+
+LECTURE_MARKERS = ["o", "s", "D", "^", "v", "*"]
+
+
+@pytest.mark.parametrize("name", ["contour", "surface", "dashboard"])
+def test_each_optimizer_has_its_own_marker_in_the_rendered_legend(lecture, name):
+    view = built(lecture, name)
+    legend = view.fig.legends[0]
+    markers = [handle.get_marker() for handle in legend.legend_handles]
+    labels = [text.get_text() for text in legend.get_texts()]
+    assert labels == [o.label for o in lecture.scene.optimizers]
+    assert markers == LECTURE_MARKERS and len(set(markers)) == 6
+
+
+def test_heads_carry_their_optimizers_marker_in_every_panel(lecture):
+    view = built(lecture, "dashboard", width=1280, height=720)
+    # The contour panel's heads: a scatter whose points each have their run's shape.
+    heads = view.contour.heads
+    expected = [style.marker_path(m) for m in LECTURE_MARKERS]
+    drawn = heads.get_paths()
+    assert len(drawn) == 6
+    for path, want in zip(drawn, expected):
+        np.testing.assert_allclose(path.vertices, want.vertices)
+    # The 3-D heads and the loss panel's heads: a marker line per optimizer.
+    assert [view.surface.heads[o.label].get_marker() for o in lecture.scene.optimizers] == LECTURE_MARKERS
+    assert [line.get_marker() for line in view.loss.heads] == LECTURE_MARKERS
 
 
 # ---- the notes about a scene's own colours ---------------------------------------------------------
