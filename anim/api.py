@@ -24,17 +24,19 @@ class Plan:
     scene: object
     settings: Settings
     outputs: list
+    color_notes: list = ()  # one line each about the scene's colours on the theme (anim.colors.notes)
 
 
 def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None, pace=Settings.pace,
          theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None):
     """Check `scene` (a path or a Scene) as a render would, without rendering: load it, build
     every optimizer, take each one's first update; returns the Plan."""
-    from anim import pipeline
+    from anim import colors, pipeline
 
     settings = _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, None)
     checked = pipeline.checked(_scene_source(scene))
-    return Plan(checked, settings, outputs(checked.steps, settings))
+    notes = colors.notes(colors.looks(checked.optimizers, settings.theme), settings.theme)
+    return Plan(checked, settings, outputs(checked.steps, settings), notes)
 
 
 def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None,
@@ -42,7 +44,7 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
            progress=None):
     """Render `scene` (a path or a Scene) into out/<scene name>/: each view in each format,
     trajectories.csv, index.html and manifest.json, all at once or none. Returns the Result
-    (folder, files, manifest). `progress`, if given, is called with each event of
+    (folder, files, manifest, color_notes). `progress`, if given, is called with each event of
     anim.progress (Started, FrameDone, FileDone). Every option of `optianim render` is a keyword."""
     from anim import pipeline, progress as events
 
@@ -52,7 +54,8 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
 
 def still(scene, out="media", *, views=None, formats=None, size=None, theme=Settings.theme, transparent=False):
     """The lecture's static figures: each view's last frame as PNG, SVG and PDF (or `formats`),
-    written to out/<scene name>/<view>-still.<format>; returns their paths."""
+    written to out/<scene name>/<view>-still.<format>; returns their paths (a list, whose
+    `color_notes` says what the scene's colours need)."""
     from anim import pipeline
 
     formats = _choices("formats", formats, STILL_FORMATS) or STILL_FORMATS

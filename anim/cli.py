@@ -178,6 +178,8 @@ def _render_one(scene_path, out, jobs, options):
     for line in _stop_notes(result.left_view, "left the view", " (far outside it)",
                             "; trajectories.csv has every value"):
         click.echo(line)
+    for note in result.color_notes:
+        click.echo(f"  note: {note}")
     if result.swarms > 1 and "grid" not in (options["views"] or ()):
         click.echo(f"  note: the swarms of {result.swarms} optimizers overlap in each view; "
                    "--view grid draws one panel per optimizer")
@@ -277,6 +279,8 @@ def still(scene, out, views, formats, size, theme, transparent):
     _note_rounding(size)
     written = api.still(scene, out, views=views or None, formats=formats or None, size=size, theme=theme,
                         transparent=transparent)
+    for note in written.color_notes:
+        click.echo(f"note: {note}")
     for path in written:
         click.echo(f"wrote {path} ({megabytes(path.stat().st_size)})")
 
@@ -348,6 +352,8 @@ def info(scene, **options):
     loaded = plan.scene
     click.echo(f"{loaded.name}: {loaded.title}; {_count(len(loaded.optimizers), 'optimizer')} x "
                f"{_count(len(loaded.init), 'start point')}, {_count(loaded.steps, 'step')}")
+    for note in plan.color_notes:
+        click.echo(f"note: {note}")
     click.echo(f"{'file':<14}{'frames':>8}{'fps':>8}{'duration':>10}{'size':>11}")
     for output in plan.outputs:
         if not FORMATS[output.format].animated:

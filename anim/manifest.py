@@ -49,11 +49,14 @@ class FileRecord:
         return {**entry, **self.details, "bytes": self.bytes, "sha256": self.sha256}
 
 
-def document(scene, source, runs, window, settings, records, masked, versions):
+def document(scene, source, runs, window, settings, records, masked, versions, looks=(), color_notes=()):
     """The manifest.json document of a render: scene, settings, runs, files and versions.
 
-    `source` is the scene file's (path, sha256), or (None, None) for a Scene built in Python."""
+    `source` is the scene file's (path, sha256), or (None, None) for a Scene built in Python;
+    `looks` the anim.colors.Look of each optimizer (its drawn colour and marker), `color_notes`
+    what the render said about the scene's colours."""
     path, sha256 = source
+    drawn = {look.label: {"color": look.color, "drawn_color": look.drawn, "marker": look.marker} for look in looks}
     return {
         "scene": scene.name,
         "title": scene.title,
@@ -72,9 +75,10 @@ def document(scene, source, runs, window, settings, records, masked, versions):
         ],
         "optimizers": [
             {"label": o.label, "factory": getattr(o.factory, "__qualname__", repr(o.factory)),
-             "hyperparameters": {k: _jsonable(v) for k, v in o.hyperparameters.items()}}
+             "hyperparameters": {k: _jsonable(v) for k, v in o.hyperparameters.items()}, **drawn.get(o.label, {})}
             for o in scene.optimizers
         ],
+        "color_notes": list(color_notes),
         "files": [record.as_dict() for record in records],
         "versions": {"optianim": versions["optianim"], "python": platform.python_version(), **versions},
     }

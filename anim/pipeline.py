@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from anim import __version__, encode, export, files, page, progress, stills, trajectory, window
+from anim import __version__, colors, encode, export, files, page, progress, stills, trajectory, window
 from anim.errors import RenderError, SceneError
 from anim.formats import FORMATS
 from anim.loader import file_sha256, load_scene
@@ -41,6 +41,7 @@ class Result:
     runs: list = field(default_factory=list)
     masked: dict = field(default_factory=dict)  # view -> share of its mesh where the surface is not finite
     removed_temps: list = field(default_factory=list)  # left by renders that were killed
+    color_notes: list = field(default_factory=list)  # one line each about the scene's colours (anim.colors.notes)
 
     def stopped(self, reason):
         """(optimizer label, run, step) of every run that stopped being drawn for `reason`."""
@@ -109,6 +110,8 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     result = Result(folder, removed_temps=files.clean_stale(folder))
     runs, view_window = _framed(prepared)
     result.runs = runs
+    looks = colors.looks(scene.optimizers, settings.theme)
+    result.color_notes = colors.notes(looks, settings.theme)
     with _all_or_nothing(folder) as finished:
         def done(temp, record):
             finished.append((temp, record.path))
@@ -127,7 +130,7 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
         temp = files.write_temp(html, page.document(scene.title, scene.name, result.files, settings.theme).encode())
         done(temp, FileRecord.of(temp, html, None, "html"))
         result.manifest = document(scene, (prepared.path, prepared.sha256), runs, view_window, settings,
-                                   result.files, result.masked, _versions())
+                                   result.files, result.masked, _versions(), looks, result.color_notes)
         manifest = folder / MANIFEST_FILE
         temp = files.write_temp(manifest, json_bytes(result.manifest))
         finished.append((temp, manifest))
@@ -154,10 +157,16 @@ def _encoded(scene, data, view, folder, settings, report, workers):
     return encoder.finished
 
 
+class Stills(list):
+    """The paths `still` wrote, with `color_notes`: what it said about the scene's colours."""
+
+    color_notes = ()
+
+
 def still(source, out_root, settings, formats=STILL_FORMATS):
     """The lecture's static figures: each view of settings.views as its last frame shows it
     (final paths, camera at its last pose), saved as `formats` to
-    out_root/<scene name>/<view>-still.<format>; returns the paths, all written or none."""
+    out_root/<scene name>/<view>-still.<format>; returns the paths (a Stills), all written or none."""
     prepared = prepare(source)
     scene = prepared.scene
     folder = _output_folder(Path(out_root), scene.name)
@@ -173,7 +182,9 @@ def still(source, out_root, settings, formats=STILL_FORMATS):
                 final = folder / f"{view}-still.{fmt}"
                 finished.append((files.write_temp(final, stills.figure_bytes(drawn, last, fmt, scene.title,
                                                                               settings)), final))
-    return [final for _, final in finished]
+    written = Stills(final for _, final in finished)
+    written.color_notes = colors.notes(colors.looks(scene.optimizers, settings.theme), settings.theme)
+    return written
 
 
 @contextlib.contextmanager

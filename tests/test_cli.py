@@ -142,3 +142,24 @@ def test_help_starts_without_torch_or_matplotlib():
             "print(sorted(m for m in ('torch', 'matplotlib', 'numpy') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_render_prints_the_colour_notes_and_the_manifest_keeps_them(tmp_path):
+    """Issue 20: the lecture's own colours collide under a simulated deficiency; the render says
+    which pair, under which deficiency, and keeps the lecture's colours."""
+    result = run("render", ROOT / "scenes" / "pathological.py", "-o", tmp_path, "--view", "contour",
+                 "--format", "png", "--size", "320x180")
+    assert result.exit_code == 0, result.output
+    pair = ("SGD (red) and RMSprop (darkgreen) look alike under protanopia (CIEDE2000 2.2, below 12); "
+            "their markers (circle, down triangle) tell them apart")
+    assert f"  note: {pair}\n" in result.output
+    manifest = json.loads((tmp_path / "pathological" / "manifest.json").read_text())
+    assert pair in manifest["color_notes"]
+    assert [line[len("  note: "):] for line in result.output.splitlines()
+            if line[len("  note: "):] in manifest["color_notes"]] == manifest["color_notes"]
+    assert [(o["label"], o["color"], o["marker"]) for o in manifest["optimizers"]] == [
+        ("SGD", "red", "o"), ("Momentum SGD", "blue", "s"), ("Nesterov", "darkred", "D"), ("Adagrad", "snow", "^"),
+        ("RMSprop", "darkgreen", "v"), ("Adam", "black", "*")]
+    assert manifest["optimizers"][3]["drawn_color"] == "#797474"  # snow on white: drawn darker, and said so
+    assert [r["color"] for r in manifest["runs"]][:1] == ["red"]
+
