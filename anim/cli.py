@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from anim import api
+from anim.colors import DEFICIENCIES
 from anim.errors import AnimError, UsageError
 from anim.formats import FORMATS
 from anim.page import megabytes
@@ -42,6 +43,9 @@ VIEW_OPTION = click.option("--view", "views", type=click.Choice(list(VIEWS)), mu
                            + ". [default: contour and surface]")
 THEME_OPTION = click.option("--theme", type=click.Choice(THEMES), default=Settings.theme, show_default=True,
                             help="light, or dark for dark slide decks.")
+CVD_OPTION = click.option("--cvd-preview", type=click.Choice(DEFICIENCIES), default=None,
+                          help="Draw what students with this colour-vision deficiency see (Machado et al. 2009), "
+                               "into OUT/<scene name>-<deficiency>/, to check a slide.")
 
 
 def _settings_options(command):
@@ -68,6 +72,7 @@ def _settings_options(command):
                      help="Show only the last N updates of each path, fading. [default: the whole path]"),
         click.option("--gif-max-mb", type=click.FloatRange(min=0, min_open=True), default=None,
                      help="Shrink each GIF (fps, then size, then colours) until it fits in this many MB."),
+        CVD_OPTION,
     ]
     return functools.reduce(lambda cmd, deco: deco(cmd), reversed(decorators), command)
 
@@ -269,16 +274,17 @@ def _count(n, noun):
               help="Figure size in pixels (PNG), at 100 pixels per inch of a 720-pixel-high figure.")
 @THEME_OPTION
 @click.option("--transparent", is_flag=True, help="See-through background.")
+@CVD_OPTION
 @_debug_option
 @_reporting_errors
-def still(scene, out, views, formats, size, theme, transparent):
+def still(scene, out, views, formats, size, theme, transparent, cvd_preview):
     """Draw the lecture's static figures of SCENE.py: the final paths on each view, as PNG, SVG and PDF.
 
     Files go to OUT/<scene name>/<view>-still.<format>, beside what `render` writes.
     """
     _note_rounding(size)
     written = api.still(scene, out, views=views or None, formats=formats or None, size=size, theme=theme,
-                        transparent=transparent)
+                        transparent=transparent, cvd_preview=cvd_preview)
     for note in written.color_notes:
         click.echo(f"note: {note}")
     for path in written:

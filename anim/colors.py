@@ -436,3 +436,26 @@ def simulate_frame(rgba, deficiency):
         out[..., c] = levels + (light >= boundary[levels])
     out[..., 3] = rgba[..., 3]
     return out
+
+
+class FrameSimulator:
+    """`simulate_frame` for the frames of one view, one after another: only the pixels that changed
+    since the frame before are transformed again (on a contour view, the paths' few), the others
+    are the previous result's; each frame returned is a new array, as `simulate_frame` gives it."""
+
+    def __init__(self, deficiency):
+        self.deficiency = deficiency
+        self.last = self.seen = None
+
+    def __call__(self, rgba):
+        import numpy as np
+
+        rgba = np.ascontiguousarray(rgba)
+        if self.last is None or self.last.shape != rgba.shape:
+            seen = simulate_frame(rgba, self.deficiency)
+        else:
+            changed = rgba.view(np.uint32)[..., 0] != self.last.view(np.uint32)[..., 0]
+            seen = self.seen.copy()
+            seen[changed] = simulate_frame(rgba[changed][None], self.deficiency)[0]
+        self.last, self.seen = rgba.copy(), seen
+        return seen.copy()

@@ -105,7 +105,7 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     render changes nothing in the output folder."""
     workers = workers or Workers(1)
     scene = prepared.scene
-    folder = _output_folder(Path(out_root), scene.name)
+    folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
     report(progress.Started(scene, folder))
     result = Result(folder, removed_temps=files.clean_stale(folder))
     runs, view_window = _framed(prepared)
@@ -147,8 +147,11 @@ def _encoded(scene, data, view, folder, settings, report, workers):
         samples = [frame.copy() for frame in drawer.frames(_spread(tl, encode.PALETTE_SAMPLES))]
     # A still format alone is the last frame alone: no need to draw the others.
     entries = list(tl) if any(FORMATS[name].animated for name in formats) else [tl.frame(len(tl) - 1)]
+    background = style.background(settings.theme)
+    if settings.cvd_preview:  # what an opaque format lays the frames on is seen alike
+        background = colors.simulate(background, settings.cvd_preview)
     shape = encode.Shape(settings.width, settings.height, settings.fps, settings.slide_step, settings.slide_size,
-                         style.background(settings.theme) if settings.transparent else None)
+                         background if settings.transparent else None)
     with encode.Encoder({name: folder / f"{view}.{name}" for name in formats}, shape, view, samples,
                         round(settings.gif_max_mb * 1e6)) as encoder:
         for index, pixels in enumerate(drawer.frames(entries)):
@@ -169,7 +172,7 @@ def still(source, out_root, settings, formats=STILL_FORMATS):
     out_root/<scene name>/<view>-still.<format>; returns the paths (a Stills), all written or none."""
     prepared = prepare(source)
     scene = prepared.scene
-    folder = _output_folder(Path(out_root), scene.name)
+    folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
     files.clean_stale(folder)
     runs, view_window = _framed(prepared)
     settings = dataclasses.replace(settings, trail=0)  # a figure shows the whole paths

@@ -3,6 +3,7 @@ the default palette against its rules, colours that would vanish on a theme, a h
 optimizer in every view, the notes about a scene's own colours, and the colour-vision preview's
 pixels against Machado et al.'s matrix."""
 
+import dataclasses
 import itertools
 import math
 from pathlib import Path
@@ -316,6 +317,22 @@ def test_the_frame_transform_rounds_like_the_formula_on_every_8_bit_level():
         off = np.abs(seen - expected)
         assert off.max() <= 1 and (off > 0).mean() < 1e-3, deficiency
         assert (off[:768] == 0).all()  # the primaries' levels exactly
+
+
+@pytest.mark.parametrize("name", ["contour", "dashboard"])
+def test_the_preview_view_draws_the_same_frames_through_the_matrix(lecture, name):
+    """Frame after frame (forwards, backwards, a jump: the preview transforms again only the pixels
+    that changed), each is exactly the normal frame through the matrix."""
+    settings = Settings(views=(name,), width=640, height=360)
+    frame_window = window.view_window(lecture.scene, lecture.runs)
+    normal = view_class(name)(view_data(lecture.scene, lecture.runs, frame_window, name, settings), 640, 360)
+    preview = dataclasses.replace(settings, cvd_preview="deuteranopia")
+    seen = view_class(name)(view_data(lecture.scene, lecture.runs, frame_window, name, preview), 640, 360)
+    line = timeline(lecture.scene, settings)
+    for index in (0, 1, 2, 60, len(line) - 1, 30, 31):
+        f = line.frame(index)
+        expected = colors.simulate_frame(np.array(normal.frame(f)), "deuteranopia")
+        np.testing.assert_array_equal(seen.frame(f), expected, err_msg=f"frame {index}")
 
 
 def test_the_colour_science_imports_nothing_heavy():

@@ -36,6 +36,7 @@ class ViewData:
     transparent: bool = False  # the figure's background is see-through
     trail: int = 0             # updates of path shown behind each head, fading; 0 = all of it
     color_scale: str = "linear"  # or "log": see style.surface_colors
+    cvd: object = None         # a deficiency of anim.colors.DEFICIENCIES: the frames show what it sees
 
 
 def view_data(scene, runs, window, view, settings):
@@ -47,4 +48,4 @@ def view_data(scene, runs, window, view, settings):
     mesh = windows.sample(scene.surface, *window, view_class(view).MESH_RESOLUTION)
     runs = colors.dressed(windows.mark_exits(runs, window), colors.looks(scene.optimizers, settings.theme))
     return ViewData(scene.title, scene.zlabel, scene.steps, runs, mesh, settings.theme, settings.transparent,
-                    settings.trail, scene.color_scale)
+                    settings.trail, scene.color_scale, settings.cvd_preview)
