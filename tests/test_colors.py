@@ -343,3 +343,17 @@ def test_the_colour_science_imports_nothing_heavy():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parent.parent)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_transparent_preview_is_laid_on_the_simulated_background(tiny_scene, tmp_path, monkeypatch):
+    """MP4 and GIF have no alpha: a --transparent render lays its frames on the theme's
+    background, which under a preview is what the deficiency sees of it."""
+    import anim
+    from anim import encode
+
+    shapes = []
+    real = encode.Shape
+    monkeypatch.setattr(encode, "Shape", lambda *fields: shapes.append(real(*fields)) or shapes[-1])
+    anim.render(tiny_scene, tmp_path, views=["contour"], formats=["mp4"], size=(160, 96), theme="dark",
+                transparent=True, cvd_preview="tritanopia")
+    assert [shape.background for shape in shapes] == ["#131819"]  # #15171c as tritanopia sees it
