@@ -14,8 +14,9 @@ Models and rules, each from a published source:
 - Contrast is the WCAG 2 contrast ratio of relative luminances, (L1 + 0.05) / (L2 + 0.05); WCAG 2.1
   success criterion 1.4.11 asks 3:1 of graphical objects against what is next to them.
 
-Only the frame transform (`simulate_frame`) uses numpy, imported there: `optianim --help` and
-scene files import this module without numpy or matplotlib.
+Only the frame transform (`simulate_frame`, `FrameSimulator`) uses numpy and only colour names
+need matplotlib, each imported where used: `optianim --help` and scene files import this module
+without either.
 """
 
 import functools
@@ -42,7 +43,7 @@ MACHADO_2009 = {
 
 # The rules a drawn path colour is held to (see the module docstring for their sources):
 MIN_DIFFERENCE = 12.0  # CIEDE2000 between any two optimizers' colours, in every vision of VISIONS
-MIN_CONTRAST = 3.0     # against each of the theme's backgrounds (the figure's and the legend's)
+MIN_CONTRAST = 3.0     # against the theme's background (the figure's, the loss panel's, the dark legend's: 2.5)
 MIN_MAP_CONTRAST = 2.0  # against each end of the colour map (where paths start, and where they end)
 # The palette's CIEDE2000 from every colour of the map: in normal vision, and under a deficiency
 # (a dichromat's colours span two dimensions, viridis' among them: 10 is what six colours leave).
@@ -167,12 +168,13 @@ def difference(color, other, vision=NORMAL):
 # farthest apart, to meet on both themes and over viridis, in normal vision and under each
 # simulated deficiency (the tests check every figure):
 # - a WCAG contrast of at least MIN_CONTRAST against the light theme's white and the dark theme's
-#   #15171c (so a relative luminance between 0.126 and 0.300: 3.0-4.1:1 on white, 3.3-4.6:1 on dark),
-#   and at least MIN_MAP_CONTRAST against both ends of viridis (2.6:1 and more);
+#   #15171c (a relative luminance between 0.126 and 0.300; measured 3.05-5.88:1 on either, 2.57:1
+#   and more on the dark legend's #23262e), and at least MIN_MAP_CONTRAST against both ends of
+#   viridis (2.42:1 and more);
 # - CIEDE2000 of at least MIN_DIFFERENCE between any two of them (smallest: 12.9, #c18700 and
-#   #dd2e51 under deuteranopia) and from both backgrounds;
+#   #dd2e51 under deuteranopia), from both backgrounds (22.1) and both ends of viridis (21.2);
 # - CIEDE2000 of at least MIN_MAP_DIFFERENCE from every colour of viridis (smallest: 21.1 in normal
-#   vision, 10.5 under deuteranopia): no blue, teal or green, which a thin line on viridis would
+#   vision, 10.4 under deuteranopia): no blue, teal or green, which a thin line on viridis would
 #   lose itself in (read as the map showing between the halos).
 # Six is as many as the rules allow: the luminance band both themes leave is viridis' own middle.
 PALETTE = ("#9c00ff", "#c18700", "#9d4965", "#596c00", "#b474ff", "#dd2e51")
