@@ -25,43 +25,54 @@ class Plan:
     scene: object
     settings: Settings
     outputs: list
+    color_notes: list = ()  # one line each about the scene's colours on the theme (anim.colors.notes)
 
 
 def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None, pace=Settings.pace,
-         theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None):
+         theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, cvd_preview=None):
     """Check `scene` (a path or a Scene) as a render would, without rendering: load it, build
     every optimizer, take each one's first update; returns the Plan."""
-    from anim import pipeline
+    from anim import colors, pipeline
 
-    settings = _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, None)
+    settings = _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, None,
+                         cvd_preview)
     checked = pipeline.checked(_scene_source(scene))
-    return Plan(checked, settings, outputs(checked.steps, settings))
+    notes = colors.notes(colors.looks(checked.optimizers, settings.theme), settings.theme)
+    return Plan(checked, settings, outputs(checked.steps, settings), notes)
 
 
 def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None,
            pace=Settings.pace, theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, jobs=None,
-           progress=None):
+           progress=None, cvd_preview=None):
     """Render `scene` (a path or a Scene) into out/<scene name>/: each view in each format,
     trajectories.csv, index.html and manifest.json, all at once or none. Returns the Result
-    (folder, files, manifest). `progress`, if given, is called with each event of
-    anim.progress (Started, FrameDone, FileDone). Every option of `optianim render` is a keyword."""
+    (folder, files, manifest, color_notes). `progress`, if given, is called with each event of
+    anim.progress (Started, FrameDone, FileDone). Every option of `optianim render` is a keyword.
+    `cvd_preview` ('deuteranopia', 'protanopia' or 'tritanopia') renders what students with that
+    colour-vision deficiency see, into out/<scene name>-<deficiency>/."""
     from anim import pipeline, progress as events
 
-    settings = _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, jobs)
+    settings = _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, jobs,
+                         cvd_preview)
     return pipeline.render(_scene_source(scene), Path(out), settings, progress or events.ignore)
 
 
 def still(scene, out="media", *, views=None, formats=None, size=None, theme=Settings.theme, transparent=False,
-          counter=False):
+          counter=False, cvd_preview=None):
     """The lecture's static figures: each view's last frame as PNG, SVG and PDF (or `formats`),
     written to out/<scene name>/<view>-still.<format>, with the step counter only if `counter`;
-    returns their paths."""
+    returns their paths (a list, whose `color_notes` says what the scene's colours need).
+    `cvd_preview` draws what students with that colour-vision deficiency see, as PNG only (it
+    changes pixels), into out/<scene name>-<deficiency>/."""
     from anim import pipeline
 
-    formats = _choices("formats", formats, STILL_FORMATS) or STILL_FORMATS
+    formats = _choices("formats", formats, STILL_FORMATS) or (("png",) if cvd_preview else STILL_FORMATS)
+    if cvd_preview and set(formats) - {"png"}:
+        raise UsageError(f"formats: {', '.join(f for f in formats if f != 'png')} with cvd_preview; a colour-vision "
+                         "preview changes pixels, so it is drawn as png only")
     width, height = _size(size) or (Settings.width, Settings.height)
     settings = Settings(views=views or Settings.views, width=width, height=height, theme=theme,
-                        transparent=transparent)
+                        transparent=transparent, cvd_preview=cvd_preview)
     return pipeline.still(_scene_source(scene), Path(out), settings, formats, counter)
 
 
@@ -74,9 +85,9 @@ def trajectories(scene):
     return Trajectories(prepared.scene.name, prepared.runs)
 
 
-def _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, jobs):
+def _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, jobs, cvd_preview):
     fields = dict(pace=pace, theme=theme, transparent=bool(transparent), trail=trail,
-                  gif_max_mb=gif_max_mb or 0.0, jobs=jobs or 0)
+                  gif_max_mb=gif_max_mb or 0.0, jobs=jobs or 0, cvd_preview=cvd_preview)
     if views:
         fields["views"] = views
     if formats:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from anim import api
+from anim.colors import DEFICIENCIES
 from anim.errors import AnimError, UsageError
 from anim.formats import FORMATS
 from anim.page import megabytes
@@ -42,6 +43,9 @@ VIEW_OPTION = click.option("--view", "views", type=click.Choice(list(VIEWS)), mu
                            + ". [default: contour and surface]")
 THEME_OPTION = click.option("--theme", type=click.Choice(THEMES), default=Settings.theme, show_default=True,
                             help="light, or dark for dark slide decks.")
+CVD_OPTION = click.option("--cvd-preview", type=click.Choice(DEFICIENCIES), default=None,
+                          help="Draw what students with this colour-vision deficiency see (Machado et al. 2009), "
+                               "into OUT/<scene name>-<deficiency>/, to check a slide.")
 
 
 def _settings_options(command):
@@ -68,6 +72,7 @@ def _settings_options(command):
                      help="Show only the last N updates of each path, fading. [default: the whole path]"),
         click.option("--gif-max-mb", type=click.FloatRange(min=0, min_open=True), default=None,
                      help="Shrink each GIF (fps, then size, then colours) until it fits in this many MB."),
+        CVD_OPTION,
     ]
     return functools.reduce(lambda cmd, deco: deco(cmd), reversed(decorators), command)
 
@@ -178,6 +183,8 @@ def _render_one(scene_path, out, jobs, options):
     for line in _stop_notes(result.left_view, "left the view", " (far outside it)",
                             "; trajectories.csv has every value"):
         click.echo(line)
+    for note in result.color_notes:
+        click.echo(f"  note: {note}")
     if result.swarms > 1 and "grid" not in (options["views"] or ()):
         click.echo(f"  note: the swarms of {result.swarms} optimizers overlap in each view; "
                    "--view grid draws one panel per optimizer")
@@ -283,16 +290,19 @@ def _count(n, noun):
 @THEME_OPTION
 @click.option("--transparent", is_flag=True, help="See-through background.")
 @click.option("--counter", is_flag=True, help="Show the step counter, as the animation's last frame does.")
+@CVD_OPTION
 @_debug_option
 @_reporting_errors
-def still(scene, out, views, formats, size, theme, transparent, counter):
+def still(scene, out, views, formats, size, theme, transparent, counter, cvd_preview):
     """Draw the lecture's static figures of SCENE.py: the final paths on each view, as PNG, SVG and PDF.
 
     Files go to OUT/<scene name>/<view>-still.<format>, beside what `render` writes.
     """
     _note_rounding(size)
     written = api.still(scene, out, views=views or None, formats=formats or None, size=size, theme=theme,
-                        transparent=transparent, counter=counter)
+                        transparent=transparent, counter=counter, cvd_preview=cvd_preview)
+    for note in written.color_notes:
+        click.echo(f"note: {note}")
     for path in written:
         click.echo(f"wrote {path} ({megabytes(path.stat().st_size)})")
 
@@ -364,6 +374,8 @@ def info(scene, **options):
     loaded = plan.scene
     click.echo(f"{loaded.name}: {loaded.title}; {_count(len(loaded.optimizers), 'optimizer')} x "
                f"{_count(len(loaded.init), 'start point')}, {_count(loaded.steps, 'step')}")
+    for note in plan.color_notes:
+        click.echo(f"note: {note}")
     click.echo(f"{'file':<14}{'frames':>8}{'fps':>8}{'duration':>10}{'size':>11}")
     for output in plan.outputs:
         if not FORMATS[output.format].animated:

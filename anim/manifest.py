@@ -49,12 +49,16 @@ class FileRecord:
         return {**entry, **self.details, "bytes": self.bytes, "sha256": self.sha256}
 
 
-def document(scene, source, runs, window, settings, records, masked, versions, starts_outside=()):
+def document(scene, source, runs, window, settings, records, masked, versions, starts_outside=(), looks=(),
+             color_notes=()):
     """The manifest.json document of a render: scene, settings, runs, files and versions.
 
     `source` is the scene file's (path, sha256), or (None, None) for a Scene built in Python;
-    `starts_outside` the (index, (w1, w2)) of each start point outside the window."""
+    `starts_outside` the (index, (w1, w2)) of each start point outside the window; `looks` the
+    anim.colors.Look of each optimizer (its drawn colour and marker), `color_notes` what the render
+    said about the scene's colours."""
     path, sha256 = source
+    drawn = {look.label: {"color": look.color, "drawn_color": look.drawn, "marker": look.marker} for look in looks}
     return {
         "scene": scene.name,
         "title": scene.title,
@@ -75,9 +79,10 @@ def document(scene, source, runs, window, settings, records, masked, versions, s
         "optimizers": [
             {"label": o.label, "factory": getattr(o.factory, "__qualname__", repr(o.factory)),
              "hyperparameters": {k: _jsonable(v) for k, v in o.hyperparameters.items()},
-             "grad_noise": o.grad_noise, "noise_seed": o.noise_seed}
+             "grad_noise": o.grad_noise, "noise_seed": o.noise_seed, **drawn.get(o.label, {})}
             for o in scene.optimizers
         ],
+        "color_notes": list(color_notes),
         "files": [record.as_dict() for record in records],
         "versions": {"optianim": versions["optianim"], "python": platform.python_version(), **versions},
     }

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from anim import __version__, encode, export, files, page, progress, stills, trajectory, window
+from anim import __version__, colors, encode, export, files, page, progress, stills, trajectory, window
 from anim.errors import RenderError, SceneError
 from anim.formats import FORMATS
 from anim.loader import file_sha256, load_scene
@@ -42,6 +42,7 @@ class Result:
     masked: dict = field(default_factory=dict)  # view -> share of its mesh where the surface is not finite
     removed_temps: list = field(default_factory=list)  # left by renders that were killed
     starts_outside: list = field(default_factory=list)  # (index, (w1, w2)) of start points outside the window
+    color_notes: list = field(default_factory=list)  # one line each about the scene's colours (anim.colors.notes)
 
     def stopped(self, reason):
         """(optimizer label, run, step) of every run that stopped being drawn for `reason`."""
@@ -105,12 +106,14 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     render changes nothing in the output folder."""
     workers = workers or Workers(1)
     scene = prepared.scene
-    folder = _output_folder(Path(out_root), scene.name)
+    folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
     report(progress.Started(scene, folder))
     result = Result(folder, removed_temps=files.clean_stale(folder))
     runs, view_window = _framed(prepared)
     result.runs = runs
     result.starts_outside = window.starts_outside(scene, view_window)
+    looks = colors.looks(scene.optimizers, settings.theme)
+    result.color_notes = colors.notes(looks, settings.theme)
     with _all_or_nothing(folder) as finished:
         def done(temp, record):
             finished.append((temp, record.path))
@@ -129,7 +132,8 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
         temp = files.write_temp(html, page.document(scene.title, scene.name, result.files, settings.theme).encode())
         done(temp, FileRecord.of(temp, html, None, "html"))
         result.manifest = document(scene, (prepared.path, prepared.sha256), runs, view_window, settings,
-                                   result.files, result.masked, _versions(), result.starts_outside)
+                                   result.files, result.masked, _versions(), result.starts_outside, looks,
+                                   result.color_notes)
         manifest = folder / MANIFEST_FILE
         temp = files.write_temp(manifest, json_bytes(result.manifest))
         finished.append((temp, manifest))
@@ -146,8 +150,11 @@ def _encoded(scene, data, view, folder, settings, report, workers):
         samples = [frame.copy() for frame in drawer.frames(_spread(tl, encode.PALETTE_SAMPLES))]
     # A still format alone is the last frame alone: no need to draw the others.
     entries = list(tl) if any(FORMATS[name].animated for name in formats) else [tl.frame(len(tl) - 1)]
+    background = style.background(settings.theme)
+    if settings.cvd_preview:  # what an opaque format lays the frames on is seen alike
+        background = colors.simulate(background, settings.cvd_preview)
     shape = encode.Shape(settings.width, settings.height, settings.fps, settings.slide_step, settings.slide_size,
-                         style.background(settings.theme) if settings.transparent else None)
+                         background if settings.transparent else None)
     with encode.Encoder({name: folder / f"{view}.{name}" for name in formats}, shape, view, samples,
                         round(settings.gif_max_mb * 1e6)) as encoder:
         for index, pixels in enumerate(drawer.frames(entries)):
@@ -156,13 +163,20 @@ def _encoded(scene, data, view, folder, settings, report, workers):
     return encoder.finished
 
 
+class Stills(list):
+    """The paths `still` wrote, with `color_notes`: what it said about the scene's colours."""
+
+    color_notes = ()
+
+
 def still(source, out_root, settings, formats=STILL_FORMATS, counter=False):
     """The lecture's static figures: each view of settings.views as its last frame shows it
     (final paths, camera at its last pose; the step counter only if `counter`), saved as
-    `formats` to out_root/<scene name>/<view>-still.<format>; returns the paths, all written or none."""
+    `formats` to out_root/<scene name>/<view>-still.<format>; returns the paths (a Stills), all
+    written or none."""
     prepared = prepare(source)
     scene = prepared.scene
-    folder = _output_folder(Path(out_root), scene.name)
+    folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
     files.clean_stale(folder)
     runs, view_window = _framed(prepared)
     settings = dataclasses.replace(settings, trail=0)  # a figure shows the whole paths
@@ -175,7 +189,9 @@ def still(source, out_root, settings, formats=STILL_FORMATS, counter=False):
                 final = folder / f"{view}-still.{fmt}"
                 finished.append((files.write_temp(final, stills.figure_bytes(drawn, last, fmt, scene.title,
                                                                               settings)), final))
-    return [final for _, final in finished]
+    written = Stills(final for _, final in finished)
+    written.color_notes = colors.notes(colors.looks(scene.optimizers, settings.theme), settings.theme)
+    return written
 
 
 @contextlib.contextmanager

@@ -7,16 +7,14 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 from types import MappingProxyType
 
+from anim.colors import PALETTE
 from anim.starts import Starts
 
 RANGE_MODES = ("auto", "symmetric")
 COLOR_SCALES = ("linear", "log")
 
-# Distinguishable on light and dark surfaces; used when an optimizer names no colour.
-DEFAULT_COLORS = (
-    "#e6194b", "#4363d8", "#f58231", "#3cb44b", "#911eb4",
-    "#000000", "#f032e6", "#9a6324", "#469990", "#808000",
-)
+# Used when an optimizer names no colour: see anim.colors.PALETTE for the rules it meets.
+DEFAULT_COLORS = PALETTE
 
 
 def _is_number(value):

@@ -3,6 +3,7 @@
 import math
 from dataclasses import dataclass
 
+from anim.colors import DEFICIENCIES
 from anim.errors import UsageError
 from anim.formats import DEFAULT_FORMATS, FORMATS, X264_CRF, X264_PRESET
 from anim.render import DEFAULT_VIEWS, VIEWS
@@ -34,6 +35,7 @@ class Settings:
     trail: int = 0            # updates of path kept behind each head, fading out; 0 = the whole path
     gif_max_mb: float = 0.0   # shrink each GIF until it fits; 0 = no limit
     jobs: int = 0             # worker processes for 3-D frames; 0 = every core
+    cvd_preview: object = None  # a deficiency of anim.colors.DEFICIENCIES: frames show what it sees
 
     def __post_init__(self):
         for name in ("width", "height"):
@@ -61,6 +63,9 @@ class Settings:
         for name in ("hold_start", "hold_end", "trail", "gif_max_mb", "jobs"):
             if not _number(getattr(self, name)) or getattr(self, name) < 0:
                 raise UsageError(f"{name}: must be a number >= 0, got {getattr(self, name)!r}")
+        if self.cvd_preview is not None and self.cvd_preview not in DEFICIENCIES:
+            raise UsageError(f"cvd_preview: got {self.cvd_preview!r}; use one of {', '.join(DEFICIENCIES)} "
+                             "(or None for the colours as they are)")
         if not _whole(self.trail) or not _whole(self.jobs):
             raise UsageError(f"trail and jobs: must be whole numbers, got {self.trail!r} and {self.jobs!r}")
 
@@ -86,12 +91,18 @@ class Settings:
         height = round(width * self.height / self.width)
         return (width, height - height % 2)
 
+    @property
+    def folder_suffix(self):
+        """'-deuteranopia' under a colour-vision preview, else '': a preview renders into
+        OUT/<scene name>-<deficiency>/, beside the real files, never over them."""
+        return f"-{self.cvd_preview}" if self.cvd_preview else ""
+
     def described(self):
         """The settings as the manifest records them."""
         return {"fps": self.fps, "width": self.width, "height": self.height, "pace": self.pace,
                 "hold_start": self.hold_start, "hold_end": self.hold_end, "theme": self.theme,
                 "transparent": self.transparent, "trail": self.trail, "gif_max_mb": self.gif_max_mb or None,
-                "x264_preset": X264_PRESET, "x264_crf": X264_CRF}
+                "x264_preset": X264_PRESET, "x264_crf": X264_CRF, "cvd_preview": self.cvd_preview}
 
 
 @dataclass(frozen=True)

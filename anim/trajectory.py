@@ -49,6 +49,7 @@ class Run:
     points: np.ndarray
     diverged_at: object = None  # first step whose point or loss is not finite, or None
     left_view_at: object = None  # first (finite) step far outside the view window, or None
+    marker: str = "o"  # the head marker its optimizer is drawn with (anim.colors.MARKERS)
 
     @functools.cached_property
     def stop(self):

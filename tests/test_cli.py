@@ -182,3 +182,69 @@ def test_info_prints_the_numbers_of_the_plan(tiny_scene):
         assert numbers == [output.filename, str(output.frames), f"{output.fps:g}", f"{output.duration:.2f}s", size]
         # under --gif-max-mb a GIF may get fewer; a WebP holds a run of identical frames as one
         assert ("<=" in row) == (output.format in ("gif", "webp"))
+
+
+def test_render_prints_the_colour_notes_and_the_manifest_keeps_them(tmp_path):
+    """Issue 20: the lecture's own colours collide under a simulated deficiency; the render says
+    which pair, under which deficiency, and keeps the lecture's colours."""
+    result = run("render", ROOT / "scenes" / "pathological.py", "-o", tmp_path, "--view", "contour",
+                 "--format", "png", "--size", "320x180")
+    assert result.exit_code == 0, result.output
+    pair = ("SGD (red) and RMSprop (darkgreen) look alike under protanopia (CIEDE2000 2.2, below 12); "
+            "their markers (circle, down triangle) tell them apart")
+    assert f"  note: {pair}\n" in result.output
+    manifest = json.loads((tmp_path / "pathological" / "manifest.json").read_text())
+    assert pair in manifest["color_notes"]
+    assert [line[len("  note: "):] for line in result.output.splitlines()
+            if line[len("  note: "):] in manifest["color_notes"]] == manifest["color_notes"]
+    assert [(o["label"], o["color"], o["marker"]) for o in manifest["optimizers"]] == [
+        ("SGD", "red", "o"), ("Momentum SGD", "blue", "s"), ("Nesterov", "darkred", "D"), ("Adagrad", "snow", "^"),
+        ("RMSprop", "darkgreen", "v"), ("Adam", "black", "*")]
+    assert manifest["optimizers"][3]["drawn_color"] == "#797474"  # snow on white: drawn darker, and said so
+    assert [r["color"] for r in manifest["runs"]][:1] == ["red"] and manifest["settings"]["cvd_preview"] is None
+
+
+def test_cvd_preview_renders_what_the_matrix_says_beside_the_real_files(tiny_scene, tmp_path):
+    import imageio.v3 as iio
+
+    from test_colors import machado
+
+    args = ["render", tiny_scene, "-o", tmp_path, "--view", "contour", "--format", "png", "--size", "320x180"]
+    assert run(*args).exit_code == 0
+    result = run(*args, "--cvd-preview", "deuteranopia")
+    assert result.exit_code == 0, result.output
+    assert f"-> {tmp_path / 'bowl-deuteranopia'}" in result.output  # beside the real render, not over it
+    manifest = json.loads((tmp_path / "bowl-deuteranopia" / "manifest.json").read_text())
+    assert manifest["settings"]["cvd_preview"] == "deuteranopia"
+    normal = iio.imread(tmp_path / "bowl" / "contour.png")[..., :3].astype(int)
+    seen = iio.imread(tmp_path / "bowl-deuteranopia" / "contour.png")[..., :3].astype(int)
+    # Flat areas (a 5 x 5 neighbourhood of one colour) of a colour that has some red or green in it:
+    # the filled contours. Each must be exactly what the matrix makes of it.
+    flat = np.ones(normal.shape[:2], bool)
+    for dy in range(-2, 3):
+        for dx in range(-2, 3):
+            flat[2:-2, 2:-2] &= (normal[2 + dy:normal.shape[0] - 2 + dy, 2 + dx:normal.shape[1] - 2 + dx] ==
+                                 normal[2:-2, 2:-2]).all(axis=-1)
+    flat[:2], flat[-2:], flat[:, :2], flat[:, -2:] = False, False, False, False
+    colourful = flat & (normal.max(axis=-1) - normal.min(axis=-1) > 60)
+    known = {tuple(c) for c in normal[colourful]}
+    assert len(known) >= 5  # several bands of viridis
+    for color in known:
+        where = colourful & (normal == color).all(axis=-1)
+        assert (seen[where] == machado(color, "deuteranopia")).all(), color
+        assert tuple(machado(color, "deuteranopia")) != color  # the preview changed it
+    assert np.abs(seen - np.array([machado(c, "deuteranopia") for c in normal.reshape(-1, 3)]).reshape(seen.shape)
+                  ).max() <= 1  # and every other pixel as well, to the rounding of the last level
+
+
+def test_still_cvd_preview_is_png_only(tiny_scene, tmp_path):
+    result = run("still", tiny_scene, "-o", tmp_path, "--view", "contour", "--size", "320x180",
+                 "--cvd-preview", "protanopia")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "bowl-protanopia").iterdir()) == ["contour-still.png"]
+    result = run("still", tiny_scene, "-o", tmp_path, "--format", "svg", "--cvd-preview", "protanopia")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        "error: formats: svg with cvd_preview; a colour-vision preview changes pixels, so it is drawn as png only")
+    result = run("render", tiny_scene, "--cvd-preview", "achromatopsia")
+    assert result.exit_code == 2 and "'achromatopsia' is not one of 'deuteranopia', 'protanopia', 'tritanopia'" in result.output

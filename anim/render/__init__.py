@@ -37,14 +37,16 @@ class ViewData:
     trail: int = 0             # updates of path shown behind each head, fading; 0 = all of it
     color_scale: str = "linear"  # or "log": see style.surface_colors
     counter: bool = True       # draw the step counter (stills leave it out unless asked)
+    cvd: object = None         # a deficiency of anim.colors.DEFICIENCIES: the frames show what it sees
 
 
 def view_data(scene, runs, window, view, settings):
     """What view `view` draws of the scene: its runs, marked where they went far outside the
-    window (they are drawn up to there), and the surface sampled over the window at the view's
-    resolution."""
-    from anim import window as windows
+    window (they are drawn up to there), each in its optimizer's colour and marker on the theme
+    (anim.colors.looks), and the surface sampled over the window at the view's resolution."""
+    from anim import colors, window as windows
 
     mesh = windows.sample(scene.surface, *window, view_class(view).MESH_RESOLUTION)
-    return ViewData(scene.title, scene.zlabel, scene.steps, windows.mark_exits(runs, window), mesh,
-                    settings.theme, settings.transparent, settings.trail, scene.color_scale)
+    runs = colors.dressed(windows.mark_exits(runs, window), colors.looks(scene.optimizers, settings.theme))
+    return ViewData(scene.title, scene.zlabel, scene.steps, runs, mesh, settings.theme, settings.transparent,
+                    settings.trail, scene.color_scale, settings.cvd_preview)

@@ -3,6 +3,7 @@
 import numpy as np
 from matplotlib.collections import LineCollection
 
+from anim import colors
 from anim.render import style, trail
 from anim.render.counter import DigitCounter, NoCounter
 from anim.render.view import View
@@ -38,6 +39,9 @@ class ContourPanel:
         self.colors = [run.color for run in runs]
         self.line_colors = [style.translucent(color, look.alpha) for color in self.colors]
         self.outlines = [style.outline_for(color) for color in self.colors]
+        # Each run's head and point markers in its optimizer's shape (anim.colors.MARKERS), sized alike.
+        self.shapes = [style.marker_path(run.marker) for run in runs]
+        self.scales = [colors.MARKER_SCALES.get(run.marker, 1.0) for run in runs]
         self.halos = LineCollection([], linewidths=look.halo_width, capstyle="round", animated=True, zorder=3)
         self.segments = LineCollection([], linewidths=look.path_width, capstyle="round", animated=True,
                                        zorder=4)
@@ -164,6 +168,10 @@ class ContourPanel:
         scatter.set_offsets(np.concatenate(offsets) if offsets else np.empty((0, 2)))
         scatter.set_facecolor([self.colors[i] for i in runs for _ in points_per_run[i]])
         scatter.set_edgecolor([self.outlines[i] for i in runs for _ in points_per_run[i]])
+        if scatter is not self.ends:  # heads and point markers in their run's shape; ends stay crosses
+            size = self.look.head_size if scatter is self.heads else self.look.marker_size
+            scatter.set_paths([self.shapes[i] for i in runs for _ in points_per_run[i]])
+            scatter.set_sizes([(size * self.scales[i]) ** 2 for i in runs for _ in points_per_run[i]])
         return bool(runs)
 
     def _draw_points(self, scatter, points_per_run):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from anim import colors
 from anim.render import style
 
 LOG_SCALE_SPAN = 50.0  # losses all positive and spanning more than this factor: a log axis shows them
@@ -41,34 +42,32 @@ class LossPanel:
         self.bands = [ax.fill_between([], [], [], facecolor=style.translucent(curve.color, 0.15),
                                       edgecolor=style.translucent(curve.color, 0.7), lw=0.8, animated=True, zorder=2)
                       if curve.band is not None else None for curve in self.curves]
-        # Each curve over a halo in its outline colour, as the paths are: a white curve stays visible.
-        self.halos = [ax.plot([], [], color=style.outline_for(c.color), lw=style.PATH_WIDTH + 1.5,
-                              animated=True, zorder=3)[0] for c in self.curves]
+        # No halos: on the panel's plain background each colour shows by itself (anim.colors holds
+        # every drawn colour to a contrast against it), and a halo would make each curve look doubled.
         self.lines = [ax.plot([], [], color=c.color, lw=style.PATH_WIDTH - 0.5, animated=True, zorder=3)[0]
                       for c in self.curves]
-        self.heads = [ax.plot([], [], color=c.color, marker="o", ms=6, ls="none", animated=True,
-                              markeredgecolor=style.outline_for(c.color), zorder=4)[0] for c in self.curves]
+        self.heads = [ax.plot([], [], color=c.color, marker=c.marker, ms=6 * colors.MARKER_SCALES.get(c.marker, 1.0),
+                              ls="none", animated=True, zorder=4)[0] for c in self.curves]
 
     def show(self, f):
         """Make the curves of frame f ordinary artists, for a figure saved with savefig."""
         self._update(f, draw=False)
-        for artist in (*self.halos, *self.lines, *self.heads, *filter(None, self.bands)):
+        for artist in (*self.lines, *self.heads, *filter(None, self.bands)):
             artist.set_animated(False)
 
     def draw(self, f):
         self._update(f, draw=True)
 
     def _update(self, f, draw):
-        for curve, band, halo, line, head in zip(self.curves, self.bands, self.halos, self.lines, self.heads):
+        for curve, band, line, head in zip(self.curves, self.bands, self.lines, self.heads):
             steps, losses, low, high = curve.at(f)
             if band is not None:
                 band.set_verts([np.column_stack([np.concatenate([steps, steps[::-1]]),
                                                  np.concatenate([low, high[::-1]])])] if len(steps) else [])
-            halo.set_data(steps, losses)
             line.set_data(steps, losses)
             head.set_data(steps[-1:], losses[-1:])
             if draw:
-                for artist in (band, halo, line, head):
+                for artist in (band, line, head):
                     if artist is not None:
                         self.ax.draw_artist(artist)
 
@@ -78,6 +77,7 @@ class _Curve:
     """One curve: a run's path, or an optimizer's median loss per step with a band around it."""
 
     color: str
+    marker: str          # its optimizer's head marker
     run: object = None   # a Run: its loss as drawn, stopping where its path stops
     median: object = None
     band: object = None  # (low, high) per step
@@ -107,7 +107,7 @@ class _Curve:
 
 
 def _run_curves(runs):
-    return [_Curve(run.color, run=run) for run in runs]
+    return [_Curve(run.color, run.marker, run=run) for run in runs]
 
 
 def _swarm_curves(runs, steps):
@@ -122,5 +122,5 @@ def _swarm_curves(runs, steps):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a step where every run has stopped
             low, median, high = np.nanpercentile(losses, (10, 50, 90), axis=0)
-        curves.append(_Curve(members[0].color, median=median, band=(low, high)))
+        curves.append(_Curve(members[0].color, members[0].marker, median=median, band=(low, high)))
     return curves

@@ -11,6 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from anim import colors
 from anim.errors import SceneError
 from anim.trajectory import DIVERGED, LEFT_VIEW
 
@@ -44,7 +45,9 @@ THEMES = {
         "grid.color": "#4a4f5a"}},
 }
 
-HALO_WIDTH, PATH_WIDTH = 4.5, 2.0  # points: a path's line and the contrasting halo under it
+# Points: the contrasting halo under a path, and its line: the halo shows 0.75 pt each side, enough
+# to part the line from any colour of the map, thin enough not to double it.
+HALO_WIDTH, PATH_WIDTH = 3.5, 2.0
 SWARM_RUNS = 16  # a view with more runs than this draws them as a swarm (see path_look)
 
 
@@ -62,7 +65,7 @@ class PathLook:
     swarm: bool
 
 
-FEW = PathLook(HALO_WIDTH, PATH_WIDTH, marker_size=4, head_size=10, end_size=13, head_edge=1.5, alpha=1.0,
+FEW = PathLook(HALO_WIDTH, PATH_WIDTH, marker_size=4, head_size=10, end_size=13, head_edge=1.0, alpha=1.0,
                swarm=False)
 
 
@@ -257,15 +260,14 @@ def legend_label(label, runs):
 
 
 def legend_handles(runs):
-    """(handles, labels) for fig.legend, one entry per optimizer: a path with its halo, as drawn."""
+    """(handles, labels) for fig.legend, one entry per optimizer: its path's colour and its head's
+    marker. No halo: on the legend's plain face the colour shows by itself (anim.colors holds every
+    drawn colour to a contrast against the theme's background), and a halo would look doubled."""
     handles, labels = [], []
     for label, its_runs in by_label(runs).items():
-        color = its_runs[0].color
-        outline = outline_for(color)
-        halo = Line2D([], [], color=outline, lw=HALO_WIDTH, solid_capstyle="round")
-        path = Line2D([], [], color=color, lw=PATH_WIDTH, marker="o", ms=7,
-                      markeredgecolor=outline, markeredgewidth=1.0)
-        handles.append((halo, path))
+        run = its_runs[0]
+        handles.append(Line2D([], [], color=run.color, lw=PATH_WIDTH, marker=run.marker,
+                              ms=7 * colors.MARKER_SCALES.get(run.marker, 1.0)))
         labels.append(legend_label(label, its_runs))
     return handles, labels
 
@@ -275,6 +277,14 @@ def legend_columns(labels, width_points, fontsize=FONT["legend"]):
     gaps about 5 em), at most one per label."""
     entry = (max(len(line) for label in labels for line in label.split("\n")) * 0.6 + 5) * fontsize
     return max(1, min(len(labels), int(width_points // entry)))
+
+
+def marker_path(marker):
+    """The path a scatter draws for `marker`, to give each point of a scatter its own shape."""
+    from matplotlib.markers import MarkerStyle
+
+    shape = MarkerStyle(marker)
+    return shape.get_path().transformed(shape.get_transform())
 
 
 def counter_text(step, steps):

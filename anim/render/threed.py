@@ -4,6 +4,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
+from anim import colors
 from anim.render import style, trail
 from anim.render.heightfield import HeightField
 from anim.render.view import View
@@ -36,15 +37,16 @@ class ThreeDPanel:
                                       linewidths=look.path_width, zorder=4, axlim_clip=True)
         for collection in (self.halos, self.paths):
             ax.add_collection(collection, autolim=False)
-        # The heads of each optimizer's runs as one marker line (a dot each), and their ends as
+        # The heads of each optimizer's runs as one marker line (its marker each), and their ends as
         # another (a cross each, where a run diverged or left the view): two artists per optimizer.
         self.groups = {}  # optimizer label: the indices of its runs
         for i, run in enumerate(runs):
             self.groups.setdefault(run.label, []).append(i)
         self.heads, self.ends = {}, {}
         for label, members in self.groups.items():
-            color, outline = self.colors[members[0]], self.outlines[members[0]]
-            for markers, marker, size in ((self.heads, "o", look.head_size), (self.ends, "X", look.end_size)):
+            color, outline, head = self.colors[members[0]], self.outlines[members[0]], runs[members[0]].marker
+            for markers, marker, size in ((self.heads, head, look.head_size * colors.MARKER_SCALES.get(head, 1.0)),
+                                          (self.ends, "X", look.end_size)):
                 markers[label] = ax.plot([], [], [], color=color, marker=marker, ms=size, ls="none", zorder=5,
                                          markeredgecolor=outline, markeredgewidth=look.head_edge,
                                          axlim_clip=True)[0]

@@ -1,5 +1,6 @@
 """The View base class: the frame template every view shares (figure, look, pixels)."""
 
+from anim import colors
 from anim.render import style
 
 
@@ -15,6 +16,7 @@ class View:
 
     def __init__(self, data, width, height):
         self.theme, self.steps = data.theme, data.steps
+        self.simulate = colors.FrameSimulator(data.cvd) if data.cvd else None  # a colour-vision preview
         self.width, self.height = width, height
         with style.look(self.theme):
             self.fig = style.new_figure(width, height, data.theme, data.transparent)
@@ -33,7 +35,9 @@ class View:
         raise NotImplementedError
 
     def frame(self, f):
-        """The RGBA pixels of timeline frame f (valid until the next frame is drawn)."""
+        """The RGBA pixels of timeline frame f (valid until the next frame is drawn); under a
+        colour-vision preview, a new array of what that deficiency sees."""
         with style.look(self.theme):
             self.draw(f)
-            return style.rgba_frame(self.fig, self.width, self.height)
+            pixels = style.rgba_frame(self.fig, self.width, self.height)
+        return pixels if self.simulate is None else self.simulate(pixels)
