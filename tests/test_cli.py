@@ -1,10 +1,12 @@
 """The command line: exit codes, one-line errors, notes, `info` printing the plan, a fast --help,
 a real `optianim` process."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -170,7 +172,8 @@ def test_info_prints_the_numbers_of_the_plan(tiny_scene):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "bowl: Bowl; 2 optimizers x 1 start point, 12 steps"
-    rows = {line.split()[0]: line for line in lines[2:]}
+    table = [line for line in lines[1:] if not line.startswith("note: ")]  # the colour notes come first
+    rows = {line.split()[0]: line for line in table[1:]}
     assert list(rows) == [output.filename for output in plan.outputs]
     for output in plan.outputs:
         row = rows[output.filename]

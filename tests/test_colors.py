@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from anim import colors, pipeline, window
-from anim.colors import DEFICIENCIES, MIN_CONTRAST, MIN_DIFFERENCE, NORMAL, PALETTE, VISIONS
+from anim.colors import DEFICIENCIES, MIN_CONTRAST, MIN_DIFFERENCE, PALETTE, VISIONS
 from anim.render import style, view_class, view_data
 from anim.scene import Optimizer, Scene
 from anim.settings import Settings
@@ -217,7 +217,7 @@ LECTURE_MARKERS = ["o", "s", "D", "^", "v", "*"]
 @pytest.mark.parametrize("name", ["contour", "surface", "dashboard"])
 def test_each_optimizer_has_its_own_marker_in_the_rendered_legend(lecture, name):
     view = built(lecture, name)
-    legend = view.fig.legends[0]
+    legend = view.fig.legends[0] if view.fig.legends else view.legend  # the contour view's is in its axes
     markers = [handle.get_marker() for handle in legend.legend_handles]
     labels = [text.get_text() for text in legend.get_texts()]
     assert labels == [o.label for o in lecture.scene.optimizers]

@@ -49,4 +49,4 @@ def view_data(scene, runs, window, view, settings):
     mesh = windows.sample(scene.surface, *window, view_class(view).MESH_RESOLUTION)
     runs = colors.dressed(windows.mark_exits(runs, window), colors.looks(scene.optimizers, settings.theme))
     return ViewData(scene.title, scene.zlabel, scene.steps, runs, mesh, settings.theme, settings.transparent,
-                    settings.trail, scene.color_scale, settings.cvd_preview)
+                    settings.trail, scene.color_scale, cvd=settings.cvd_preview)
