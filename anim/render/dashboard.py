@@ -25,7 +25,7 @@ class DashboardView(View):
         contour_ax = fig.add_axes((0.075, 0.2, 0.39, 0.69))
         contour_ax.set_anchor("N")
         self.contour = ContourPanel(contour_ax, data.mesh, data.runs, data.trail, data.color_scale)
-        self.surface_ax = fig.add_axes((0.49, 0.36, 0.46, 0.58), projection="3d", computed_zorder=False)
+        self.surface_ax = fig.add_axes((0.49, 0.36, 0.46, 0.55), projection="3d", computed_zorder=False)
         self.surface = ThreeDPanel(self.surface_ax, data.mesh, data.runs, data.zlabel, data.theme,
                                    data.trail, data.color_scale)
         self.surface_ax.set_animated(True)

@@ -78,3 +78,13 @@ def test_stills_leave_the_counter_out_unless_asked(tiny_scene, tmp_path):
         assert "step 11 / 11" not in path.read_text()
     for path in counted:
         assert "step 11 / 11" in path.read_text()
+
+
+@pytest.mark.parametrize("name", VIEWS)
+def test_the_title_overlaps_no_axes(name):
+    """A long title stays whole: no panel (the dashboard's 3-D axes, redrawn every frame) covers it."""
+    view, last = _built(name, SCENES / "swarm.py", 1280, 720)
+    fig = view.still(last)
+    title = next(t for t in _texts(fig) if t.get_text() == "Himmelblau from a 20 x 20 grid of starts")
+    covered = [ax for ax in fig.axes if title.get_window_extent().overlaps(ax.get_window_extent())]
+    assert not covered
