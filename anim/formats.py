@@ -81,10 +81,3 @@ FORMATS = {f.name: f for f in (
 )}
 DEFAULT_FORMATS = ("mp4", "gif")
 
-
-def get(name):
-    """The Format named `name`; ValueError listing the known ones."""
-    try:
-        return FORMATS[name]
-    except KeyError:
-        raise ValueError(f"unknown format {name!r}; use one of {', '.join(FORMATS)}") from None

@@ -13,9 +13,7 @@ from PIL import Image
 
 import anim
 import probe
-from anim import formats
 from anim.cli import main
-from anim.formats import FORMATS
 from conftest import ROOT, SCENES, TINY_SCENE, Rendered
 
 EDITOR_FORMATS = ["--view", "contour", "--format", "mov", "--format", "webp", "--format", "gif", "--size", "320x180"]
@@ -146,8 +144,3 @@ def test_the_word_webm_is_in_at_most_two_files_of_the_package():
                     if re.search(r"webm", path.read_text(), re.IGNORECASE))
     assert len(naming) <= 2, naming
 
-
-def test_an_unknown_format_names_the_known_ones():
-    with pytest.raises(ValueError, match="unknown format 'avi'; use one of mp4, gif, webm, webp, mov, png"):
-        formats.get("avi")
-    assert formats.get("mov") is FORMATS["mov"]
