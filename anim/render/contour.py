@@ -35,22 +35,21 @@ class ContourPanel:
         ax.set_ylabel(r"$w_2$")
         # The drawn paths grow a step at a time: each step adds, for every run at once, a halo segment
         # (opaque, so overlapping joints do not darken), the path segment and its point markers.
-        look = self.look = style.path_look(runs)
+        # Runs are kept in drawing order (see style.drawing_order), each with its own look.
+        runs = self.runs = [runs[i] for i in style.drawing_order(runs)]
+        looks = self.looks = style.run_looks(runs)
         self.colors = [run.color for run in runs]
-        self.line_colors = [style.translucent(color, look.alpha) for color in self.colors]
+        self.line_colors = [style.translucent(color, look.alpha) for color, look in zip(self.colors, looks)]
         self.outlines = [style.outline_for(color) for color in self.colors]
         # Each run's head and point markers in its optimizer's shape (anim.colors.MARKERS), sized alike.
         self.shapes = [style.marker_path(run.marker) for run in runs]
         self.scales = [colors.MARKER_SCALES.get(run.marker, 1.0) for run in runs]
-        self.halos = LineCollection([], linewidths=look.halo_width, capstyle="round", animated=True, zorder=3)
-        self.segments = LineCollection([], linewidths=look.path_width, capstyle="round", animated=True,
-                                       zorder=4)
-        self.markers = ax.scatter([], [], s=look.marker_size ** 2, linewidths=0.6, animated=True, zorder=4)
-        self.heads = ax.scatter([], [], s=look.head_size ** 2, linewidths=look.head_edge, animated=True, zorder=5)
+        self.halos = LineCollection([], capstyle="round", animated=True, zorder=3)
+        self.segments = LineCollection([], capstyle="round", animated=True, zorder=4)
+        self.markers = ax.scatter([], [], linewidths=0.6, animated=True, zorder=4)
+        self.heads = ax.scatter([], [], animated=True, zorder=5)
         # Where a run diverged or left the view, its head turns into a cross, and stays there.
-        self.ends = ax.scatter([], [], s=look.end_size ** 2, marker="X", linewidths=look.head_edge, animated=True,
-                               zorder=5)
-        self.halos.set_visible(look.halo_width > 0)
+        self.ends = ax.scatter([], [], marker="X", animated=True, zorder=5)
         for collection in (self.halos, self.segments):
             ax.add_collection(collection, autolim=False)
         self.clean = self.drawn = None
@@ -60,23 +59,23 @@ class ContourPanel:
     def start(self):
         """Keep the panel's pixels without paths: every frame starts from them; and, the layout
         now fixed, decide which paths get a marker at each point (see `_spread_out`)."""
-        self.marked = [self._spread_out(run) for run in self.runs]
+        self.marked = [self._spread_out(run, look) for run, look in zip(self.runs, self.looks)]
         canvas = self.ax.figure.canvas
         self.clean = canvas.copy_from_bbox(self.ax.bbox.padded(2))
         self.drawn, self.drawn_step = self.clean, -1  # the clean panel with paths up to drawn_step
 
-    def _spread_out(self, run):
+    def _spread_out(self, run, look):
         """Whether the run's points lie far enough apart on screen for a marker each: a median
         step of at least two marker widths. Closer, the markers' outlines would bury the path's
         colour (a slow crawl becomes a white smear), so such a path is drawn as a line alone."""
-        if not self.look.marker_size:
+        if not look.marker_size:
             return False
         points = run.shown(len(run.points) - 1)[:, :2]
         if len(points) < 2:
             return True
         pixels = self.ax.transData.transform(points.astype(float))
         steps = np.hypot(*np.diff(pixels, axis=0).T)
-        marker_width = self.look.marker_size * self.ax.figure.dpi / 72
+        marker_width = look.marker_size * self.ax.figure.dpi / 72
         return bool(np.median(steps) >= 2 * marker_width)
 
     def draw(self, f):
@@ -93,10 +92,10 @@ class ContourPanel:
                 self._draw_step(step)
             self.drawn, self.drawn_step = canvas.copy_from_bbox(self.ax.bbox.padded(2)), f.step
         paths = [run.shown_at(f.position) for run in self.runs]
-        moving = {i for i, path in enumerate(paths) if len(path) == f.step + 2}  # partway to a point
+        moving = [i for i, path in enumerate(paths) if len(path) == f.step + 2]  # partway to a point
         if moving:
             pieces = [paths[i][-2:, :2] for i in moving]
-            self._draw_lines(pieces, [self.outlines[i] for i in moving], pieces,
+            self._draw_lines(moving, pieces, [self.outlines[i] for i in moving], pieces,
                              [self.line_colors[i] for i in moving])
             self._draw_points(self.markers, [paths[i][-2:-1] if i in moving and self.marked[i] else ()
                                              for i in range(len(paths))])
@@ -114,7 +113,7 @@ class ContourPanel:
         paths = [run.shown_at(f.position) for run in self.runs]
         drawn = [i for i, path in enumerate(paths) if len(path) >= 2]
         pieces = [paths[i][:, :2] for i in drawn]
-        self._set_lines(pieces, [self.outlines[i] for i in drawn], pieces, [self.line_colors[i] for i in drawn])
+        self._set_lines(drawn, pieces, [self.outlines[i] for i in drawn], pieces, [self.line_colors[i] for i in drawn])
         heads, ends = self._head_points(paths, f.position)
         markers = [path if marked else () for path, marked in zip(paths, self.marked)]
         for scatter, points in ((self.markers, markers), (self.heads, heads), (self.ends, ends)):
@@ -128,32 +127,38 @@ class ContourPanel:
         Each path with a halo redraws its previous segment and point too, so the new halo's round
         cap does not notch the line where the segments join.
         """
-        back = 2 if self.look.halo_width else 1  # translucent lines must not be drawn twice
-        pieces = [run.shown(step)[max(step - back, 0):] for run in self.runs]
+        pieces = [run.shown(step)[max(step - (2 if look.halo_width else 1), 0):]  # translucent lines: once
+                  for run, look in zip(self.runs, self.looks)]
         drawn = [i for i, piece in enumerate(pieces) if len(piece) >= 2]
-        self._draw_lines([pieces[i][-2:, :2] for i in drawn], [self.outlines[i] for i in drawn],
+        self._draw_lines(drawn, [pieces[i][-2:, :2] for i in drawn], [self.outlines[i] for i in drawn],
                          [pieces[i][:, :2] for i in drawn], [self.line_colors[i] for i in drawn])
         self._draw_points(self.markers, [piece[-2:] if marked else () for piece, marked in zip(pieces, self.marked)])
 
     def _draw_fading(self, f):
         """Only the last `trail_length` updates of each path, older segments fainter."""
         self.ax.figure.canvas.restore_region(self.clean)
-        pieces, halo_colors, line_colors = [], [], []
+        owners, pieces, halo_colors, line_colors = [], [], [], []
         for i, run in enumerate(self.runs):
             segments, alphas = trail.segments(run, f.position, self.trail_length)
+            owners.extend([i] * len(segments))
             pieces.extend(segments[:, :, :2])
             halo_colors.extend(trail.faded(self.outlines[i], alphas))
-            line_colors.extend(trail.faded(self.colors[i], alphas * self.look.alpha))
-        self._draw_lines(pieces, halo_colors, pieces, line_colors)
+            line_colors.extend(trail.faded(self.colors[i], alphas * self.looks[i].alpha))
+        self._draw_lines(owners, pieces, halo_colors, pieces, line_colors)
         paths = [run.shown_at(f.position) for run in self.runs]
         for scatter, points in zip((self.heads, self.ends), self._head_points(paths, f.position)):
             self._draw_points(scatter, points)
 
-    def _set_lines(self, halo_pieces, halo_colors, line_pieces, line_colors):
-        self.halos.set_segments(halo_pieces)
-        self.halos.set_color(halo_colors)
+    def _set_lines(self, owners, halo_pieces, halo_colors, line_pieces, line_colors):
+        """Give the halos and the path lines their pieces, piece k of run owners[k] and as wide as
+        its look says; a run whose look has no halo gets none."""
+        haloed = [k for k, i in enumerate(owners) if self.looks[i].halo_width]
+        self.halos.set_segments([halo_pieces[k] for k in haloed])
+        self.halos.set_color([halo_colors[k] for k in haloed])
+        self.halos.set_linewidths([self.looks[owners[k]].halo_width for k in haloed])
         self.segments.set_segments(line_pieces)
         self.segments.set_color(line_colors)
+        self.segments.set_linewidths([self.looks[i].path_width for i in owners])
 
     def _draw_lines(self, *lines):
         """Set the halos and path lines (see _set_lines) and draw them, halos first."""
@@ -168,10 +173,15 @@ class ContourPanel:
         scatter.set_offsets(np.concatenate(offsets) if offsets else np.empty((0, 2)))
         scatter.set_facecolor([self.colors[i] for i in runs for _ in points_per_run[i]])
         scatter.set_edgecolor([self.outlines[i] for i in runs for _ in points_per_run[i]])
-        if scatter is not self.ends:  # heads and point markers in their run's shape; ends stay crosses
-            size = self.look.head_size if scatter is self.heads else self.look.marker_size
+        if scatter is self.ends:  # ends stay crosses
+            sizes = [self.looks[i].end_size for i in runs]
+        else:  # heads and point markers in their run's shape
             scatter.set_paths([self.shapes[i] for i in runs for _ in points_per_run[i]])
-            scatter.set_sizes([(size * self.scales[i]) ** 2 for i in runs for _ in points_per_run[i]])
+            sizes = [(self.looks[i].head_size if scatter is self.heads else self.looks[i].marker_size) * self.scales[i]
+                     for i in runs]
+        scatter.set_sizes([size ** 2 for size, i in zip(sizes, runs) for _ in points_per_run[i]])
+        scatter.set_linewidths([0.6 if scatter is self.markers else self.looks[i].head_edge
+                                for i in runs for _ in points_per_run[i]])
         return bool(runs)
 
     def _draw_points(self, scatter, points_per_run):
@@ -194,7 +204,7 @@ def legend_in_empty_corner(ax, handles, labels, runs):
             segments.append(np.stack([pixels[:-1], pixels[1:]], axis=1) if len(pixels) > 1
                             else np.stack([pixels, pixels], axis=1))
     segments = np.concatenate(segments) if segments else np.empty((0, 2, 2))
-    margin = style.path_look(runs).head_size * ax.figure.dpi / 72  # a head's width beyond the box
+    margin = max(look.head_size for look in style.run_looks(runs)) * ax.figure.dpi / 72  # a head beyond the box
     for loc in LEGEND_CORNERS:
         legend = ax.legend(handles, labels, loc=loc, frameon=True, framealpha=0.9, title="optimizer")
         if not _crosses(segments, legend.get_window_extent(renderer).padded(margin)):

@@ -8,6 +8,9 @@ from anim.render.threed import ThreeDPanel
 from anim.render.view import View
 
 
+LEGEND_MARGIN = 0.01  # of the figure's height, kept free under the legend
+
+
 class DashboardView(View):
     """The lecture layout. Everything but the 3-D axes, the paths and the curves is drawn once;
     each frame restores it, draws the contour paths and loss curves by blitting and redraws the
@@ -32,17 +35,34 @@ class DashboardView(View):
         loss_ax = fig.add_axes((0.585, 0.11, 0.39, 0.21))
         self.loss = LossPanel(loss_ax, data.runs, data.steps, data.zlabel)
         self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
-        fig.canvas.draw()
-        renderer = fig.canvas.get_renderer()
-        under = contour_ax.get_tightbbox(renderer).transformed(fig.transFigure.inverted())
-        handles, labels = style.legend_handles(data.runs)
-        fig.legend(handles, labels, loc="upper center", bbox_to_anchor=((under.x0 + under.x1) / 2, under.y0 - 0.01),
-                   ncols=style.legend_columns(labels, 0.45 * fig.get_figwidth() * 72), frameon=False,
-                   handlelength=2.2, columnspacing=1.2)
-        fig.canvas.draw()
+        self._legend_under(contour_ax, *style.legend_handles(data.runs))
+        self.counter.draw_into_background()
         self.counter.draw_into_background()
         self.contour.start()
         self.background = fig.canvas.copy_from_bbox(fig.bbox)
+
+    def _legend_under(self, contour_ax, handles, labels):
+        """The legend centred under the contour panel; if its rows would run off the frame, the
+        panel shrinks (still at the top) by as much, so every entry shows."""
+        fig = self.fig
+        to_figure = fig.transFigure.inverted()
+        legend = None
+        for _ in range(3):  # shrinking the panel narrows it too (equal aspect): the rows may change
+            fig.canvas.draw()
+            renderer = fig.canvas.get_renderer()
+            under = contour_ax.get_tightbbox(renderer).transformed(to_figure)
+            if legend is not None:
+                legend.remove()
+            legend = fig.legend(handles, labels, loc="upper center",
+                                bbox_to_anchor=((under.x0 + under.x1) / 2, under.y0 - 0.01),
+                                ncols=style.legend_columns(labels, 0.45 * fig.get_figwidth() * 72), frameon=False,
+                                handlelength=2.2, columnspacing=1.2)
+            overflow = LEGEND_MARGIN - legend.get_window_extent(renderer).transformed(to_figure).y0
+            if overflow <= 0:
+                break
+            box = contour_ax.get_position(original=True)
+            contour_ax.set_position((box.x0, box.y0 + overflow, box.width, box.height - overflow))
+        fig.canvas.draw()
 
     def still(self, f):
         self.contour.show(f)

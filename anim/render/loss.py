@@ -10,6 +10,7 @@ from anim import colors
 from anim.render import style
 
 LOG_SCALE_SPAN = 50.0  # losses all positive and spanning more than this factor: a log axis shows them
+BAND_EDGES = 3  # a swarm's percentile bands have edges up to this many optimizers
 
 
 class LossPanel:
@@ -32,15 +33,20 @@ class LossPanel:
         last = max(steps - 1, 1)
         ax.set_xlim(0, last * 1.02)  # room for the heads at the last step
         ax.set_xlabel("update step")
-        ax.set_ylabel(label)
         ax.grid(True, alpha=0.3)
         ax.tick_params(labelsize=style.FONT["tick"])
-        if swarm:
-            ax.text(0.99, 0.96, "median of the runs still drawn, band: 10th to 90th percentile",
-                    transform=ax.transAxes, ha="right", va="top", fontsize=style.FONT["tick"] - 1, alpha=0.8)
-        # Faint bands with firm edges: where several optimizers' bands overlap, each stays traceable.
-        self.bands = [ax.fill_between([], [], [], facecolor=style.translucent(curve.color, 0.15),
-                                      edgecolor=style.translucent(curve.color, 0.7), lw=0.8, animated=True, zorder=2)
+        if swarm:  # what the line and the band are, in the axis label: a caption inside would cover data
+            ax.set_ylabel(f"median {label}\n10–90 % band", fontsize=style.FONT["legend"])
+        else:
+            ax.set_ylabel(label)
+        # Faint bands, edged in their colour while few enough to follow: where several optimizers'
+        # bands overlap each stays traceable; beyond BAND_EDGES optimizers the edges would outnumber
+        # the medians, so the bands are only a faint fill and the bold medians tell them apart.
+        edged = len(self.curves) <= BAND_EDGES
+        fill = 0.15 if edged else 0.3 / len(self.curves)
+        self.bands = [ax.fill_between([], [], [], facecolor=style.translucent(curve.color, fill),
+                                      edgecolor=style.translucent(curve.color, 0.7 if edged else 0.0),
+                                      lw=0.8, animated=True, zorder=2)
                       if curve.band is not None else None for curve in self.curves]
         # No halos: on the panel's plain background each colour shows by itself (anim.colors holds
         # every drawn colour to a contrast against it), and a halo would make each curve look doubled.

@@ -94,6 +94,51 @@ def path_look(runs):
     return _swarm_look(runs_each) if len(runs) > SWARM_RUNS and runs_each > 1 else FEW
 
 
+# A swarm draws a few of its runs bold over the faint rest, from the same start points for every
+# optimizer, so each optimizer stays traceable where swarms overlap and can be compared with the
+# others from one place: FEATURED_RUNS bold paths in all at most, FEATURED_EACH per optimizer.
+FEATURED_RUNS, FEATURED_EACH = 12, 3
+FEATURED = dataclasses.replace(FEW, marker_size=0)  # bold and haloed; no point markers among the swarm
+
+
+def featured_starts(runs):
+    """The start points (`Run.run`) whose runs a swarm draws bold: spread over the starts, the
+    first the one nearest their middle, each next the farthest from those taken (in the starts'
+    own spread, so a long window counts both directions alike); none if `runs` are not a swarm."""
+    groups = by_label(runs)
+    if not path_look(runs).swarm:
+        return set()
+    members = sorted(max(groups.values(), key=len), key=lambda run: run.run)  # whatever order runs come in
+    starts = np.array([run.points[0, :2] for run in members], dtype=float)
+    spread = np.ptp(starts, axis=0)
+    starts = (starts - starts.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+    wanted = min(len(starts), FEATURED_EACH, max(1, FEATURED_RUNS // len(groups)))
+    taken = [int(np.argmin(np.hypot(*starts.T)))]
+    while len(taken) < wanted:
+        nearest = np.min([np.hypot(*(starts - starts[i]).T) for i in taken], axis=0)
+        taken.append(int(np.argmax(nearest)))
+    return {members[i].run for i in taken}
+
+
+def run_looks(runs):
+    """Each run's PathLook, in the order of `runs`: `path_look(runs)` for all, but FEATURED for a
+    swarm's runs from its featured starts."""
+    common, featured = path_look(runs), featured_starts(runs)
+    return [FEATURED if run.run in featured else common for run in runs]
+
+
+def drawing_order(runs):
+    """The indices of `runs` in the order to draw them: the optimizers' runs interleaved (first
+    run of each, second of each, ...), so that no optimizer's swarm lies under all of another's,
+    and a swarm's featured runs last, on top."""
+    featured = featured_starts(runs)
+    rank = {}
+    for members in by_label(runs).values():
+        for k, run in enumerate(members):
+            rank[id(run)] = k
+    return sorted(range(len(runs)), key=lambda i: (runs[i].run in featured, rank[id(runs[i])]))
+
+
 def translucent(color, alpha):
     """`color` as RGBA at opacity `alpha`."""
     return mcolors.to_rgba(color, alpha)

@@ -88,3 +88,35 @@ def test_the_title_overlaps_no_axes(name):
     title = next(t for t in _texts(fig) if t.get_text() == "Himmelblau from a 20 x 20 grid of starts")
     covered = [ax for ax in fig.axes if title.get_window_extent().overlaps(ax.get_window_extent())]
     assert not covered
+
+
+SIX = """
+import torch
+from anim import Optimizer, Scene
+
+scene = Scene(
+    name="six", title="Six optimizers", surface=lambda w1, w2: w1 ** 2 + 3 * w2 ** 2, init=(1.5, 1.0),
+    steps=10, x_range=(-2, 2), y_range=(-2, 2),
+    optimizers=[Optimizer(name, getattr(torch.optim, name), lr=0.1)
+                for name in ("SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax")],
+)
+"""
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (854, 480)], ids=["720p", "480p"])
+@pytest.mark.parametrize("name", ["contour", "surface", "dashboard"])  # the grid names each panel instead
+def test_every_legend_entry_of_six_optimizers_lies_inside_the_frame_clear_of_the_axes(tmp_path, name, size):
+    path = tmp_path / "six.py"
+    path.write_text(SIX)
+    view, last = _built(name, path, *size)
+    fig = view.still(last)
+    fig.canvas.draw()
+    frame = fig.bbox
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend() is not None)]
+    entries = [text for legend in legends for text in legend.get_texts()]
+    assert sorted(t.get_text() for t in entries) == sorted(("SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax"))
+    for text in entries:
+        box = text.get_window_extent()
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, text.get_text()
+    for legend in fig.legends:  # a legend of the figure (not one inside a plot's empty corner) covers no axes
+        assert not [ax for ax in fig.axes if legend.get_window_extent().overlaps(ax.get_window_extent())]

@@ -140,3 +140,15 @@ def test_few_runs_each_draw_their_own_loss_up_to_where_they_stopped():
         stop = min([s for s in (run.diverged_at, run.left_view_at) if s is not None], default=STEPS)
         assert mcolors.to_rgb(line.get_color()) == mcolors.to_rgb(run.color)
         np.testing.assert_array_equal(line.get_ydata(), run.points[:stop, 2])
+
+
+def test_a_swarm_panel_says_what_its_line_and_band_are_outside_the_data():
+    """The median and the band are named in the axis label; no text lies over the curves."""
+    import matplotlib.text
+
+    ax = drawn_panel(swarm(), STEPS - 1, "show")
+    assert ax.get_ylabel() == "median loss\n10–90 % band"
+    renderer = ax.figure.canvas.get_renderer()
+    texts = [t for t in ax.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()]
+    inside = [t.get_text() for t in texts if t.get_window_extent(renderer).overlaps(ax.bbox)]
+    assert not inside, inside

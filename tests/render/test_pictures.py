@@ -410,3 +410,53 @@ def test_legend_and_colour_bar_lie_clear_of_every_path_and_contour_panel(scene, 
             for what, box in boxes.items():
                 under = [tuple(p.round()) for p in drawn if inside(box, p, MARGIN)]
                 assert not under, f"{kind} path of {runs[i].label} under the {what} at {under[:5]}"
+
+
+# Two overlapping swarms of 36 runs each: a red and a blue one on the same starts.
+SWARMS = """
+    import torch
+    from anim import Camera, Optimizer, Scene, starts
+    from anim.surfaces import himmelblau
+
+    scene = Scene(
+        name="swarms", title="Two swarms", surface=himmelblau, init=starts.grid(6), steps=30,
+        x_range=(-5, 5), y_range=(-5, 5),
+        optimizers=[Optimizer("SGD", torch.optim.SGD, lr=0.005, color="#ff0000"),
+                    Optimizer("Adam", torch.optim.Adam, lr=0.2, color="#0000ff")],
+        camera=Camera(elevation=50, azimuth=-60),
+    )
+"""
+
+
+def share_shown(frame, pixels, color, others=(), heads=(), tolerance=40):
+    """The share of points along a path's segments (7 pixels clear of every head, which are drawn
+    over every path, and 6 of the `others` paths) whose pixel, or one next to it, has `color` all
+    but opaque."""
+    heads = np.concatenate([pixels[-1:], np.reshape(heads, (-1, 2))])
+    points = [p for p in along(pixels) if np.hypot(*(heads - p).T).min() >= 7 and distance_to(p, others) >= 6]
+    return np.mean([shows(frame, p, color, radius=1, tolerance=tolerance) for p in points])
+
+
+@pytest.mark.parametrize("name", ["contour", "grid"])
+def test_a_swarms_featured_runs_show_whole_in_their_colour_over_both_swarms(tmp_path, name):
+    """Where two swarms overlap, the few runs each optimizer draws bold (the same starts for each)
+    keep its colour, opaque, along most of their length; the swarm's other runs are faint lines
+    that blend with the surface, and the same measure finds little of their colour."""
+    from anim.render import style
+
+    path = tmp_path / "swarms.py"
+    path.write_text(textwrap.dedent(SWARMS))
+    view, runs, line = build(name, path, 960, 540)
+    f = line.frame(len(line) - 1)
+    frame = np.array(view.frame(f))
+    featured = style.featured_starts(runs)
+    for ax, _, paths in drawn_paths(view, runs, f):
+        bold = {i: pixels for i, pixels in paths.items() if runs[i].run in featured}
+        assert len(bold) == 3 * len({runs[i].label for i in paths})  # three per optimizer of the panel
+        heads = [pixels[-1] for pixels in paths.values()]
+        for i, pixels in bold.items():  # away from the others drawn bold, which may cross it
+            share = share_shown(frame, pixels, runs[i].color, [p for j, p in bold.items() if j != i], heads)
+            assert share >= 0.9, (name, runs[i].label, runs[i].run, share)
+        faint = [share_shown(frame, pixels, runs[i].color) for i, pixels in paths.items()
+                 if runs[i].run not in featured]
+        assert np.median(faint) < 0.5, (name, np.median(faint))

@@ -70,3 +70,43 @@ def test_frames_ignore_the_scene_files_matplotlib_style(tmp_path, scene_file, re
     here, in_workers = null_encoder
     assert here.frames == in_workers.frames > 0 and set(here.shapes) == {(96, 160, 4)}
     assert here.digests == in_workers.digests
+
+
+def _grid_runs(labels, side):
+    """Runs of each label from the same side x side grid of starts over [-1, 1]^2, in run order."""
+    from anim.trajectory import Run
+
+    axis = np.linspace(-1, 1, side)
+    starts = [(x, y) for y in axis for x in axis]
+    return [Run(label, "red", k, np.array([[x, y, 0.0]] * 2, np.float32))
+            for label in labels for k, (x, y) in enumerate(starts)]
+
+
+def test_a_swarm_draws_bold_the_same_few_spread_out_starts_for_every_optimizer():
+    from anim.render import style
+
+    runs = _grid_runs(["SGD", "Adam"], 5)  # 50 runs: a swarm
+    featured = style.featured_starts(runs)
+    # The start in the middle first, then each the farthest from those taken: two corners.
+    assert 12 in featured and len(featured) == style.FEATURED_EACH
+    assert featured - {12} <= {0, 4, 20, 24}
+    looks = style.run_looks(runs)
+    assert [run.run for run, look in zip(runs, looks) if look is style.FEATURED] == sorted(featured) * 2
+    assert all(look == style.path_look(runs) for run, look in zip(runs, looks) if run.run not in featured)
+    # The order runs come in does not change which are featured.
+    assert style.featured_starts(runs[::-1]) == featured
+    # Six optimizers share FEATURED_RUNS bold paths: two each; a handful of runs features none.
+    assert len(style.featured_starts(_grid_runs([f"O{i}" for i in range(6)], 5))) == 2
+    few = _grid_runs(["SGD", "Adam"], 2)
+    assert style.featured_starts(few) == set() and set(style.run_looks(few)) == {style.FEW}
+
+
+def test_swarms_are_drawn_interleaved_by_optimizer_with_the_featured_runs_on_top():
+    from anim.render import style
+
+    runs = _grid_runs(["SGD", "Adam"], 5)
+    order = [runs[i] for i in style.drawing_order(runs)]
+    featured = style.featured_starts(runs)
+    plain = [(run.label, run.run) for run in order if run.run not in featured]
+    assert plain[:4] == [("SGD", 1), ("Adam", 1), ("SGD", 2), ("Adam", 2)]  # run 0 is featured
+    assert [run.run in featured for run in order] == [False] * 44 + [True] * 6
