@@ -26,19 +26,22 @@ class Plan:
     settings: Settings
     outputs: list
     color_notes: list = ()  # one line each about the scene's colours on the theme (anim.colors.notes)
+    starts_outside: list = ()  # (index, (w1, w2)) of each start point outside a fixed x_range or y_range
+    window: tuple = (None, None)  # (x_range, y_range) as the scene fixes them, None where fitted to the runs
 
 
 def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None, pace=Settings.pace,
          theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, cvd_preview=None):
     """Check `scene` (a path or a Scene) as a render would, without rendering: load it, build
     every optimizer, take each one's first update; returns the Plan."""
-    from anim import colors, pipeline
+    from anim import colors, pipeline, window
 
     settings = _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, None,
                          cvd_preview)
     checked = pipeline.checked(_scene_source(scene))
     notes = colors.notes(colors.looks(checked.optimizers, settings.theme), settings.theme)
-    return Plan(checked, settings, outputs(checked.steps, settings), notes)
+    fixed = window.fixed_ranges(checked)
+    return Plan(checked, settings, outputs(checked.steps, settings), notes, window.starts_outside(checked, fixed), fixed)
 
 
 def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None,

@@ -198,15 +198,18 @@ def _render_one(scene_path, out, jobs, options):
 
 
 def _outside_note(outside, x_range, y_range):
-    """One line for the start points a fixed window leaves out: which, the window, what to do."""
+    """One line for the start points a fixed window leaves out: which, the window, what to do (a
+    range None is fitted to the runs, so says so)."""
     pair = lambda values: "(" + ", ".join(f"{v:g}" for v in values) + ")"  # noqa: E731
-    fields = [name for name, axis, (low, high) in (("x_range", 0, x_range), ("y_range", 1, y_range))
-              if any(not low <= point[axis] <= high for _, point in outside)]
+    window = ", ".join(f"{w} fitted" if bounds is None else f"{w} in {pair(bounds)}"
+                       for w, bounds in (("w1", x_range), ("w2", y_range)))
+    fields = [name for name, axis, bounds in (("x_range", 0, x_range), ("y_range", 1, y_range))
+              if bounds is not None and any(not bounds[0] <= point[axis] <= bounds[1] for _, point in outside)]
     index, point = outside[0]
     which = (f"start point {index} {pair(point)} lies" if len(outside) == 1 else
              f"{len(outside)} start points lie")
     first = "" if len(outside) == 1 else f", the first {index} {pair(point)}"
-    return (f"  note: {which} outside the view window w1 in {pair(x_range)}, w2 in {pair(y_range)}{first}: "
+    return (f"  note: {which} outside the view window {window}{first}: "
             f"widen {' and '.join(fields)} or move {'it' if len(outside) == 1 else 'them'}")
 
 
@@ -303,6 +306,8 @@ def still(scene, out, views, formats, size, theme, transparent, counter, cvd_pre
                         transparent=transparent, counter=counter, cvd_preview=cvd_preview)
     for note in written.color_notes:
         click.echo(f"note: {note}")
+    if written.starts_outside:
+        click.echo(_outside_note(written.starts_outside, *written.window).strip())
     for path in written:
         click.echo(f"wrote {path} ({megabytes(path.stat().st_size)})")
 
@@ -376,6 +381,8 @@ def info(scene, **options):
                f"{_count(len(loaded.init), 'start point')}, {_count(loaded.steps, 'step')}")
     for note in plan.color_notes:
         click.echo(f"note: {note}")
+    if plan.starts_outside:
+        click.echo(_outside_note(plan.starts_outside, *plan.window).strip())
     click.echo(f"{'file':<14}{'frames':>8}{'fps':>8}{'duration':>10}{'size':>11}")
     for output in plan.outputs:
         if not FORMATS[output.format].animated:

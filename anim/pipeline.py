@@ -164,9 +164,12 @@ def _encoded(scene, data, view, folder, settings, report, workers):
 
 
 class Stills(list):
-    """The paths `still` wrote, with `color_notes`: what it said about the scene's colours."""
+    """The paths `still` wrote, with `color_notes`: what it said about the scene's colours, and
+    `starts_outside` (see Result) in the drawn `window`."""
 
     color_notes = ()
+    starts_outside = ()
+    window = None
 
 
 def still(source, out_root, settings, formats=STILL_FORMATS, counter=False):
@@ -191,6 +194,7 @@ def still(source, out_root, settings, formats=STILL_FORMATS, counter=False):
                                                                               settings)), final))
     written = Stills(final for _, final in finished)
     written.color_notes = colors.notes(colors.looks(scene.optimizers, settings.theme), settings.theme)
+    written.starts_outside, written.window = window.starts_outside(scene, view_window), view_window
     return written
 
 

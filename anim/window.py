@@ -129,10 +129,14 @@ def mark_exits(runs, window):
 
 def starts_outside(scene, window):
     """(index, (w1, w2)) of each start point outside the view window: a fixed x_range or y_range
-    can leave them out (a fitted window never does)."""
-    (x0, x1), (y0, y1) = window
+    can leave them out (a fitted window never does). A range given as None is not checked."""
     return [(i, point) for i, point in enumerate(scene.init)
-            if not (x0 <= point[0] <= x1 and y0 <= point[1] <= y1)]
+            if any(bounds is not None and not bounds[0] <= value <= bounds[1] for value, bounds in zip(point, window))]
+
+
+def fixed_ranges(scene):
+    """(x_range, y_range) as the scene fixes them before any run, None for a range it fits."""
+    return tuple(None if isinstance(bounds, str) else tuple(bounds) for bounds in (scene.x_range, scene.y_range))
 
 
 def masked_fraction(mesh):

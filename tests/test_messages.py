@@ -194,3 +194,15 @@ def test_short_values_are_quoted_as_they_are_and_long_ones_shortened():
     assert brief(torch.zeros(3, 40)) == "a tensor of shape (3, 40)"
     assert one_line("one line  kept as it is") == "one line  kept as it is"
     assert one_line("first\n  second\n") == "first second"
+
+
+def test_info_and_still_also_note_a_start_point_outside_a_fixed_range(scene_file, tmp_path):
+    path = scene_file(OUTSIDE.format(init="(5, 0.5)").replace("y_range=(-2, 2)", 'y_range="auto"'))
+    note = "note: start point 0 (5, 0.5) lies outside the view window w1 in (-2, 2), w2 fitted: widen x_range or move it"
+    result = run("info", path)
+    assert result.exit_code == 0, result.output
+    assert note in result.output.splitlines()
+    result = run("still", path, "-o", tmp_path, "--size", "160x96", "--format", "png", "--view", "contour")
+    assert result.exit_code == 0, result.output
+    assert any(line.startswith("note: start point 0 (5, 0.5) lies outside the view window w1 in (-2, 2), w2 in (")
+               and line.endswith(": widen x_range or move it") for line in result.output.splitlines()), result.output
