@@ -23,6 +23,8 @@ REFUSED = {
     ("pytorch_optimizer", "DistributedMuon"): "it is for distributed training only (an initialised process group)",
     ("pytorch_optimizer", "DeMo"): "it is for distributed training only (it exchanges compressed momenta "
                                    "between processes)",
+    ("pytorch_optimizer", "LoRARite"): "it updates LoRA factor pairs (lora_a, lora_b) of a model only; a lone "
+                                       "weight is skipped",
     ("schedulefree", "ScheduleFreeWrapper"): "it wraps an optimizer built on the model, not a parameter list",
     ("schedulefree", "ScheduleFreeWrapperReference"): "it wraps an optimizer built on the model, not a parameter "
                                                       "list",
@@ -95,7 +97,7 @@ def resolve(name, field):
 
 
 def _closest(name):
-    """'; did you mean ...?' with the closest names of every installed library, or ''."""
+    """' (did you mean ...?)' with the closest names of every installed library, or ''."""
     names = [entry.name for library in LIBRARIES for entry in entries(library)]
     by_lower = {n.lower(): n for n in names}
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=3, cutoff=0.6)

@@ -112,7 +112,8 @@ class Stepping:
         if not self.schedule_free:
             return {}
         twin = copy.deepcopy(self.torch_optimizer)
-        twin.eval()
+        if twin.state:  # (before the first update there is no average yet: x is the point itself)
+            twin.eval()
         return {"x": flat(twin.param_groups[0]["params"][0]).detach().numpy().copy()}
 
     def extras_after(self):
