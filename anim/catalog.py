@@ -25,9 +25,18 @@ REFUSED = {
                                    "between processes)",
     ("pytorch_optimizer", "LoRARite"): "it updates LoRA factor pairs (lora_a, lora_b) of a model only; a lone "
                                        "weight is skipped",
-    ("schedulefree", "ScheduleFreeWrapper"): "it wraps an optimizer built on the model, not a parameter list",
-    ("schedulefree", "ScheduleFreeWrapperReference"): "it wraps an optimizer built on the model, not a parameter "
-                                                      "list",
+}
+
+
+# What to know about an optimizer that steps two weights: the hyperparameter it needs, or what is recorded.
+NOTES = {
+    ("pytorch_optimizer", "Ranger21"): "give num_iterations (the run's length)",
+    ("pytorch_optimizer", "BSAM"): "give num_data, and foreach=False (its batched path fails on CPU)",
+    ("pytorch_optimizer", "SaRA"): "it moves only weights that start below threshold (1e-3): give threshold and lr",
+    ("pytorch_optimizer", "AdaShift"): "it moves only after keep_num (10) updates",
+    **{("schedulefree", name): "the point recorded is its x: it moves to y, where the gradient is taken, only "
+                               "inside its closure" for name in ("AdamWScheduleFreeClosure", "RAdamScheduleFreeClosure",
+                                                                 "SGDScheduleFreeClosure")},
 }
 
 
@@ -40,12 +49,47 @@ class Entry:
     cls: type
 
 
+def _known(factory, table):
+    """The value `table` holds for the class `factory` (keyed (library, class name)), or None."""
+    for (library, name), value in table.items():
+        if isinstance(factory, type) and factory.__name__ == name and factory.__module__.startswith(library):
+            return value
+    return None
+
+
 def refusal(factory):
     """Why the optimizer class `factory` cannot step two dense weights, or None."""
-    for (library, name), reason in REFUSED.items():
-        if isinstance(factory, type) and factory.__name__ == name and factory.__module__.startswith(library):
-            return reason
-    return None
+    return _known(factory, REFUSED)
+
+
+def status(entry):
+    """(works, note) for the listing: whether it steps two weights here (three updates on a bowl,
+    run as a scene runs them), else why not; the note says what it needs or how it is stepped."""
+    from anim import stepping
+
+    reason = refusal(entry.cls)
+    if reason:
+        return False, reason
+    known = _known(entry.cls, NOTES)
+    if known:
+        return True, known
+    try:
+        run = _probe(entry)
+    except SceneError as exc:
+        return False, str(exc).removeprefix("optimizers['probe']: ")
+    notes = [stepping.MATRIX_NOTE] if stepping.is_matrix_only(entry.cls) else []
+    notes += [f"records {name}" for name in run.extras]
+    return True, "; ".join(notes)
+
+
+def _probe(entry):
+    from anim import trajectory
+    from anim.scene import Optimizer, Scene
+
+    scene = Scene(name="probe", surface=lambda w1, w2: (w1 - 1) ** 2 + 3 * (w2 + 0.5) ** 2, init=(1.5, -2.0),
+                  steps=3, optimizers=[Optimizer("probe", entry.cls)])
+    trajectory.check_optimizers(scene)
+    return trajectory.compute(scene)[0]
 
 
 def _import(library):

@@ -2,8 +2,10 @@
 parameter groups, the closure, backward with create_graph, Schedule-Free's train(), and the
 per-step extras it exports (the averaged point x, the step-size estimate d)."""
 
+import contextlib
 import copy
 import inspect
+import io
 
 import numpy as np
 
@@ -18,6 +20,9 @@ _CREATE_GRAPH = {("pytorch_optimizer", "AdaHessian"), ("pytorch_optimizer", "Sop
 # the loss (a standard closure); AliG wants only the loss value, `optimizer.step(lambda: float(loss))`.
 _REEVALUATING_CLOSURE = {("pytorch_optimizer", "BSAM")}
 _LOSS_VALUE_CLOSURE = {("pytorch_optimizer", "AliG")}
+# Optimizers that estimate their own step size d (kept in their parameter group): it is exported.
+_ESTIMATES_D = {("pytorch_optimizer", name) for name in ("Prodigy", "DAdaptAdaGrad", "DAdaptAdam", "DAdaptAdan",
+                                                          "DAdaptLion", "DAdaptSGD")}
 
 
 def _is(cls, known):
@@ -72,12 +77,13 @@ class Stepping:
             self.closure = "loss value"
         else:
             self.closure = None
-        self.estimates_d = "d" in torch_optimizer.param_groups[0]
+        self.estimates_d = _is(cls, _ESTIMATES_D)
 
     def begin(self):
         """Schedule-Free: train() before stepping, so the weights hold y, where gradients are taken."""
         if self.schedule_free:
-            self.torch_optimizer.train()
+            with _quiet():
+                self.torch_optimizer.train()
 
     def backward(self, loss):
         """The gradient of `loss` into the weights (with its graph kept for Hessian-vector
@@ -113,7 +119,8 @@ class Stepping:
             return {}
         twin = copy.deepcopy(self.torch_optimizer)
         if twin.state:  # (before the first update there is no average yet: x is the point itself)
-            twin.eval()
+            with _quiet():
+                twin.eval()
         return {"x": flat(twin.param_groups[0]["params"][0]).detach().numpy().copy()}
 
     def extras_after(self):
@@ -136,6 +143,11 @@ def stack_extras(rows):
     if not rows or not rows[0]:
         return {}
     return {name: np.stack([row[name] for row in rows]) for name in rows[0]}
+
+
+def _quiet():
+    """Swallow what a library prints (schedulefree's reference classes print each mode switch)."""
+    return contextlib.redirect_stdout(io.StringIO())
 
 
 def needs_closure(torch_optimizer):
