@@ -9,8 +9,9 @@ import io
 
 import numpy as np
 
-# Matrix-only optimizers: the point is a 1x2 matrix [[w1, w2]] for them. torch.optim.Muon, and
-# pytorch_optimizer's Muon family, which also wants its matrices in a group marked use_muon=True.
+# Matrix-only optimizers: the point is a 1x2 matrix [[w1, w2]] for them. torch.optim.Muon,
+# pytorch_optimizer's SpectralSphere, and its Muon family, which also wants its matrices in a group
+# marked use_muon=True.
 MATRIX_NOTE = "the point as a 1x2 matrix"
 _MATRIX = {("torch.optim", "Muon"), ("pytorch_optimizer", "SpectralSphere")}
 _USE_MUON = {("pytorch_optimizer", "MuonBase")}
