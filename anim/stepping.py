@@ -12,7 +12,7 @@ import numpy as np
 # Matrix-only optimizers: the point is a 1x2 matrix [[w1, w2]] for them. torch.optim.Muon,
 # pytorch_optimizer's SpectralSphere, and its Muon family, which also wants its matrices in a group
 # marked use_muon=True.
-MATRIX_NOTE = "the point as a 1x2 matrix"
+MATRIX_NOTE = "1x2 matrix"  # short: a legend of six fits two columns in the dashboard
 _MATRIX = {("torch.optim", "Muon"), ("pytorch_optimizer", "SpectralSphere")}
 _USE_MUON = {("pytorch_optimizer", "MuonBase")}
 # Optimizers that estimate Hessian-vector products from the gradient: loss.backward(create_graph=True).

@@ -53,7 +53,7 @@ class Run:
     marker: str = "o"  # the head marker its optimizer is drawn with (anim.colors.MARKERS)
     # Per-step arrays beyond the point, by name (anim.stepping.EXTRAS: Schedule-Free's x, d).
     extras: dict = field(default_factory=dict)
-    note: str = ""  # how the optimizer saw the point, for the legend ("the point as a 1x2 matrix")
+    note: str = ""  # how the optimizer saw the point, for the legend ("1x2 matrix")
 
     @functools.cached_property
     def stop(self):

@@ -29,9 +29,9 @@ scene = Scene(
     optimizers=[
         Optimizer("Adam", torch.optim.Adam, lr=0.1),
         Optimizer("SOAP", "soap", lr=0.1),                       # Adam in the eigenbasis of a Shampoo preconditioner
-        Optimizer("Muon", torch.optim.Muon, lr=0.1),             # the point as a 1x2 matrix: steps of one length
+        Optimizer("Muon", torch.optim.Muon, lr=0.1),             # on the point as a 1x2 matrix: steps of about lr
         Optimizer("Lion", "lion", lr=0.05),                      # sign steps: every weight moves by lr
-        Optimizer("Schedule-Free AdamW", "schedulefree.AdamWScheduleFree", lr=0.3),  # its averaged x is recorded too
+        Optimizer("Schedule-Free", "schedulefree.AdamWScheduleFree", lr=0.3),  # AdamW; its averaged x is recorded too
         Optimizer("Prodigy", "prodigy", lr=1.0),                 # lr scales its own estimate d, which starts tiny
     ],
     camera=Camera(elevation=35, azimuth=(-70, 290)),

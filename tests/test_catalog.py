@@ -75,7 +75,7 @@ def test_optianim_optimizers_lists_each_with_whether_it_works_and_why_not():
     rows = {line.split()[0]: line.split(None, 2)[1:] for line in lines if line.startswith("  ")}
     assert rows["torch.optim.SparseAdam"] == ["no", "it takes sparse gradients only (those of "
                                                     "nn.Embedding(sparse=True))"]
-    assert rows["torch.optim.Muon"] == ["yes", "the point as a 1x2 matrix"]
+    assert rows["torch.optim.Muon"] == ["yes", "1x2 matrix"]
     assert rows["lomo"] == ["no", "it needs the model (an nn.Module): it fuses the update into the backward pass"]
     assert rows["prodigy"] == ["yes", "records d"] and rows["schedulefreeadamw"] == ["yes", "records x"]
     assert rows["lion"] == ["yes"] and rows["schedulefree.SGDScheduleFree"] == ["yes", "records x"]

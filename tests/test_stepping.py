@@ -164,8 +164,8 @@ def test_muon_runs_on_the_point_as_a_1x2_matrix_and_the_legend_says_so(factory, 
     else:
         expected, _ = inline(name, load_optimizer(name), bowl, (1.5, -2.0), 10, lr=0.05)
     np.testing.assert_array_equal(run.points, expected)
-    assert run.note == "the point as a 1x2 matrix"
-    assert legend_label("Muon", [run]) == "Muon\n(the point as a 1x2 matrix)"
+    assert run.note == "1x2 matrix"
+    assert legend_label("Muon", [run]) == "Muon\n(1x2 matrix)"
 
 
 @pytest.mark.parametrize("name", ["prodigy", "dadaptadam", "dadaptsgd"])

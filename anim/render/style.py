@@ -250,7 +250,7 @@ def legend_label(label, runs):
     first; at which step, or how many of them."""
     diverged = [r.stop.step for r in runs if r.stop and r.stop.reason == DIVERGED]
     left = [r.stop.step for r in runs if r.stop and r.stop.reason == LEFT_VIEW]
-    notes = [runs[0].note] if runs[0].note else []  # how it saw the point: "the point as a 1x2 matrix"
+    notes = [runs[0].note] if runs[0].note else []  # how it saw the point: "1x2 matrix"
     if len(runs) == 1:
         notes += [f"diverged at step {diverged[0]}"] if diverged else []
         notes += [f"left the view at step {left[0]}"] if left else []
