@@ -329,6 +329,33 @@ def list_scenes(folder):
 
 
 @main.command()
+@_debug_option
+@_reporting_errors
+def optimizers():
+    """List every optimizer installed here (torch.optim, pytorch_optimizer, schedulefree), the name a
+    scene gives it, whether it can step two weights and why not."""
+    import warnings
+
+    from anim import catalog
+
+    works = total = 0
+    for library in catalog.LIBRARIES:
+        entries = catalog.entries(library)
+        if not entries:
+            click.echo(f"{library}: not installed; {catalog.EXTRA}")
+            continue
+        click.echo(f"{library}:")
+        width = max(len(entry.name) for entry in entries)
+        for entry in entries:
+            with warnings.catch_warnings():  # (libraries warn about their own internals on a first step)
+                warnings.simplefilter("ignore")
+                ok, note = catalog.status(entry)
+            works, total = works + ok, total + 1
+            click.echo(f"  {entry.name:<{width}}  {'yes' if ok else 'no ':<3}  {note}".rstrip())
+    click.echo(f"{works} of {total} optimizers can step two weights")
+
+
+@main.command()
 @click.argument("name")
 @click.option("-d", "--dir", "folder", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
               show_default=True, help="Folder to write NAME.py into.")

@@ -183,6 +183,10 @@ class Optimizer:
                  **hyperparameters):
         if not isinstance(label, str) or not label.strip():
             raise _invalid("optimizers", f"an optimizer's label must be a non-empty string, got {brief(label)}")
+        if isinstance(factory, str):  # a name: looked up in pytorch_optimizer's registry (anim.catalog)
+            from anim.catalog import resolve
+
+            factory = resolve(factory, f"optimizers[{label!r}]")
         if _is_optimizer_object(factory):
             name, declared = _as_declared(label, factory)
             raise _invalid(f"optimizers[{label!r}]",
@@ -190,8 +194,8 @@ class Optimizer:
                            f"{name}, and its hyperparameters as keywords: {declared}")
         if not callable(factory):
             raise _invalid(f"optimizers[{label!r}]",
-                           f"factory {brief(factory)} is not callable; pass a torch.optim class or a function "
-                           "that takes a parameter list")
+                           f"factory {brief(factory)} is not callable; pass a torch.optim class, a function "
+                           "that takes a parameter list, or an optimizer's name ('lion')")
         if color is not None and not isinstance(color, str):
             raise _invalid(f"optimizers[{label!r}].color", f"got {brief(color)}; use a colour name or '#rrggbb'")
         if scheduler is not None and not callable(scheduler):

@@ -7,10 +7,11 @@ import functools
 import inspect
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from anim import catalog, stepping
 from anim.errors import SceneError
 from anim.scene import brief, one_line
 
@@ -50,6 +51,9 @@ class Run:
     diverged_at: object = None  # first step whose point or loss is not finite, or None
     left_view_at: object = None  # first (finite) step far outside the view window, or None
     marker: str = "o"  # the head marker its optimizer is drawn with (anim.colors.MARKERS)
+    # Per-step arrays beyond the point, by name (anim.stepping.EXTRAS: Schedule-Free's x, d).
+    extras: dict = field(default_factory=dict)
+    note: str = ""  # how the optimizer saw the point, for the legend ("1x2 matrix")
 
     @functools.cached_property
     def stop(self):
@@ -192,7 +196,10 @@ def check_optimizers(scene):
     import torch
 
     for optimizer in scene.optimizers:
-        _build(optimizer, torch.nn.Parameter(torch.zeros(2)))
+        why_not = catalog.refusal(optimizer.factory)
+        if why_not:
+            raise SceneError(f"{_field(optimizer)}: {optimizer.factory.__name__} cannot step two weights: {why_not}")
+        _build(optimizer, stepping.point(torch, optimizer.factory, (0.0, 0.0)))
 
 
 def check_first_steps(scene):
@@ -207,7 +214,7 @@ def check_first_steps(scene):
 
 def _build(optimizer, weights):
     try:
-        return optimizer.factory([weights], **optimizer.hyperparameters)
+        return optimizer.factory(stepping.params(optimizer.factory, weights), **optimizer.hyperparameters)
     except (TypeError, ValueError) as exc:
         name = getattr(optimizer.factory, "__name__", "the factory")
         raise SceneError(f"{_field(optimizer)}: {name} rejected its hyperparameters: {one_line(exc)}"
@@ -259,35 +266,27 @@ def _field(optimizer):
 
 
 def _run_one(torch, scene, optimizer, run, start, steps=None):
-    weights = torch.nn.Parameter(torch.tensor(start, dtype=torch.float32))
+    weights = stepping.point(torch, optimizer.factory, start)
     torch_optimizer = _build(optimizer, weights)
     _, step_scheduler = _build_scheduler(torch, optimizer, torch_optimizer)
     noise = _grad_noise(optimizer, [run])
-    step_args = ()
-    if _step_needs_closure(torch_optimizer):  # e.g. LBFGS, which re-evaluates the loss itself
-
-        def closure():  # each gradient it computes gets the next noise
-            torch_optimizer.zero_grad()
-            loss = scene.surface(weights[0], weights[1])
-            loss.backward()
-            if noise is not None:
-                noise.add_to(torch, weights)
-            return loss
-
-        step_args = (closure,)
+    add_noise = (lambda: None) if noise is None else (lambda: noise.add_to(torch, weights))
+    how = stepping.Stepping(torch_optimizer, lambda: scene.surface(*stepping.flat(weights)), add_noise)
     steps = scene.steps if steps is None else steps
     points = np.empty((steps, 3), dtype=np.float32)
+    before, after = [], []
     with torch.enable_grad():
+        how.begin()
         for step in range(steps):
-            loss = _evaluate(torch, scene, weights, optimizer, step)
-            points[step, :2] = weights.detach().numpy()
+            loss = _evaluate(torch, scene, stepping.flat(weights), optimizer, step)
+            points[step, :2] = stepping.flat(weights).detach().numpy()
             points[step, 2] = loss.item()
-            torch_optimizer.zero_grad()
-            loss.backward()
-            if noise is not None and not step_args:  # (a closure adds it to the gradients it computes)
-                noise.add_to(torch, weights)
-            _step(optimizer, torch_optimizer, step_scheduler, step, points[step, 2], *step_args)
-    return _finished(optimizer, run, points)
+            before.append(how.extras_before())
+            how.backward(loss)
+            _step(optimizer, torch_optimizer, step_scheduler, step, points[step, 2], *how.step_args(loss))
+            after.append(how.extras_after())
+    extras = {**stepping.stack_extras(before), **stepping.stack_extras(after)}
+    return _finished(optimizer, run, points, extras, stepping.MATRIX_NOTE if weights.dim() == 2 else "")
 
 
 def _run_swarm(torch, scene, optimizer):
@@ -298,7 +297,7 @@ def _run_swarm(torch, scene, optimizer):
     weights = torch.nn.Parameter(torch.from_numpy(starts.T.copy()))
     torch_optimizer = _build(optimizer, weights)
     scheduler, step_scheduler = _build_scheduler(torch, optimizer, torch_optimizer)
-    if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau) or _step_needs_closure(torch_optimizer):
+    if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau) or stepping.needs_closure(torch_optimizer):
         return None
     noise = _grad_noise(optimizer, range(len(starts)))
     points = np.empty((scene.steps, len(starts), 3), dtype=np.float32)
@@ -327,18 +326,10 @@ def _step(optimizer, torch_optimizer, step_scheduler, step, loss, *step_args):
                          f"{type(exc).__name__}: {one_line(exc)}") from exc
 
 
-def _finished(optimizer, run, points):
+def _finished(optimizer, run, points, extras=None, note=""):
     finite = np.isfinite(points).all(axis=1)
     diverged_at = None if finite.all() else int(np.argmin(finite))
-    return Run(optimizer.label, optimizer.color, run, points, diverged_at)
-
-
-def _step_needs_closure(torch_optimizer):
-    try:
-        parameter = inspect.signature(torch_optimizer.step).parameters.get("closure")
-    except (TypeError, ValueError):
-        return False
-    return parameter is not None and parameter.default is inspect.Parameter.empty
+    return Run(optimizer.label, optimizer.color, run, points, diverged_at, extras=extras or {}, note=note)
 
 
 def _evaluate(torch, scene, weights, optimizer, step, shape=()):

@@ -55,5 +55,7 @@ def test_invalid_fields_are_named(changes, message):
 
 
 def test_optimizer_factory_must_be_callable():
-    with pytest.raises(SceneError, match=r"optimizers\['SGD'\]: factory 'sgd' is not callable"):
-        Optimizer("SGD", "sgd", lr=1)
+    with pytest.raises(SceneError) as error:
+        Optimizer("SGD", 3, lr=1)
+    assert str(error.value) == ("optimizers['SGD']: factory 3 is not callable; pass a torch.optim class, a function "
+                                "that takes a parameter list, or an optimizer's name ('lion')")

@@ -290,15 +290,17 @@ def readable(color, theme):
 
 
 def legend_label(label, runs):
-    """The optimizer's label, saying below it where its runs stopped being drawn: where they
-    diverged or left the view, whichever came first; at which step, or how many of them."""
+    """The optimizer's label, saying below it how it saw the point (a 1x2 matrix, for Muon) and
+    where its runs stopped being drawn: where they diverged or left the view, whichever came
+    first; at which step, or how many of them."""
     diverged = [r.stop.step for r in runs if r.stop and r.stop.reason == DIVERGED]
     left = [r.stop.step for r in runs if r.stop and r.stop.reason == LEFT_VIEW]
+    notes = [runs[0].note] if runs[0].note else []  # how it saw the point: "1x2 matrix"
     if len(runs) == 1:
-        notes = [f"diverged at step {diverged[0]}"] if diverged else []
+        notes += [f"diverged at step {diverged[0]}"] if diverged else []
         notes += [f"left the view at step {left[0]}"] if left else []
     else:
-        notes = [f"{len(diverged)} of {len(runs)} runs diverged"] if diverged else []
+        notes += [f"{len(diverged)} of {len(runs)} runs diverged"] if diverged else []
         notes += [f"{len(left)} of {len(runs)} left the view"] if left else []
     # On a line of its own: a legend beside the plot stays narrow enough to fit the frame.
     return f"{label}\n({', '.join(notes)})" if notes else label
