@@ -1,6 +1,8 @@
 """The loss panel: each run's loss against the update step, growing with the timeline; for a
-swarm, each optimizer's median run and the band its middle 80% of runs spans."""
+swarm, each optimizer's median run and the band its middle 80% of runs spans; for a landscape,
+beside each true loss the loss on the plane at the point's projection, dashed."""
 
+import dataclasses
 import warnings
 from dataclasses import dataclass
 
@@ -38,14 +40,17 @@ class LossPanel:
         if swarm:
             ax.text(0.99, 0.96, "median of the runs still drawn, band: 10th to 90th percentile",
                     transform=ax.transAxes, ha="right", va="top", fontsize=style.FONT["tick"] - 1, alpha=0.8)
+        elif any(curve.dashed for curve in self.curves):
+            ax.text(0.99, 0.96, "solid: true loss   dashed: on the plane",
+                    transform=ax.transAxes, ha="right", va="top", fontsize=style.FONT["tick"] - 1, alpha=0.8)
         # Faint bands with firm edges: where several optimizers' bands overlap, each stays traceable.
         self.bands = [ax.fill_between([], [], [], facecolor=style.translucent(curve.color, 0.15),
                                       edgecolor=style.translucent(curve.color, 0.7), lw=0.8, animated=True, zorder=2)
                       if curve.band is not None else None for curve in self.curves]
         # No halos: on the panel's plain background each colour shows by itself (anim.colors holds
         # every drawn colour to a contrast against it), and a halo would make each curve look doubled.
-        self.lines = [ax.plot([], [], color=c.color, lw=style.PATH_WIDTH - 0.5, animated=True, zorder=3)[0]
-                      for c in self.curves]
+        self.lines = [ax.plot([], [], color=c.color, lw=style.PATH_WIDTH - (1.0 if c.dashed else 0.5),
+                              ls="--" if c.dashed else "-", animated=True, zorder=3)[0] for c in self.curves]
         self.heads = [ax.plot([], [], color=c.color, marker=c.marker, ms=6 * colors.MARKER_SCALES.get(c.marker, 1.0),
                               ls="none", animated=True, zorder=4)[0] for c in self.curves]
 
@@ -81,6 +86,7 @@ class _Curve:
     run: object = None   # a Run: its loss as drawn, stopping where its path stops
     median: object = None
     band: object = None  # (low, high) per step
+    dashed: bool = False  # a landscape's loss on the plane (drawn without a head)
 
     def values(self, steps):
         """Every loss the curve (and its band) will show."""
@@ -107,7 +113,10 @@ class _Curve:
 
 
 def _run_curves(runs):
-    return [_Curve(run.color, run.marker, run=run) for run in runs]
+    curves = [_Curve(run.color, run.marker, run=run) for run in runs]
+    return curves + [_Curve(run.color, "none", dashed=True, run=dataclasses.replace(
+        run, points=np.column_stack([run.points[:, :2], run.plane_loss]))) for run in runs
+        if getattr(run, "plane_loss", None) is not None]
 
 
 def _swarm_curves(runs, steps):
