@@ -180,8 +180,19 @@ def test_filter_normalisation_gives_each_filter_the_weights_filter_norm():
 
 def test_random_plane_through_a_landscape():
     trained = training.compute(tiny(plane="random"))
-    assert trained.projection.kind == "random" and trained.projection.explained is None
-    assert np.isfinite(trained.runs[0].off_plane).all() and trained.runs[0].off_plane[-1] > 0
+    projection = trained.projection
+    assert projection.kind == "random" and projection.explained is None
+    for run, weights in zip(trained.runs, projection.weights.astype(np.float64)):
+        # off_plane: the distance from the plane over the run's path length, by hand
+        a, b = run.points[:, 0, None], run.points[:, 1, None]
+        moved = weights - projection.center
+        residual = moved - a * projection.directions[0] - b * projection.directions[1]
+        length = np.linalg.norm(np.diff(weights, axis=0), axis=1).sum()
+        np.testing.assert_allclose(run.off_plane, np.linalg.norm(residual, axis=1) / length, rtol=1e-4, atol=1e-7)
+        assert run.off_plane[-1] > 0.01
+        # the coordinates are the least-squares ones: the residual is orthogonal to both directions
+        np.testing.assert_allclose(residual @ projection.directions.T.astype(np.float64), 0,
+                                   atol=1e-5 * np.abs(moved).sum())
 
 
 def test_render_writes_plane_columns_npz_manifest_and_terminal_lines(tmp_path, null_encoder):
