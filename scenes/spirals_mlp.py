@@ -1,4 +1,4 @@
-"""A real network: an MLP on two spirals, SGD, momentum, Adam and RMSprop from the same weights on the paths' PCA plane."""
+"""A real network (an MLP on two spirals) on its paths' PCA plane: SGD crawls near the start; momentum and Adam descend into valleys; RMSprop rattles."""
 
 import torch
 from torch import nn
@@ -13,17 +13,17 @@ def make_mlp():
 
 
 scene = Landscape(
-    name="spirals_mlp", title="An MLP on two spirals: four optimizers, one PCA plane",
-    model=make_mlp,
-    data=spirals(1000, noise=0.15),
+    name="spirals_mlp", title="An MLP on two spirals, on its paths' PCA plane",
+    model=make_mlp,                                   # a fresh model; every optimizer starts from its weights
+    data=spirals(1000, noise=0.15),                   # (X, y): 1,000 points on two arms
     loss=torch.nn.functional.cross_entropy,
-    steps=200,
+    steps=200,                                        # full-batch updates
     optimizers=[
-        Optimizer("SGD", torch.optim.SGD, lr=0.5),
-        Optimizer("Momentum SGD", torch.optim.SGD, lr=0.1, momentum=0.9),
-        Optimizer("Adam", torch.optim.Adam, lr=0.01),
-        Optimizer("RMSprop", torch.optim.RMSprop, lr=0.003),
+        Optimizer("SGD", torch.optim.SGD, lr=0.2),
+        Optimizer("Momentum SGD", torch.optim.SGD, lr=0.2, momentum=0.9),
+        Optimizer("Adam", torch.optim.Adam, lr=0.005),
+        Optimizer("RMSprop", torch.optim.RMSprop, lr=0.001),
     ],
-    plane="pca",
+    plane="pca",                                      # the plane of the paths' two principal directions
     camera=Camera(elevation=35, azimuth=(-60, 120)),
 )
