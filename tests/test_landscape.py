@@ -74,7 +74,7 @@ def test_trajectories_equal_training_inline(batch_size):
 
 
 def test_surface_at_the_origin_is_the_loss_at_the_centre():
-    trained = training.compute(tiny())
+    trained = training.compute(tiny(data=lambda: DATA))  # data may be a function returning (X, y)
     surface = trained.scene.surface
     model = mlp()
     torch.nn.utils.vector_to_parameters(torch.from_numpy(trained.projection.center), model.parameters())
@@ -232,6 +232,8 @@ def test_render_writes_plane_columns_npz_manifest_and_terminal_lines(tmp_path, n
         coords, distance = plane.coordinates(deltas.reshape(-1, 42), directions.astype(np.float64))
         np.testing.assert_allclose(coords.reshape(2, 6, 2), arrays["points"][:, :, :2], atol=1e-6)
         np.testing.assert_allclose(arrays["off_plane"].max(), described["max_off_plane"]["value"], rtol=1e-6)
+    runs = json.loads((computed.to_json(tmp_path / "t.json"), (tmp_path / "t.json").read_text())[1])["runs"]
+    assert runs[1]["optimizer"] == "Adam" and len(runs[1]["plane_loss"]) == len(runs[1]["off_plane"]) == 6
     by_row = {(r[0], int(r[2])): r for r in rows[1:]}
     sgd = computed.points[0]
     assert float(by_row[("SGD", 5)][3]) == pytest.approx(float(sgd[5, 0]))
@@ -278,6 +280,8 @@ def test_loss_panel_draws_the_plane_loss_dashed_beside_the_true_loss():
     (dict(optimizers=[Optimizer("SGD", torch.optim.SGD, lr=0.0)]),
      "plane: 'pca' needs paths that move, and no optimizer moved from the centre"),
     (dict(batch_size=65), "batch_size: 65 is more than the 64 examples"),
+    (dict(center=torch.zeros(5)), "center: has 5 values; the model has 42 parameters"),
+    (dict(data=lambda: (DATA[0][:, :1], DATA[1])), "model: fails on data X of shape (64, 1)"),
 ])
 def test_bad_input_gets_one_clear_message(changes, message):
     with pytest.raises(SceneError) as error:
