@@ -34,7 +34,7 @@ class Projection:
     directions: np.ndarray
     weights: np.ndarray
     explained: object
-    center_of: str  # "initial weights", "<label>'s last weights" or "given"
+    center_of: str  # "initial weights", "last weights of <label>" or "given centre"
     examples: int
     batched: bool   # the surface was evaluated under vmap (False: point by point)
 
@@ -225,8 +225,8 @@ def _center(landscape, initial, weights, count):
     if isinstance(center, str):
         i = [o.label for o in landscape.optimizers].index(center)
         finite = np.flatnonzero(np.isfinite(weights[i]).all(axis=1))
-        return weights[i, finite[-1]].astype(np.float64), f"{center}'s last weights"
-    return _center_given(landscape, count), "given"
+        return weights[i, finite[-1]].astype(np.float64), f"last weights of {center}"
+    return _center_given(landscape, count), "given centre"
 
 
 def _center_given(landscape, count):

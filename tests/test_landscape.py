@@ -178,6 +178,15 @@ def test_filter_normalisation_gives_each_filter_the_weights_filter_norm():
     assert np.array_equal(pair, plane.random_directions(weights))  # seeded
 
 
+def test_the_centre_may_be_an_optimizers_last_weights():
+    trained = training.compute(tiny(center="Adam"))
+    projection = trained.projection
+    assert projection.center_of == "last weights of Adam"
+    assert np.array_equal(projection.center, projection.weights[1, -1])
+    np.testing.assert_allclose(trained.runs[1].points[-1, :2], 0, atol=1e-6)  # Adam ends at the origin
+    assert trained.scene.init != ((0.0, 0.0),)  # and the shared start lies elsewhere on the plane
+
+
 def test_random_plane_through_a_landscape():
     trained = training.compute(tiny(plane="random"))
     projection = trained.projection
