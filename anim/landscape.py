@@ -32,7 +32,7 @@ class Landscape:
     camera: Camera = field(default_factory=Camera)
     zlabel: str = "loss"
     color_scale: str = "linear"
-    resolution: int = 61
+    resolution: int = 51
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
