@@ -1,4 +1,4 @@
-"""optianim: animate PyTorch optimizers on 2-D loss surfaces. The public face: the scene classes,
+"""optianim: animate PyTorch optimizers on 2-D loss surfaces and on planes of a network's loss. The public face: the scene classes,
 the API verbs and the errors; everything else is imported when first used."""
 
 __version__ = "0.1.0"
@@ -6,7 +6,8 @@ __version__ = "0.1.0"
 from anim import starts  # noqa: E402 (the modules below read __version__)
 from anim.api import Plan, info, load, render, still, trajectories
 from anim.errors import AnimError, EncodeError, RenderError, SceneError, UsageError
+from anim.landscape import Landscape
 from anim.scene import Camera, Optimizer, Scene
 
-__all__ = ["AnimError", "Camera", "EncodeError", "Optimizer", "Plan", "RenderError", "Scene", "SceneError",
+__all__ = ["AnimError", "Camera", "EncodeError", "Landscape", "Optimizer", "Plan", "RenderError", "Scene", "SceneError",
            "UsageError", "info", "load", "render", "starts", "still", "trajectories"]

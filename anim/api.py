@@ -85,7 +85,7 @@ def trajectories(scene):
     from anim.export import Trajectories
 
     prepared = pipeline.prepare(_scene_source(scene))
-    return Trajectories(prepared.scene.name, prepared.runs)
+    return Trajectories(prepared.scene.name, prepared.runs, prepared.projection)
 
 
 def _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, jobs, cvd_preview):
@@ -124,8 +124,10 @@ def _choices(name, given, known):
 
 def _scene_source(scene):
     """A Scene as it is, or a scene file's path."""
+    from anim.landscape import Landscape
     from anim.scene import Scene
 
-    if isinstance(scene, (Scene, str, Path)):
+    if isinstance(scene, (Scene, Landscape, str, Path)):
         return scene
-    raise UsageError(f"scene: got {type(scene).__name__}; give an anim.Scene or the path of a scene file")
+    raise UsageError(f"scene: got {type(scene).__name__}; give an anim.Scene, an anim.Landscape or the path of "
+                     "a scene file")

@@ -191,6 +191,8 @@ def _render_one(scene_path, out, jobs, options):
     blank = max(result.masked.values(), default=0.0)
     if blank > 0:
         click.echo(f"  note: the surface is not finite (NaN or inf) on {blank:.1%} of the view: left blank")
+    if result.plane:
+        click.echo(_plane_note(result.plane))
     if result.starts_outside:
         click.echo(_outside_note(result.starts_outside, result.manifest["x_range"], result.manifest["y_range"]))
     click.echo(f"  done in {time.perf_counter() - started:.1f} s, every file in place: "
@@ -211,6 +213,22 @@ def _outside_note(outside, x_range, y_range):
     first = "" if len(outside) == 1 else f", the first {index} {pair(point)}"
     return (f"  note: {which} outside the view window {window}{first}: "
             f"widen {' and '.join(fields)} or move {'it' if len(outside) == 1 else 'them'}")
+
+
+def _plane_note(plane):
+    """How well a landscape's plane holds its paths, from the manifest's `plane`."""
+    kind = {"pca": "the paths' PCA plane", "random": "a filter-normalised random plane",
+            "given": "the given plane"}[plane["kind"]]
+    explained = plane["explained_variance"]
+    held = f", explaining {explained[0]:.1%} + {explained[1]:.1%} of their squared distance from the centre" \
+        if explained else ""
+    lines = [f"  plane: {kind} through the {plane['center']}{held}"]
+    off, gap = plane["max_off_plane"], plane["max_loss_gap"]
+    if off:
+        lines.append(f"  plane: the farthest point lies off it by {off['value']:.1%} of its path's length "
+                     f"({off['optimizer']}, step {off['step']}); the largest gap between the true loss and the "
+                     f"loss on the plane is {gap['value']:.3g} ({gap['optimizer']}, step {gap['step']})")
+    return "\n".join(lines)
 
 
 def _stop_notes(stops, what, where, more=""):
@@ -404,8 +422,9 @@ def info(scene, **options):
     _note_rounding(options["size"])
     plan = api.info(scene, **options)
     loaded = plan.scene
+    starts = _count(len(loaded.init), 'start point') if hasattr(loaded, "init") else "the model's initial weights"
     click.echo(f"{loaded.name}: {loaded.title}; {_count(len(loaded.optimizers), 'optimizer')} x "
-               f"{_count(len(loaded.init), 'start point')}, {_count(loaded.steps, 'step')}")
+               f"{starts}, {_count(loaded.steps, 'step')}")
     for note in plan.color_notes:
         click.echo(f"note: {note}")
     if plan.starts_outside:

@@ -1,4 +1,5 @@
-"""Trajectories as data files: CSV (optimizer,run,step,w1,w2,loss), JSON or NPZ, chosen by suffix."""
+"""Trajectories as data files: CSV (optimizer,run,step,w1,w2,loss, then the columns some runs add),
+JSON or NPZ, chosen by suffix."""
 
 import csv
 import io
@@ -20,13 +21,25 @@ def _number(value):
     return format(float(value), ".9g")
 
 
+# Per-step arrays some runs carry, appended as CSV columns after the others when every run has
+# them: a landscape's loss at each point's projection and its distance from the plane (PlaneRun).
+PLANE_COLUMNS = ("plane_loss", "off_plane")
+
+
+def _extra_columns(runs):
+    return [name for name in PLANE_COLUMNS if runs and all(getattr(run, name, None) is not None for run in runs)]
+
+
 def to_csv(runs):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    extra = _extra_columns(runs)
+    writer.writerow(CSV_COLUMNS + tuple(extra))
     for run in runs:
+        appended = [getattr(run, name) for name in extra]
         for step, (w1, w2, loss) in enumerate(run.points):
-            writer.writerow((run.label, run.run, step, _number(w1), _number(w2), _number(loss)))
+            writer.writerow((run.label, run.run, step, _number(w1), _number(w2), _number(loss),
+                             *(_number(values[step]) for values in appended)))
     return buffer.getvalue().encode("utf-8")
 
 
@@ -46,6 +59,7 @@ def to_json(runs, scene_name):
                 "color": run.color,
                 "diverged_at": run.diverged_at,
                 "points": [[finite_or_none(v) for v in point] for point in run.points],
+                **{name: [finite_or_none(v) for v in getattr(run, name)] for name in _extra_columns(runs)},
             }
             for run in runs
         ],
@@ -53,25 +67,33 @@ def to_json(runs, scene_name):
     return (json.dumps(document, indent=1) + "\n").encode("utf-8")
 
 
-def to_npz(runs):
+def to_npz(runs, projection=None):
+    """The runs as arrays; a landscape's (`projection`, anim.training.Projection) adds `weights`
+    [runs, steps, P], `center` [P] and `directions` [2, P] (float32, parameters() order), and the
+    per-step columns (`plane_loss`, `off_plane`) as [runs, steps]."""
     buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer,
+    arrays = dict(
         points=np.stack([run.points for run in runs]),
         optimizer=np.array([run.label for run in runs]),
         run=np.array([run.run for run in runs]),
         diverged_at=np.array([-1 if run.diverged_at is None else run.diverged_at for run in runs]),
     )
+    arrays.update({name: np.stack([getattr(run, name) for run in runs]).astype(np.float32)
+                   for name in _extra_columns(runs)})
+    if projection is not None:
+        arrays.update(weights=projection.weights.astype(np.float32), center=projection.center.astype(np.float32),
+                      directions=projection.directions.astype(np.float32))
+    np.savez_compressed(buffer, **arrays)
     return buffer.getvalue()
 
 
 class Trajectories:
     """A scene's runs as numpy: `points[i]` is run i's (steps, 3) array of w1, w2, loss before each
     update, `labels[i]` its optimizer and `runs[i]` its start point's index; `to_csv`, `to_json`
-    and `to_npz` write them, atomically."""
+    and `to_npz` write them, atomically. A landscape's `projection` holds its plane and weights."""
 
-    def __init__(self, scene_name, runs):
-        self.scene_name, self._runs = scene_name, list(runs)
+    def __init__(self, scene_name, runs, projection=None):
+        self.scene_name, self._runs, self.projection = scene_name, list(runs), projection
         self.points = np.stack([run.points for run in self._runs])
         self.labels = [run.label for run in self._runs]
         self.runs = np.array([run.run for run in self._runs])
@@ -90,7 +112,7 @@ class Trajectories:
         files.write_bytes(path, to_json(self._runs, self.scene_name))
 
     def to_npz(self, path):
-        files.write_bytes(path, to_npz(self._runs))
+        files.write_bytes(path, to_npz(self._runs, self.projection))
 
     def write(self, path):
         """Write to `path` in the format its suffix names (.csv, .json or .npz)."""

@@ -11,6 +11,7 @@ import traceback
 from pathlib import Path
 
 from anim.errors import SceneError
+from anim.landscape import Landscape
 from anim.scene import Scene, one_line
 
 _module_ids = itertools.count()
@@ -48,8 +49,8 @@ def load_scene(path):
     scene = getattr(module, "scene", None)
     if scene is None:
         raise SceneError("defines no `scene`; end the file with scene = anim.Scene(...)", path)
-    if not isinstance(scene, Scene):
-        raise SceneError(f"`scene` is a {type(scene).__name__}, not an anim.Scene", path)
+    if not isinstance(scene, (Scene, Landscape)):
+        raise SceneError(f"`scene` is a {type(scene).__name__}, not an anim.Scene or anim.Landscape", path)
     return scene
 
 
@@ -72,7 +73,7 @@ def _field_hint(exc):
     from anim.scene import Camera
 
     unknown = re.search(r"(\w+)\.__init__\(\) got an unexpected keyword argument '(\w+)'", str(exc))
-    classes = {"Scene": Scene, "Camera": Camera}
+    classes = {"Scene": Scene, "Camera": Camera, "Landscape": Landscape}
     if not isinstance(exc, TypeError) or not unknown or unknown[1] not in classes:
         return ""
     names = [f.name for f in dataclasses.fields(classes[unknown[1]])]

@@ -50,16 +50,17 @@ class FileRecord:
 
 
 def document(scene, source, runs, window, settings, records, masked, versions, starts_outside=(), looks=(),
-             color_notes=()):
+             color_notes=(), plane=None):
     """The manifest.json document of a render: scene, settings, runs, files and versions.
 
     `source` is the scene file's (path, sha256), or (None, None) for a Scene built in Python;
     `starts_outside` the (index, (w1, w2)) of each start point outside the window; `looks` the
     anim.colors.Look of each optimizer (its drawn colour and marker), `color_notes` what the render
-    said about the scene's colours."""
+    said about the scene's colours; `plane`, for a Landscape, how well its plane holds the paths
+    (anim.training.Projection.described), under the key "plane"."""
     path, sha256 = source
     drawn = {look.label: {"color": look.color, "drawn_color": look.drawn, "marker": look.marker} for look in looks}
-    return {
+    document = {
         "scene": scene.name,
         "title": scene.title,
         "scene_file": None if path is None else str(path),
@@ -86,6 +87,9 @@ def document(scene, source, runs, window, settings, records, masked, versions, s
         "files": [record.as_dict() for record in records],
         "versions": {"optianim": versions["optianim"], "python": platform.python_version(), **versions},
     }
+    if plane is not None:
+        document["plane"] = plane
+    return document
 
 
 def json_bytes(document):

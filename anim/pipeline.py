@@ -9,6 +9,7 @@ from pathlib import Path
 from anim import __version__, colors, encode, export, files, page, progress, stills, trajectory, window
 from anim.errors import RenderError, SceneError
 from anim.formats import FORMATS
+from anim.landscape import Landscape
 from anim.loader import file_sha256, load_scene
 from anim.manifest import MANIFEST_FILE, TRAJECTORIES_FILE, FileRecord, document, json_bytes
 from anim.render import style, view_class, view_data
@@ -28,6 +29,7 @@ class Prepared:
     runs: list
     path: object = None
     sha256: object = None
+    projection: object = None  # a Landscape's anim.training.Projection: the plane and every weight
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Result:
     removed_temps: list = field(default_factory=list)  # left by renders that were killed
     starts_outside: list = field(default_factory=list)  # (index, (w1, w2)) of start points outside the window
     color_notes: list = field(default_factory=list)  # one line each about the scene's colours (anim.colors.notes)
+    plane: object = None  # a Landscape's manifest `plane`: how well the plane holds the paths
 
     def stopped(self, reason):
         """(optimizer label, run, step) of every run that stopped being drawn for `reason`."""
@@ -62,20 +65,28 @@ class Result:
         return len(style.by_label(self.runs)) if self.runs and style.path_look(self.runs).swarm else 0
 
 
+SCENES = (Scene, Landscape)
+
+
 def load(source):
-    """The Scene of a scene file path, or `source` itself if it is a Scene."""
-    if isinstance(source, Scene):
+    """The Scene or Landscape of a scene file path, or `source` itself if it is one."""
+    if isinstance(source, SCENES):
         return source
     return load_scene(source)
 
 
 def checked(source):
     """The scene, checked for what can fail before rendering; raises SceneError naming the file."""
-    path = None if isinstance(source, Scene) else source
+    path = None if isinstance(source, SCENES) else source
     with naming_file(path):
         scene = load(source)
         style.check_colors(scene)
         style.check_texts(scene)
+        if isinstance(scene, Landscape):
+            from anim import training
+
+            training.check(scene)
+            return scene
         trajectory.check_optimizers(scene)
         x, y = scene.init[0]
         window.sample(scene.surface, (x - 1, x + 1), (y - 1, y + 1), 3)
@@ -85,10 +96,15 @@ def checked(source):
 
 def prepare(source):
     """Load and check the scene (a path or a Scene), then compute its trajectories."""
-    path = None if isinstance(source, Scene) else Path(source)
+    path = None if isinstance(source, SCENES) else Path(source)
     sha256 = file_sha256(path) if path is not None and path.is_file() else None
     scene = checked(source)
     with naming_file(path):
+        if isinstance(scene, Landscape):  # trained, then drawn as a Scene of the plane
+            from anim import training
+
+            trained = training.compute(scene)
+            return Prepared(trained.scene, trained.runs, path, sha256, trained.projection)
         return Prepared(scene, trajectory.compute(scene), path, sha256)
 
 
@@ -111,6 +127,7 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     result = Result(folder, removed_temps=files.clean_stale(folder))
     runs, view_window = _framed(prepared)
     result.runs = runs
+    result.plane = prepared.projection and prepared.projection.described(runs)
     result.starts_outside = window.starts_outside(scene, view_window)
     looks = colors.looks(scene.optimizers, settings.theme)
     result.color_notes = colors.notes(looks, settings.theme)
@@ -133,7 +150,7 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
         done(temp, FileRecord.of(temp, html, None, "html"))
         result.manifest = document(scene, (prepared.path, prepared.sha256), runs, view_window, settings,
                                    result.files, result.masked, _versions(), result.starts_outside, looks,
-                                   result.color_notes)
+                                   result.color_notes, result.plane)
         manifest = folder / MANIFEST_FILE
         temp = files.write_temp(manifest, json_bytes(result.manifest))
         finished.append((temp, manifest))

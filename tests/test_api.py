@@ -122,7 +122,7 @@ def test_a_bad_keyword_is_a_usage_error_naming_it(tmp_path, tiny_scene, verb, ke
 
 
 def test_a_scene_that_is_neither_a_scene_nor_a_path_is_a_usage_error():
-    with pytest.raises(anim.UsageError, match="scene: got int; give an anim.Scene or the path of a scene file"):
+    with pytest.raises(anim.UsageError, match="scene: got int; give an anim.Scene, an anim.Landscape or the path of a scene file"):
         anim.info(42)
 
 

@@ -17,7 +17,7 @@ def test_scene_file_loads(scene_file):
 
 @pytest.mark.parametrize("body, expected", [
     ("x = 1\n", "{path}: defines no `scene`; end the file with scene = anim.Scene(...)"),
-    ("scene = 42\n", "{path}: `scene` is a int, not an anim.Scene"),
+    ("scene = 42\n", "{path}: `scene` is a int, not an anim.Scene or anim.Landscape"),
     ("import torch\n\ndef f(:\n    pass\n", "{path}:3: syntax error: invalid syntax"),
     ("import not_a_module_anywhere\n", "{path}:1: ModuleNotFoundError: No module named 'not_a_module_anywhere'"),
     ("x = 1\nraise RuntimeError('boom')\n", "{path}:2: RuntimeError: boom"),

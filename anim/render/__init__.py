@@ -46,7 +46,10 @@ def view_data(scene, runs, window, view, settings):
     (anim.colors.looks), and the surface sampled over the window at the view's resolution."""
     from anim import colors, window as windows
 
-    mesh = windows.sample(scene.surface, *window, view_class(view).MESH_RESOLUTION)
+    # A landscape's loss on its plane (anim.plane.LossOnPlane) is costly: sampled at its own
+    # resolution, the same grid for every view, so it is evaluated once.
+    resolution = getattr(scene.surface, "resolution", None) or view_class(view).MESH_RESOLUTION
+    mesh = windows.sample(scene.surface, *window, resolution)
     runs = colors.dressed(windows.mark_exits(runs, window), colors.looks(scene.optimizers, settings.theme))
     return ViewData(scene.title, scene.zlabel, scene.steps, runs, mesh, settings.theme, settings.transparent,
                     settings.trail, scene.color_scale, cvd=settings.cvd_preview)

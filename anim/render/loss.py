@@ -1,6 +1,8 @@
 """The loss panel: each run's loss against the update step, growing with the timeline; for a
-swarm, each optimizer's median run and the band its middle 80% of runs spans."""
+swarm, each optimizer's median run and the band its middle 80% of runs spans; for a landscape,
+beside each true loss the loss on the plane at the point's projection, dashed."""
 
+import dataclasses
 import warnings
 from dataclasses import dataclass
 
@@ -35,8 +37,11 @@ class LossPanel:
         ax.set_xlabel("update step")
         ax.grid(True, alpha=0.3)
         ax.tick_params(labelsize=style.FONT["tick"])
-        if swarm:  # what the line and the band are, in the axis label: a caption inside would cover data
+        # What the lines and bands are, in the axis label: a caption inside would cover data.
+        if swarm:
             ax.set_ylabel(f"median {label}\n10–90 % band", fontsize=style.FONT["legend"])
+        elif any(curve.dashed for curve in self.curves):
+            ax.set_ylabel(f"{label}: solid\non plane: dashed", fontsize=style.FONT["legend"])
         else:
             ax.set_ylabel(label)
         # Faint bands, edged in their colour while few enough to follow: where several optimizers'
@@ -50,8 +55,8 @@ class LossPanel:
                       if curve.band is not None else None for curve in self.curves]
         # No halos: on the panel's plain background each colour shows by itself (anim.colors holds
         # every drawn colour to a contrast against it), and a halo would make each curve look doubled.
-        self.lines = [ax.plot([], [], color=c.color, lw=style.PATH_WIDTH - 0.5, animated=True, zorder=3)[0]
-                      for c in self.curves]
+        self.lines = [ax.plot([], [], color=c.color, lw=style.PATH_WIDTH - (1.0 if c.dashed else 0.5),
+                              ls="--" if c.dashed else "-", animated=True, zorder=3)[0] for c in self.curves]
         self.heads = [ax.plot([], [], color=c.color, marker=c.marker, ms=6 * colors.MARKER_SCALES.get(c.marker, 1.0),
                               ls="none", animated=True, zorder=4)[0] for c in self.curves]
 
@@ -87,6 +92,7 @@ class _Curve:
     run: object = None   # a Run: its loss as drawn, stopping where its path stops
     median: object = None
     band: object = None  # (low, high) per step
+    dashed: bool = False  # a landscape's loss on the plane (drawn without a head)
 
     def values(self, steps):
         """Every loss the curve (and its band) will show."""
@@ -113,7 +119,10 @@ class _Curve:
 
 
 def _run_curves(runs):
-    return [_Curve(run.color, run.marker, run=run) for run in runs]
+    curves = [_Curve(run.color, run.marker, run=run) for run in runs]
+    return curves + [_Curve(run.color, "none", dashed=True, run=dataclasses.replace(
+        run, points=np.column_stack([run.points[:, :2], run.plane_loss]))) for run in runs
+        if getattr(run, "plane_loss", None) is not None]
 
 
 def _swarm_curves(runs, steps):
