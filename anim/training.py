@@ -8,7 +8,8 @@ import numpy as np
 
 from anim.errors import SceneError
 from anim.scene import Scene, brief, one_line
-from anim.trajectory import Run, _build_scheduler, _rejection_hint, _step_needs_closure
+from anim.stepping import needs_closure
+from anim.trajectory import Run, _build_scheduler, _rejection_hint
 
 
 @dataclass(frozen=True)
@@ -261,7 +262,7 @@ def _train(torch, landscape, optimizer, X, y, initial, steps=None):
         batches = _batches(torch, len(X), landscape.batch_size)
         weights = np.empty((steps, sum(p.numel() for p in parameters)), dtype=np.float32)
         losses = np.empty(steps, dtype=np.float32)
-        closure_needed = _step_needs_closure(torch_optimizer)
+        closure_needed = needs_closure(torch_optimizer)
         with torch.enable_grad():
             for step in range(steps):
                 weights[step] = _flat(torch, model).numpy()
