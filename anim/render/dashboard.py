@@ -1,7 +1,7 @@
 """The lecture layout: contour paths, the 3-D surface and the loss curves in one synchronized frame."""
 
 from anim.render import style
-from anim.render.contour import ContourPanel
+from anim.render.contour import ContourPanel, legend_in_empty_corner
 from anim.render.counter import DigitCounter, NoCounter
 from anim.render.loss import LossPanel
 from anim.render.threed import ThreeDPanel
@@ -9,6 +9,10 @@ from anim.render.view import View
 
 
 LEGEND_MARGIN = 0.01  # of the figure's height, kept free under the legend
+# Under a wide window's legend (figure fractions): the loss panel's left, bottom and width, the
+# gap kept above it, the least height worth moving it for; and the 3-D panel then, the right half.
+LOSS_BOX, LOSS_GAP, LOSS_MIN_HEIGHT = (0.115, 0.1, 0.35), 0.04, 0.18
+SURFACE_TALL = (0.49, 0.1, 0.47, 0.81)
 
 
 class DashboardView(View):
@@ -35,8 +39,16 @@ class DashboardView(View):
         loss_ax = fig.add_axes((0.585, 0.11, 0.39, 0.21))
         self.loss = LossPanel(loss_ax, data.runs, data.steps, data.zlabel)
         self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
-        self._legend_under(contour_ax, *style.legend_handles(data.runs))
-        self.counter.draw_into_background()
+        handles, labels = style.legend_handles(data.runs)
+        legend = self._legend_under(contour_ax, handles, labels)
+        if not self._loss_under_if_room(legend, loss_ax):
+            # A wide window's panel may have an empty corner for the legend, and room under it.
+            legend.remove()
+            legend = legend_in_empty_corner(contour_ax, handles, labels, data.runs)
+            if legend is None or not self._loss_under_if_room(contour_ax, loss_ax):
+                if legend is not None:
+                    legend.remove()
+                self._legend_under(contour_ax, handles, labels)
         self.counter.draw_into_background()
         self.contour.start()
         self.background = fig.canvas.copy_from_bbox(fig.bbox)
@@ -63,6 +75,23 @@ class DashboardView(View):
             box = contour_ax.get_position(original=True)
             contour_ax.set_position((box.x0, box.y0 + overflow, box.width, box.height - overflow))
         fig.canvas.draw()
+        return legend
+
+    def _loss_under_if_room(self, above, loss_ax):
+        """A wide window leaves the contour panel short and the left half's lower part empty: when
+        the room under `above` (the legend, or the contour axes with their labels) holds the loss
+        panel (LOSS_MIN_HEIGHT), the loss panel moves there and the 3-D panel takes the whole right
+        half; whether it did."""
+        fig = self.fig
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        height = above.get_tightbbox(renderer).transformed(fig.transFigure.inverted()).y0 - LOSS_GAP - LOSS_BOX[1]
+        if height < LOSS_MIN_HEIGHT:
+            return False
+        loss_ax.set_position((LOSS_BOX[0], LOSS_BOX[1], LOSS_BOX[2], height))
+        self.surface_ax.set_position(SURFACE_TALL)
+        fig.canvas.draw()
+        return True
 
     def still(self, f):
         self.contour.show(f)

@@ -120,3 +120,28 @@ def test_every_legend_entry_of_six_optimizers_lies_inside_the_frame_clear_of_the
         assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, text.get_text()
     for legend in fig.legends:  # a legend of the figure (not one inside a plot's empty corner) covers no axes
         assert not [ax for ax in fig.axes if legend.get_window_extent().overlaps(ax.get_window_extent())]
+
+
+@pytest.mark.parametrize("scene, loss_left", [("pathological", False), ("steep_optima", False),
+                                              ("noisy_sgd", True), ("ill_conditioned", True)])
+def test_the_dashboard_panels_and_legend_lie_apart_and_a_wide_window_gives_the_loss_panel_its_empty_room(
+        scene, loss_left):
+    """Contour panel (with its labels), legend, loss panel (with its labels) and the 3-D axes'
+    box: no two overlap, all inside the frame. A wide window leaves the contour panel short; the
+    room under it then takes the loss panel, and the 3-D panel the whole right half."""
+    view, last = _built("dashboard", SCENES / f"{scene}.py", 1280, 720)
+    fig = view.still(last)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = fig.legends[0] if fig.legends else view.contour.ax.get_legend()
+    boxes = {"contour": view.contour.ax.get_tightbbox(renderer), "loss": view.loss.ax.get_tightbbox(renderer),
+             "3-D": view.surface_ax.get_window_extent(renderer)}
+    if legend.parent is fig:  # a legend in the contour panel's empty corner lies inside it, by design
+        boxes["legend"] = legend.get_window_extent(renderer)
+    names = sorted(boxes)
+    for i, a in enumerate(names):
+        box = boxes[a]
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1 and fig.bbox.y0 <= box.y0 and box.y1 <= fig.bbox.y1, a
+        for b in names[i + 1:]:
+            assert not box.overlaps(boxes[b]), (a, b)
+    assert (boxes["loss"].x1 < boxes["3-D"].x0) == loss_left
