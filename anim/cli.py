@@ -146,9 +146,11 @@ def main():
 @_settings_options
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Processes drawing 3-D frames. [default: every core]")
+@click.option("--no-cache", is_flag=True,
+              help="Draw every frame, even of views whose files the render cache holds.")
 @_debug_option
 @_reporting_errors
-def render(scenes, out, jobs, **options):
+def render(scenes, out, jobs, no_cache, **options):
     """Render SCENE.py files into contour and 3-D animations (MP4 + GIF) with their data.
 
     Each scene is rendered in turn; one that fails is reported and the others still render
@@ -159,7 +161,7 @@ def render(scenes, out, jobs, **options):
     failed = 0
     for scene_path in scenes:
         try:
-            _render_one(scene_path, out, jobs, options)
+            _render_one(scene_path, out, jobs, options, not no_cache)
         except AnimError as exc:
             if len(scenes) == 1:
                 raise
@@ -169,11 +171,11 @@ def render(scenes, out, jobs, **options):
         raise AnimError(f"{failed} of {len(scenes)} scenes failed; see the errors above")
 
 
-def _render_one(scene_path, out, jobs, options):
+def _render_one(scene_path, out, jobs, options, cache=True):
     started = time.perf_counter()
     progress = _Progress(scene_path)
     try:
-        result = api.render(scene_path, out, jobs=jobs, progress=progress, **options)
+        result = api.render(scene_path, out, jobs=jobs, progress=progress, cache=cache, **options)
     finally:
         progress.close_bar()
     for name in result.removed_temps:
@@ -243,7 +245,7 @@ class _Progress:
         elif isinstance(event, self.events.FrameDone):
             self.frame(event.view, event.total)
         elif isinstance(event, self.events.FileDone):
-            self.file(event.record)
+            self.file(event.record, event.reused)
 
     def frame(self, view, total):
         if not self.interactive:
@@ -255,7 +257,7 @@ class _Progress:
             self.bar.__enter__()
         self.bar.update(1)
 
-    def file(self, record):
+    def file(self, record, reused=False):
         self.close_bar()
         details = []
         if "rows" in record.details:
@@ -267,6 +269,8 @@ class _Progress:
             if "max_bytes" in record.details:
                 details.append(f"{record.details['colors']} colours")
         details.append(megabytes(record.bytes))
+        if reused:
+            details.append("unchanged: reused from the render cache")
         click.echo(f"  ready {record.file:<18} " + ", ".join(details))
 
     def close_bar(self):
@@ -335,6 +339,17 @@ def new(name, folder):
 
     path = library.new_scene(name, folder)
     click.echo(f"wrote {path}; render it with: optianim render {path}")
+
+
+@main.command("clear-cache")
+@_debug_option
+@_reporting_errors
+def clear_cache():
+    """Empty the render cache, where `render` keeps each view's files to reuse them unchanged."""
+    from anim.cache import Cache
+
+    cache = Cache()
+    click.echo(f"removed {megabytes(cache.clear())} from the render cache {cache.folder}")
 
 
 @main.command()
