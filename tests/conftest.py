@@ -66,6 +66,12 @@ def tiny_scene(scene_file):
 
 
 @pytest.fixture(autouse=True)
+def _own_render_cache(tmp_path_factory, monkeypatch):
+    """Each test renders with an empty render cache of its own (never the user's ~/.cache)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
+@pytest.fixture(autouse=True)
 def _no_inherited_ffmpeg_override(monkeypatch):
     if os.environ.get("IMAGEIO_FFMPEG_EXE"):
         monkeypatch.delenv("IMAGEIO_FFMPEG_EXE")
