@@ -34,14 +34,16 @@ def view_key(view, camera_matters, data, timeline, scene, settings, versions):
     `scene` and `settings` are walked generically, so a field added later counts without being
     listed here; `timeline` gives each frame's position and camera pose. A view that draws no
     camera (`camera_matters` False) is keyed without it, so moving the camera keeps it cached.
-    `versions` names optianim, torch, numpy, matplotlib and ffmpeg; the hash of optianim's own
-    source is added, so an edited optianim never reuses frames an older one drew."""
+    `versions` names optianim, torch, numpy and matplotlib; the ffmpeg binary (path, size and
+    time) and the hash of optianim's own source are added, so a new ffmpeg or an edited optianim
+    never reuses files an older one made."""
     kept = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings) if f.name not in NOT_IN_PIXELS}
     if not camera_matters:
         timeline = dataclasses.replace(timeline, camera=None)
         scene = {f.name: getattr(scene, f.name) for f in dataclasses.fields(scene) if f.name != "camera"}
     hasher = hashlib.sha256()
-    _feed(hasher, [KEY_VERSION, versions, _source_hash(), view, data, timeline, kept, scene], set())
+    _feed(hasher, [KEY_VERSION, versions, _ffmpeg_identity(), _source_hash(), view, data, timeline, kept, scene],
+          set())
     return hasher.hexdigest()
 
 
@@ -94,7 +96,21 @@ def _feed(hasher, value, seen):
     hasher.update(b");")
 
 
+def _ffmpeg_identity():
+    """The ffmpeg binary the encoder runs, as path, size and modification time (not run: cheap)."""
+    import imageio_ffmpeg
+
+    try:
+        path = imageio_ffmpeg.get_ffmpeg_exe()
+        stat = os.stat(path)
+    except (OSError, RuntimeError):
+        return None
+    return [path, stat.st_size, stat.st_mtime_ns]
+
+
+@functools.lru_cache(maxsize=1)
 def _source_hash():
+    """optianim's source as this process imported it (an edit on disk later runs in a new process)."""
     hasher = hashlib.sha256()
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):

@@ -148,9 +148,12 @@ def main():
               help="Processes drawing 3-D frames. [default: every core]")
 @click.option("--no-cache", is_flag=True,
               help="Draw every frame, even of views whose files the render cache holds.")
+@click.option("--watch", is_flag=True,
+              help="Render again whenever a file in the scene's folder is saved, and serve the preview page "
+                   "on 127.0.0.1 (it reloads itself after each render). Ctrl-C stops.")
 @_debug_option
 @_reporting_errors
-def render(scenes, out, jobs, no_cache, **options):
+def render(scenes, out, jobs, no_cache, watch, **options):
     """Render SCENE.py files into contour and 3-D animations (MP4 + GIF) with their data.
 
     Each scene is rendered in turn; one that fails is reported and the others still render
@@ -158,6 +161,9 @@ def render(scenes, out, jobs, no_cache, **options):
     preview them all and manifest.json to describe them.
     """
     _note_rounding(options["size"])
+    if watch:
+        _watch(scenes, out, jobs, options, not no_cache)
+        return
     failed = 0
     for scene_path in scenes:
         try:
@@ -169,6 +175,18 @@ def render(scenes, out, jobs, no_cache, **options):
             failed += 1
     if failed:
         raise AnimError(f"{failed} of {len(scenes)} scenes failed; see the errors above")
+
+
+def _watch(scenes, out, jobs, options, cache):
+    if len(scenes) != 1:
+        raise click.UsageError(f"--watch takes one scene file, got {len(scenes)}")
+    import importlib.util
+
+    from anim import watch
+
+    if importlib.util.find_spec("watchfiles") is None:
+        raise AnimError("--watch needs the watchfiles package: pip install 'optianim[watch]'")
+    watch.watch(scenes[0], out, lambda: _render_one(scenes[0], out, jobs, options, cache), click.echo)
 
 
 def _render_one(scene_path, out, jobs, options, cache=True):
@@ -197,6 +215,7 @@ def _render_one(scene_path, out, jobs, options, cache=True):
         click.echo(_outside_note(result.starts_outside, result.manifest["x_range"], result.manifest["y_range"]))
     click.echo(f"  done in {time.perf_counter() - started:.1f} s, every file in place: "
                f"{result.folder / 'manifest.json'}")
+    return result
 
 
 def _outside_note(outside, x_range, y_range):

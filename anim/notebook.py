@@ -131,7 +131,7 @@ class Progress:
                 return
         elif isinstance(event, progress.FileDone):
             self.bar = ""
-            how = "unchanged, reused" if getattr(event, "reused", False) else megabytes(event.record.bytes)
+            how = "unchanged, reused from the cache" if event.reused else megabytes(event.record.bytes)
             self.lines.append(f"ready {event.record.file} ({how})")
         self.shown_at = time.monotonic()
         body = "<br>".join(_e(line) for line in self.lines) + (f"<br>{self.bar}" if self.bar else "")

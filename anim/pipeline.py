@@ -130,7 +130,6 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     result.starts_outside = window.starts_outside(scene, view_window)
     looks = colors.looks(scene.optimizers, settings.theme)
     result.color_notes = colors.notes(looks, settings.theme)
-    versions = _versions()
     with _all_or_nothing(folder) as finished:
         def done(temp, record, reused=False):
             finished.append((temp, record.path))
@@ -143,7 +142,7 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
         for view in settings.views:
             data = view_data(scene, runs, view_window, view, settings)
             result.masked[view] = window.masked_fraction(data.mesh)
-            key = cache and cache_key(view, data, scene, settings, versions)
+            key = cache and cache_key(view, data, scene, settings)
             reused = cache and cache.reuse(key, view, settings.formats, folder)
             for temp, record in reused or ():
                 done(temp, record, reused=True)
@@ -158,7 +157,7 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
         temp = files.write_temp(html, page.document(scene.title, scene.name, result.files, settings.theme).encode())
         done(temp, FileRecord.of(temp, html, None, "html"))
         result.manifest = document(scene, (prepared.path, prepared.sha256), runs, view_window, settings,
-                                   result.files, result.masked, versions, result.starts_outside, looks,
+                                   result.files, result.masked, _versions(), result.starts_outside, looks,
                                    result.color_notes)
         manifest = folder / MANIFEST_FILE
         temp = files.write_temp(manifest, json_bytes(result.manifest))
@@ -166,11 +165,12 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     return result
 
 
-def cache_key(view, data, scene, settings, versions):
+def cache_key(view, data, scene, settings):
     """The key of a view's frames in the render cache (anim.cache.view_key)."""
     from anim.cache import view_key
 
-    return view_key(view, view_class(view).CAMERA, data, timeline(scene, settings), scene, settings, versions)
+    return view_key(view, view_class(view).CAMERA, data, timeline(scene, settings), scene, settings,
+                    _versions(ffmpeg=False))
 
 
 def _encoded(scene, data, view, folder, settings, report, workers):
@@ -249,13 +249,15 @@ def _framed(prepared):
     return window.mark_exits(prepared.runs, view_window), view_window
 
 
-def _versions():
+def _versions(ffmpeg=True):
+    """optianim's, torch's, numpy's, matplotlib's and (if `ffmpeg`, asking it) ffmpeg's versions."""
     import matplotlib
     import numpy
     import torch
 
-    return {"optianim": __version__, "torch": torch.__version__, "numpy": numpy.__version__,
-            "matplotlib": matplotlib.__version__, "ffmpeg": encode.ffmpeg_version()}
+    versions = {"optianim": __version__, "torch": torch.__version__, "numpy": numpy.__version__,
+                "matplotlib": matplotlib.__version__}
+    return {**versions, "ffmpeg": encode.ffmpeg_version()} if ffmpeg else versions
 
 
 @contextlib.contextmanager

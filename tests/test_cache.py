@@ -48,9 +48,8 @@ def keys(path, **settings):
     settings = Settings(views=("contour", "surface"), width=160, height=96, **settings)
     prepared = pipeline.prepare(path)
     runs, window = pipeline._framed(prepared)
-    versions = pipeline._versions()
     return {view: pipeline.cache_key(view, view_data(prepared.scene, runs, window, view, settings),
-                                     prepared.scene, settings, versions)
+                                     prepared.scene, settings)
             for view in settings.views}
 
 
