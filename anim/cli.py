@@ -146,14 +146,15 @@ def main():
 @_settings_options
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Processes drawing 3-D frames. [default: every core]")
-@click.option("--no-cache", is_flag=True,
-              help="Draw every frame, even of views whose files the render cache holds.")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Reuse the files of views whose frames would be the same from the render cache; "
+                   "--no-cache draws every frame.")
 @click.option("--watch", is_flag=True,
               help="Render again whenever a file in the scene's folder is saved, and serve the preview page "
                    "on 127.0.0.1 (it reloads itself after each render). Ctrl-C stops.")
 @_debug_option
 @_reporting_errors
-def render(scenes, out, jobs, no_cache, watch, **options):
+def render(scenes, out, jobs, cache, watch, **options):
     """Render SCENE.py files into contour and 3-D animations (MP4 + GIF) with their data.
 
     Each scene is rendered in turn; one that fails is reported and the others still render
@@ -162,12 +163,12 @@ def render(scenes, out, jobs, no_cache, watch, **options):
     """
     _note_rounding(options["size"])
     if watch:
-        _watch(scenes, out, jobs, options, not no_cache)
+        _watch(scenes, out, jobs, options, cache)
         return
     failed = 0
     for scene_path in scenes:
         try:
-            _render_one(scene_path, out, jobs, options, not no_cache)
+            _render_one(scene_path, out, jobs, options, cache)
         except AnimError as exc:
             if len(scenes) == 1:
                 raise

@@ -16,6 +16,8 @@ nbformat = pytest.importorskip("nbformat", reason="nbformat is in the test extra
 nbclient = pytest.importorskip("nbclient", reason="nbclient is in the test extra")
 pytest.importorskip("ipykernel", reason="ipykernel is in the test extra")
 
+pytestmark = pytest.mark.slow  # a kernel, a render in it, one in this process, and Chromium: about 30 s
+
 # The scene, written in cells as a lecturer would (the optimizer class of its own, too), and in a file.
 SCENE = """\
 import torch
@@ -92,6 +94,7 @@ def test_past_the_limit_a_file_is_linked_and_the_cell_says_so(executed):
                      r"cell: linked, not embedded", html)
 
 
+@pytest.mark.render_cache
 def test_an_inline_scene_renders_as_the_same_scene_from_a_file(executed, tmp_path):
     import anim
 

@@ -6,6 +6,8 @@ import textwrap
 import threading
 import time
 
+import pytest
+
 from .conftest import HANG_MS
 
 SCENE = """
@@ -25,6 +27,8 @@ def wait_for(condition, what):
         time.sleep(0.05)
 
 
+@pytest.mark.slow  # three renders and Chromium
+@pytest.mark.render_cache
 def test_saving_the_scene_reloads_the_page_with_the_new_render(tmp_path, page):
     import anim
     from anim import watch
