@@ -4,6 +4,7 @@ from a file does, and an error is one readable message; the executed notebook, c
 by nbconvert, plays its video in headless Chromium."""
 
 import base64
+import hashlib
 import re
 import textwrap
 from pathlib import Path
@@ -76,7 +77,7 @@ def test_the_render_displays_its_video_embedded_and_named(executed):
     assert "<video controls loop autoplay muted playsinline" in html
     [embedded] = re.findall(r'src="data:video/mp4;base64,([^"]+)"', html)
     assert base64.b64decode(embedded) == (folder / "media/inline/contour.mp4").read_bytes()
-    sha = __import__("hashlib").sha256((folder / "media/inline/contour.png").read_bytes()).hexdigest()
+    sha = hashlib.sha256((folder / "media/inline/contour.png").read_bytes()).hexdigest()
     assert f'href="media/inline/contour.png?v={sha[:16]}"' in html  # caption: each file, by its content
     # The progress bar was shown, and ends on the files written.
     progress = " ".join(o.data["text/html"] for o in outputs(notebook, 1, "display_data"))
