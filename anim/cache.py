@@ -142,6 +142,7 @@ class Cache:
                 temp = files.temp_path(final)
                 copied.append((temp, None))
                 shutil.copyfile(entry, temp)
+                files.fsync(temp)  # as durable as a file drawn now before it is renamed into place
                 record = FileRecord.of(temp, final, view, format, **facts["facts"])
                 if record.sha256 != facts["sha256"]:  # damaged in the cache: draw again
                     raise ValueError(entry)
