@@ -56,9 +56,11 @@ def executed(tmp_path_factory):
     cells = [SCENE,
              f'result = anim.render(scene, "media", {OPTIONS}, cache="cache")\nresult',
              f'anim.show(scene, "media", {OPTIONS}, cache="cache", embed_limit_mb=0.001)',
-             BROKEN]
+             BROKEN,
+             'anim.render(broken, "media", cache=False, debug=True)']
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(textwrap.dedent(c)) for c in cells])
-    notebook.cells[-1].metadata["tags"] = ["raises-exception"]
+    for cell in notebook.cells[3:]:
+        cell.metadata["tags"] = ["raises-exception"]
     client = nbclient.NotebookClient(notebook, timeout=HANG_MS // 1000, kernel_name="python3",
                                      resources={"metadata": {"path": str(folder)}})
     client.execute()
@@ -116,10 +118,23 @@ def test_an_error_is_one_readable_message(executed):
     assert error.ename == "SceneError"
     assert error.evalue == ("surface: raised RuntimeError: both arguments to matmul need to be at least 1D, "
                             "but they are 0D and 0D at step 0 of optimizers['SGD']")
-    trace = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error.traceback))
-    files = re.findall(r"File (\S+?\.py)", trace)
-    assert [Path(f).name for f in files] == ["api.py"], trace  # the public call; none of optianim's internals
+    trace = plain(error.traceback)
+    assert python_files(trace) == ["api.py"], trace  # the public call; none of optianim's internals
     assert "anim.render(broken" in trace
+    # Asked for (debug=True), the whole traceback: through the pipeline to where torch failed.
+    [asked] = outputs(notebook, 4, "error")
+    assert asked.evalue == error.evalue
+    assert {"api.py", "pipeline.py", "trajectory.py"} <= set(python_files(plain(asked.traceback)))
+
+
+def plain(traceback):
+    """IPython's coloured traceback lines as plain text."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(traceback))
+
+
+def python_files(trace):
+    """The names of the .py files whose frames a traceback shows (a cell's are 'Cell In[n]')."""
+    return [Path(f).name for f in re.findall(r"File (\S+?\.py)", trace)]
 
 
 def test_the_executed_notebook_plays_its_video_in_chromium(executed, page):
