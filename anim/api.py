@@ -6,7 +6,7 @@ from pathlib import Path
 from anim.errors import UsageError
 from anim.settings import DEFAULT_QUALITY, STILL_FORMATS, Settings, outputs
 
-__all__ = ["Plan", "info", "load", "render", "still", "trajectories"]
+__all__ = ["Plan", "info", "load", "render", "show", "still", "trajectories"]
 
 
 def load(path):
@@ -46,18 +46,57 @@ def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None,
 
 def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None,
            pace=Settings.pace, theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, jobs=None,
-           progress=None, cvd_preview=None):
+           progress=None, cvd_preview=None, cache=True, debug=False):
     """Render `scene` (a path or a Scene) into out/<scene name>/: each view in each format,
     trajectories.csv, index.html and manifest.json, all at once or none. Returns the Result
-    (folder, files, manifest, color_notes). `progress`, if given, is called with each event of
-    anim.progress (Started, FrameDone, FileDone). Every option of `optianim render` is a keyword.
+    (folder, files, manifest, color_notes), which displays itself in a notebook. `progress`, if
+    given, is called with each event of anim.progress (Started, FrameDone, FileDone); in a
+    notebook a progress bar is shown. Every option of `optianim render` is a keyword.
     `cvd_preview` ('deuteranopia', 'protanopia' or 'tritanopia') renders what students with that
-    colour-vision deficiency see, into out/<scene name>-<deficiency>/."""
-    from anim import pipeline, progress as events
+    colour-vision deficiency see, into out/<scene name>-<deficiency>/. `cache`: True reuses the
+    files of a view whose frames would be the same from the render cache (anim.cache), False
+    draws every frame, a folder (or an anim.cache.Cache) is the cache to use. In a notebook an
+    optianim error is raised without its traceback through optianim's internals unless `debug`."""
+    from anim import notebook, pipeline, progress as events
+    from anim.errors import AnimError
 
-    settings = _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, jobs,
-                         cvd_preview)
-    return pipeline.render(_scene_source(scene), Path(out), settings, progress or events.ignore)
+    try:
+        settings = _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, jobs,
+                             cvd_preview)
+        if progress is None and notebook.in_kernel():
+            progress = notebook.Progress()
+        return pipeline.render(_scene_source(scene), Path(out), settings, progress or events.ignore, _cache(cache))
+    except AnimError as exc:  # in a notebook: the message, with no traceback through optianim's internals
+        if debug or not notebook.in_kernel():
+            raise
+        raise exc.with_traceback(None) from None
+
+
+def show(scene, out="media", *, embed_limit_mb=None, **options):
+    """Render `scene` as `render` does (every keyword of it applies) and display the views in the
+    notebook, embedding files up to `embed_limit_mb` in all (anim.notebook.EMBED_LIMIT_MB by
+    default) and linking the rest. Needs IPython (a notebook or an IPython shell)."""
+    try:
+        from IPython.display import display
+    except ImportError:
+        raise UsageError("anim.show displays in a notebook and needs IPython; elsewhere use anim.render and "
+                         "open the folder's index.html") from None
+    display(render(scene, out, **options).display(embed_limit_mb))
+
+
+def _cache(cache):
+    """The anim.cache.Cache `cache` asks for, or None."""
+    from anim.cache import Cache
+
+    if cache is True:
+        return Cache()
+    if cache is False or cache is None:
+        return None
+    if isinstance(cache, Cache):
+        return cache
+    if isinstance(cache, (str, Path)):
+        return Cache(cache)
+    raise UsageError(f"cache: got {cache!r}; use True, False or a folder")
 
 
 def still(scene, out="media", *, views=None, formats=None, size=None, theme=Settings.theme, transparent=False,

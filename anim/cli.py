@@ -146,9 +146,15 @@ def main():
 @_settings_options
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Processes drawing 3-D frames. [default: every core]")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Reuse the files of views whose frames would be the same from the render cache; "
+                   "--no-cache draws every frame.")
+@click.option("--watch", is_flag=True,
+              help="Render again whenever a file in the scene's folder is saved, and serve the preview page "
+                   "on 127.0.0.1 (it reloads itself after each render). Ctrl-C stops.")
 @_debug_option
 @_reporting_errors
-def render(scenes, out, jobs, **options):
+def render(scenes, out, jobs, cache, watch, **options):
     """Render SCENE.py files into contour and 3-D animations (MP4 + GIF) with their data.
 
     Each scene is rendered in turn; one that fails is reported and the others still render
@@ -156,10 +162,13 @@ def render(scenes, out, jobs, **options):
     preview them all and manifest.json to describe them.
     """
     _note_rounding(options["size"])
+    if watch:
+        _watch(scenes, out, jobs, options, cache)
+        return
     failed = 0
     for scene_path in scenes:
         try:
-            _render_one(scene_path, out, jobs, options)
+            _render_one(scene_path, out, jobs, options, cache)
         except AnimError as exc:
             if len(scenes) == 1:
                 raise
@@ -169,11 +178,23 @@ def render(scenes, out, jobs, **options):
         raise AnimError(f"{failed} of {len(scenes)} scenes failed; see the errors above")
 
 
-def _render_one(scene_path, out, jobs, options):
+def _watch(scenes, out, jobs, options, cache):
+    if len(scenes) != 1:
+        raise click.UsageError(f"--watch takes one scene file, got {len(scenes)}")
+    import importlib.util
+
+    from anim import watch
+
+    if importlib.util.find_spec("watchfiles") is None:
+        raise AnimError("--watch needs the watchfiles package: pip install 'optianim[watch]'")
+    watch.watch(scenes[0], out, lambda: _render_one(scenes[0], out, jobs, options, cache), click.echo)
+
+
+def _render_one(scene_path, out, jobs, options, cache=True):
     started = time.perf_counter()
     progress = _Progress(scene_path)
     try:
-        result = api.render(scene_path, out, jobs=jobs, progress=progress, **options)
+        result = api.render(scene_path, out, jobs=jobs, progress=progress, cache=cache, **options)
     finally:
         progress.close_bar()
     for name in result.removed_temps:
@@ -197,6 +218,7 @@ def _render_one(scene_path, out, jobs, options):
         click.echo(_outside_note(result.starts_outside, result.manifest["x_range"], result.manifest["y_range"]))
     click.echo(f"  done in {time.perf_counter() - started:.1f} s, every file in place: "
                f"{result.folder / 'manifest.json'}")
+    return result
 
 
 def _outside_note(outside, x_range, y_range):
@@ -264,7 +286,7 @@ class _Progress:
         elif isinstance(event, self.events.FrameDone):
             self.frame(event.view, event.total)
         elif isinstance(event, self.events.FileDone):
-            self.file(event.record)
+            self.file(event.record, event.reused)
 
     def frame(self, view, total):
         if not self.interactive:
@@ -276,7 +298,7 @@ class _Progress:
             self.bar.__enter__()
         self.bar.update(1)
 
-    def file(self, record):
+    def file(self, record, reused=False):
         self.close_bar()
         details = []
         if "rows" in record.details:
@@ -288,6 +310,8 @@ class _Progress:
             if "max_bytes" in record.details:
                 details.append(f"{record.details['colors']} colours")
         details.append(megabytes(record.bytes))
+        if reused:
+            details.append("unchanged: reused from the render cache")
         click.echo(f"  ready {record.file:<18} " + ", ".join(details))
 
     def close_bar(self):
@@ -385,6 +409,17 @@ def new(name, folder):
 
     path = library.new_scene(name, folder)
     click.echo(f"wrote {path}; render it with: optianim render {path}")
+
+
+@main.command("clear-cache")
+@_debug_option
+@_reporting_errors
+def clear_cache():
+    """Empty the render cache, where `render` keeps each view's files to reuse them unchanged."""
+    from anim.cache import Cache
+
+    cache = Cache()
+    click.echo(f"removed {megabytes(cache.clear())} from the render cache {cache.folder}")
 
 
 @main.command()

@@ -1,8 +1,10 @@
 """Loads the `scene` a scene file defines; every failure becomes a SceneError naming the file."""
 
+import contextlib
 import dataclasses
 import difflib
 import hashlib
+import importlib
 import importlib.util
 import itertools
 import re
@@ -31,7 +33,8 @@ def load_scene(path):
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     try:
-        spec.loader.exec_module(module)
+        with _folder_importable(path.parent):
+            spec.loader.exec_module(module)
     except SyntaxError as exc:
         raise SceneError(f"syntax error: {exc.msg}", path, exc.lineno) from exc
     except SceneError as exc:
@@ -52,6 +55,36 @@ def load_scene(path):
     if not isinstance(scene, (Scene, Landscape)):
         raise SceneError(f"`scene` is a {type(scene).__name__}, not an anim.Scene or anim.Landscape", path)
     return scene
+
+
+@contextlib.contextmanager
+def _folder_importable(folder):
+    """While a scene file runs, the modules beside it import (`from common import bowl`), ahead of
+    any module of the same name already imported; afterwards sys.path and sys.modules are as they
+    were, so the next scene, from another folder, imports its own `common`. (The scene keeps the
+    modules it imported: its functions hold them.)"""
+    folder = folder.resolve()
+    local = {p.stem if p.suffix == ".py" else p.name for p in folder.iterdir()
+             if p.suffix == ".py" or (p / "__init__.py").is_file()}
+    shadowed = {name: module for name, module in sys.modules.items() if name.partition(".")[0] in local}
+    for name in shadowed:
+        del sys.modules[name]
+    before, path = set(sys.modules), list(sys.path)
+    sys.path.insert(0, str(folder))
+    importlib.invalidate_caches()  # a module written since the last import is seen
+    try:
+        yield
+    finally:
+        sys.path[:] = path
+        for name in set(sys.modules) - before:
+            if _inside(sys.modules[name], folder):
+                del sys.modules[name]
+        sys.modules.update(shadowed)
+
+
+def _inside(module, folder):
+    file = getattr(module, "__file__", None)
+    return file is not None and Path(file).resolve().is_relative_to(folder)
 
 
 def file_sha256(path):

@@ -59,6 +59,19 @@ class Result:
     def left_view(self):
         return self.stopped(LEFT_VIEW)
 
+    def display(self, embed_limit_mb=None):
+        """What a notebook shows of this render (anim.notebook.Display), embedding files up to
+        `embed_limit_mb` in all (default anim.notebook.EMBED_LIMIT_MB) and linking the rest."""
+        from anim import notebook
+
+        return notebook.Display(self, notebook.EMBED_LIMIT_MB if embed_limit_mb is None else embed_limit_mb)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.display()._repr_mimebundle_(include, exclude)
+
+    def _repr_html_(self):
+        return self.display()._repr_html_()
+
     @property
     def swarms(self):
         """How many optimizers are drawn as a swarm (several start points each), overlapping in a panel."""
@@ -108,18 +121,21 @@ def prepare(source):
         return Prepared(scene, trajectory.compute(scene), path, sha256)
 
 
-def render(source, out_root, settings, report=progress.ignore):
-    """Render every output of the scene (a path or a Scene) under out_root/<scene name>/."""
+def render(source, out_root, settings, report=progress.ignore, cache=None):
+    """Render every output of the scene (a path or a Scene) under out_root/<scene name>/,
+    reusing the files of views `cache` (an anim.cache.Cache, or None) holds."""
     parallel = any(view_class(view).PARALLEL for view in settings.views)
-    # Workers start now: their start-up overlaps loading the scene and running the optimizers.
-    with Workers(_jobs(settings.jobs) if parallel else 1) as workers:
-        return render_prepared(prepare(source), out_root, settings, report, workers)
+    # Workers start now: their start-up overlaps loading the scene and running the optimizers;
+    # with a cache, when a view is to be drawn: a render the cache holds starts none.
+    with Workers(_jobs(settings.jobs) if parallel else 1, eager=cache is None) as workers:
+        return render_prepared(prepare(source), out_root, settings, report, workers, cache)
 
 
-def render_prepared(prepared, out_root, settings, report=progress.ignore, workers=None):
+def render_prepared(prepared, out_root, settings, report=progress.ignore, workers=None, cache=None):
     """Render a prepared scene. Every file is finished under a temporary name first; only when
     all are complete are they moved into place, the manifest last, so a failed or interrupted
-    render changes nothing in the output folder."""
+    render changes nothing in the output folder. A view whose frames `cache` holds is copied
+    from it (as a temporary too) instead of drawn."""
     workers = workers or Workers(1)
     scene = prepared.scene
     folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
@@ -132,10 +148,10 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     looks = colors.looks(scene.optimizers, settings.theme)
     result.color_notes = colors.notes(looks, settings.theme)
     with _all_or_nothing(folder) as finished:
-        def done(temp, record):
+        def done(temp, record, reused=False):
             finished.append((temp, record.path))
             result.files.append(record)
-            report(progress.FileDone(record))
+            report(progress.FileDone(record, reused))
 
         csv = folder / TRAJECTORIES_FILE
         temp = files.write_temp(csv, export.to_csv(runs))
@@ -143,8 +159,17 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
         for view in settings.views:
             data = view_data(scene, runs, view_window, view, settings)
             result.masked[view] = window.masked_fraction(data.mesh)
-            for temp, record in _encoded(scene, data, view, folder, settings, report, workers):
-                done(temp, record)
+            key = cache and cache_key(view, data, scene, settings)
+            reused = cache and cache.reuse(key, view, settings.formats, folder)
+            for temp, record in reused or ():
+                done(temp, record, reused=True)
+            if not reused:
+                workers.start()  # they start up while this view, if drawn here, is drawn
+                encoded = _encoded(scene, data, view, folder, settings, report, workers)
+                for temp, record in encoded:
+                    done(temp, record)
+                if cache:
+                    cache.store(key, encoded)
         html = folder / page.PAGE_FILE
         temp = files.write_temp(html, page.document(scene.title, scene.name, result.files, settings.theme).encode())
         done(temp, FileRecord.of(temp, html, None, "html"))
@@ -155,6 +180,14 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
         temp = files.write_temp(manifest, json_bytes(result.manifest))
         finished.append((temp, manifest))
     return result
+
+
+def cache_key(view, data, scene, settings):
+    """The key of a view's frames in the render cache (anim.cache.view_key)."""
+    from anim.cache import view_key
+
+    return view_key(view, view_class(view).CAMERA, data, timeline(scene, settings), scene, settings,
+                    _versions(ffmpeg=False))
 
 
 def _encoded(scene, data, view, folder, settings, report, workers):
@@ -237,13 +270,15 @@ def _framed(prepared):
     return window.mark_exits(prepared.runs, view_window), view_window
 
 
-def _versions():
+def _versions(ffmpeg=True):
+    """optianim's, torch's, numpy's, matplotlib's and (if `ffmpeg`, asking it) ffmpeg's versions."""
     import matplotlib
     import numpy
     import torch
 
-    return {"optianim": __version__, "torch": torch.__version__, "numpy": numpy.__version__,
-            "matplotlib": matplotlib.__version__, "ffmpeg": encode.ffmpeg_version()}
+    versions = {"optianim": __version__, "torch": torch.__version__, "numpy": numpy.__version__,
+                "matplotlib": matplotlib.__version__}
+    return {**versions, "ffmpeg": encode.ffmpeg_version()} if ffmpeg else versions
 
 
 @contextlib.contextmanager

@@ -23,9 +23,11 @@ class FrameDone:
 
 @dataclass(frozen=True)
 class FileDone:
-    """A file is complete (under its temporary name until the whole render is); `record` says what it holds."""
+    """A file is complete (under its temporary name until the whole render is); `record` says what
+    it holds; `reused` that it is the render cache's copy of an identical earlier one."""
 
     record: object
+    reused: bool = False
 
 
 def ignore(event):

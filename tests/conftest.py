@@ -66,6 +66,18 @@ def tiny_scene(scene_file):
 
 
 @pytest.fixture(autouse=True)
+def _no_render_cache(request, tmp_path_factory, monkeypatch):
+    """Renders draw every frame, as the tests of drawing and encoding expect (a second render of the
+    same scene would otherwise come from the cache), except in tests marked `render_cache`, which
+    get an empty cache of their own; none ever touches the user's ~/.cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    if request.node.get_closest_marker("render_cache") is None:
+        from anim import api
+
+        monkeypatch.setattr(api, "_cache", lambda cache: None)
+
+
+@pytest.fixture(autouse=True)
 def _no_inherited_ffmpeg_override(monkeypatch):
     if os.environ.get("IMAGEIO_FFMPEG_EXE"):
         monkeypatch.delenv("IMAGEIO_FFMPEG_EXE")

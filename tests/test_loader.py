@@ -45,3 +45,36 @@ def test_missing_folder_and_wrong_suffix(tmp_path):
         with pytest.raises(SceneError) as error:
             load_scene(path)
         assert str(error.value) == f"{path}: {message}"
+
+
+def _course(root, name, height):
+    """A folder holding common.py (a bowl of the given height) and scene.py importing it."""
+    folder = root / name
+    folder.mkdir()
+    (folder / "common.py").write_text(f"def bowl(w1, w2):\n    return {height} * (w1 ** 2 + w2 ** 2)\n")
+    (folder / "scene.py").write_text(
+        "import torch\nfrom anim import Scene, Optimizer\nfrom common import bowl\n\n"
+        f"scene = Scene(name={name!r}, surface=bowl, optimizers=[Optimizer('SGD', torch.optim.SGD, lr=0.1)])\n")
+    return folder / "scene.py"
+
+
+def test_a_scene_imports_the_modules_beside_it_and_nothing_leaks(tmp_path):
+    import sys
+
+    import torch
+
+    path_before, common_before = list(sys.path), sys.modules.get("common")
+    first, second = _course(tmp_path, "one", 1), _course(tmp_path, "two", 2)
+    one, two = load_scene(first), load_scene(second)  # each its own common.py, in one process
+    point = torch.tensor(1.0), torch.tensor(1.0)
+    assert (one.surface(*point).item(), two.surface(*point).item()) == (2.0, 4.0)
+    assert load_scene(first).surface(*point).item() == 2.0
+    assert sys.path == path_before
+    assert sys.modules.get("common") is common_before
+    # A module of that name imported before (here: by the user) does not stand in for the scene's own.
+    sys.modules["common"] = type(sys)("common")
+    try:
+        assert load_scene(second).surface(*point).item() == 4.0
+        assert not hasattr(sys.modules["common"], "bowl")
+    finally:
+        del sys.modules["common"]

@@ -238,6 +238,7 @@ class ContourView(View):
     name = "contour"
     MESH_RESOLUTION = 300  # samples per side: smooth contour lines at 4K
     PARALLEL = False  # a blitted frame costs less than shipping its pixels between processes
+    CAMERA = False  # flat: the camera does not show
 
     def build(self, data):
         fig = self.fig

@@ -30,20 +30,26 @@ class LocalDrawer:
 
 
 class Workers:
-    """Processes that draw frames, started at once so that their start-up overlaps other work.
+    """Processes that draw frames, started at once (or, if not `eager`, by `start`, when frames
+    are to be drawn) so that their start-up overlaps other work.
 
     Frames depend only on their timeline entry, so the pixels are the same for any number of
     workers, and they come back in the order asked for.
     """
 
-    def __init__(self, jobs):
+    def __init__(self, jobs, eager=True):
         self.jobs = jobs
         self.pool = None
-        if jobs > 1:
+        if eager:
+            self.start()
+
+    def start(self):
+        """Start the processes, unless they run already or one process is all there is."""
+        if self.jobs > 1 and self.pool is None:
             # 'spawn' workers import matplotlib afresh: forking a process that has run torch is unsafe.
-            self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                             initializer=_start_worker)
-            for _ in range(jobs):
+            for _ in range(self.jobs):
                 self.pool.submit(_warm_up)
 
     def __enter__(self):
@@ -56,8 +62,9 @@ class Workers:
 
     def drawer(self, view_class, data, width, height):
         """Something whose frames(entries) yields the view's pixels: in the workers if it pays."""
-        if self.pool is None or not view_class.PARALLEL:
+        if self.jobs <= 1 or not view_class.PARALLEL:
             return LocalDrawer(view_class, data, width, height)
+        self.start()
         return _PoolDrawer(self, (next(_keys), view_class, data, width, height))
 
 

@@ -22,6 +22,7 @@ class MultiplesView(View):
     name = "grid"
     MESH_RESOLUTION = 160  # samples per side: several panels share the frame, each needs fewer
     PARALLEL = False  # blitted, as the contour view
+    CAMERA = False  # flat: the camera does not show
 
     def build(self, data):
         width, height, fig = self.width, self.height, self.fig

@@ -6,13 +6,15 @@ from anim.render import style
 
 class View:
     """A view draws timeline frames of a ViewData as RGBA pixels. Subclasses set `name`,
-    MESH_RESOLUTION (surface samples per side) and PARALLEL (frames are worth drawing in worker
-    processes), lay out the figure once in `build`, draw a frame's changing parts in `draw`, and
-    make a frame's artists ordinary ones in `still` (for savefig)."""
+    MESH_RESOLUTION (surface samples per side), PARALLEL (frames are worth drawing in worker
+    processes) and CAMERA (the camera's pose shows in its frames; the render cache keys on it),
+    lay out the figure once in `build`, draw a frame's changing parts in `draw`, and make a
+    frame's artists ordinary ones in `still` (for savefig)."""
 
     name = None
     MESH_RESOLUTION = 160
     PARALLEL = False
+    CAMERA = True  # its frames change with the camera (a view that draws no 3-D says False)
 
     def __init__(self, data, width, height):
         self.theme, self.steps = data.theme, data.steps
