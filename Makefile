@@ -27,7 +27,7 @@ client-tools:  # ffprobe and Chromium for tests/clients, from Debian's packages
 	bash tests/clients/install-tools.sh
 
 test: setup client-tools
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 bench: setup  # about 12 minutes on 2 cores; see tests/bench/
 	$(PY) tests/bench/bench_swarm.py
