@@ -35,7 +35,7 @@ def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None,
     from anim import colors, pipeline
 
     settings = _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, None,
-                         cvd_preview)
+                         cvd_preview, None)
     checked = pipeline.checked(_scene_source(scene))
     notes = colors.notes(colors.looks(checked.optimizers, settings.theme), settings.theme)
     return Plan(checked, settings, outputs(checked.steps, settings), notes)
@@ -43,22 +43,23 @@ def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None,
 
 def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None,
            pace=Settings.pace, theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, jobs=None,
-           progress=None, cvd_preview=None):
+           progress=None, cvd_preview=None, overlays=None):
     """Render `scene` (a path or a Scene) into out/<scene name>/: each view in each format,
     trajectories.csv, index.html and manifest.json, all at once or none. Returns the Result
     (folder, files, manifest, color_notes). `progress`, if given, is called with each event of
     anim.progress (Started, FrameDone, FileDone). Every option of `optianim render` is a keyword.
     `cvd_preview` ('deuteranopia', 'protanopia' or 'tritanopia') renders what students with that
-    colour-vision deficiency see, into out/<scene name>-<deficiency>/."""
+    colour-vision deficiency see, into out/<scene name>-<deficiency>/. `overlays` (names such as
+    'gradient', 'update', 'momentum' or a state key) draws those arrows instead of the scene's."""
     from anim import pipeline, progress as events
 
     settings = _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, jobs,
-                         cvd_preview)
+                         cvd_preview, overlays)
     return pipeline.render(_scene_source(scene), Path(out), settings, progress or events.ignore)
 
 
 def still(scene, out="media", *, views=None, formats=None, size=None, theme=Settings.theme, transparent=False,
-          counter=False, cvd_preview=None):
+          counter=False, cvd_preview=None, overlays=None):
     """The lecture's static figures: each view's last frame as PNG, SVG and PDF (or `formats`),
     written to out/<scene name>/<view>-still.<format>, with the step counter only if `counter`;
     returns their paths (a list, whose `color_notes` says what the scene's colours need).
@@ -72,7 +73,7 @@ def still(scene, out="media", *, views=None, formats=None, size=None, theme=Sett
                          "preview changes pixels, so it is drawn as png only")
     width, height = _size(size) or (Settings.width, Settings.height)
     settings = Settings(views=views or Settings.views, width=width, height=height, theme=theme,
-                        transparent=transparent, cvd_preview=cvd_preview)
+                        transparent=transparent, cvd_preview=cvd_preview, overlays=overlays)
     return pipeline.still(_scene_source(scene), Path(out), settings, formats, counter)
 
 
@@ -85,9 +86,10 @@ def trajectories(scene):
     return Trajectories(prepared.scene.name, prepared.runs)
 
 
-def _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, jobs, cvd_preview):
+def _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, jobs, cvd_preview,
+              overlays):
     fields = dict(pace=pace, theme=theme, transparent=bool(transparent), trail=trail,
-                  gif_max_mb=gif_max_mb or 0.0, jobs=jobs or 0, cvd_preview=cvd_preview)
+                  gif_max_mb=gif_max_mb or 0.0, jobs=jobs or 0, cvd_preview=cvd_preview, overlays=overlays)
     if views:
         fields["views"] = views
     if formats:

@@ -1,6 +1,6 @@
 """The lecture layout: contour paths, the 3-D surface and the loss curves in one synchronized frame."""
 
-from anim.render import style
+from anim.render import arrows, style
 from anim.render.contour import ContourPanel
 from anim.render.counter import DigitCounter, NoCounter
 from anim.render.loss import LossPanel
@@ -24,7 +24,8 @@ class DashboardView(View):
         # the title; its legend right under it: clear of every path and of the 3-D axes.
         contour_ax = fig.add_axes((0.075, 0.2, 0.39, 0.69))
         contour_ax.set_anchor("N")
-        self.contour = ContourPanel(contour_ax, data.mesh, data.runs, data.trail, data.color_scale)
+        overlay = arrows.Overlay(data.runs, data.overlays, data.mesh) if data.overlays else None
+        self.contour = ContourPanel(contour_ax, data.mesh, data.runs, data.trail, data.color_scale, overlay)
         self.surface_ax = fig.add_axes((0.49, 0.36, 0.46, 0.55), projection="3d", computed_zorder=False)
         self.surface = ThreeDPanel(self.surface_ax, data.mesh, data.runs, data.zlabel, data.theme,
                                    data.trail, data.color_scale)
@@ -39,6 +40,8 @@ class DashboardView(View):
         fig.legend(handles, labels, loc="upper center", bbox_to_anchor=((under.x0 + under.x1) / 2, under.y0 - 0.01),
                    ncols=style.legend_columns(labels, 0.45 * fig.get_figwidth() * 72), frameon=False,
                    handlelength=2.2, columnspacing=1.2)
+        if overlay:
+            arrows.add_key(contour_ax, overlay, data.runs)
         fig.canvas.draw()
         self.counter.draw_into_background()
         self.contour.start()
