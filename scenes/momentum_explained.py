@@ -7,7 +7,7 @@ from anim.surfaces import quadratic_bowl
 
 scene = Scene(
     name="momentum_explained",
-    title="Momentum in a ravine: the gradient points across, the velocity along",
+    title="Momentum: the gradient across, the velocity along",
     surface=quadratic_bowl(condition=25),
     init=(-4.5, 2.0),
     steps=40,

@@ -19,11 +19,11 @@ FIRST_MOMENT_KEYS = ("momentum_buffer", "exp_avg", "momentum")
 # shrink all the others to dots; the few longer ones run on, cut by the panel's edge.
 TARGET_SHARE, LONG_SHARE = 0.15, 0.25
 
-# name -> (dash pattern, shaft width and head length in points, filled head, key text)
+# name -> (dash pattern, shaft width and head length in points, filled head, key text, short key text)
 STYLES = {
-    "update": ("solid", 2.6, 9.0, True, "update: the step taken"),
-    "gradient": ((0, (3.0, 1.6)), 2.0, 8.0, True, "gradient: −lr·∇L"),
-    "momentum": ((0, (0.9, 1.2)), 2.4, 8.0, False, "momentum: −lr·m"),
+    "update": ("solid", 2.6, 9.0, True, "update: the step taken", "update"),
+    "gradient": ((0, (3.0, 1.6)), 2.0, 8.0, True, "gradient: −lr·∇L", "−lr·∇L"),
+    "momentum": ((0, (0.9, 1.2)), 2.4, 8.0, False, "momentum: −lr·m", "−lr·m"),
 }
 STATE_STYLE = ((0, (4.0, 1.4, 1.0, 1.4)), 1.8, 7.0, False)
 
@@ -118,14 +118,18 @@ class Overlay:
                              for name, values in by_name.items()} for key, by_name in raw.items()}
         self.groups = groups
 
-    def key_entries(self):
-        """(handles, labels, title) of the key: one entry per overlay, in the theme's text colour."""
+    def key_entries(self, scaled=False):
+        """(handles, labels, title) of the key: one entry per overlay, in the theme's text colour;
+        `scaled`: each label says its scale (for a key merged into another legend)."""
         color = style.matplotlib.rcParams["text.color"]
         handles, labels = [], []
         for name in self.names:
-            dashes, width, _, filled, text = _style(name)
+            dashes, width, _, filled, text, short = _style(name)
             if name not in STEP_OVERLAYS:
-                text = f"state {name}, ×{_scale_text(self.scales[name])}"
+                text = f"{name} ×{_scale_text(self.scales[name])}" if scaled else \
+                    f"state {name}, ×{_scale_text(self.scales[name])}"
+            elif scaled:
+                text = f"{short} ×{_scale_text(self.scales['step'])}"
             handles.append(Line2D([], [], color=color, linestyle=dashes, linewidth=width, marker=">",
                                   markevery=[1], markersize=7, markerfacecolor=color if filled else "none",
                                   markeredgecolor=color))
@@ -138,7 +142,7 @@ class Overlay:
 def _style(name):
     if name in STYLES:
         return STYLES[name]
-    return (*STATE_STYLE, name)
+    return (*STATE_STYLE, name, name)
 
 
 def add_key(ax, overlay, runs, avoid=()):
@@ -223,7 +227,7 @@ class ArrowLayer:
         head_faces, head_edges = [], []
         for j in np.flatnonzero(keep):
             i, name, _ = self.items[which[j]]
-            dashes, width, head_length, filled, _ = _style(name)
+            dashes, width, head_length, filled, _, _ = _style(name)
             unit = delta[j] / length[j]
             normal = np.array([-unit[1], unit[0]])
             head = min(head_length * self.points, 0.5 * length[j])

@@ -47,7 +47,7 @@ class InsidePanel:
         ax.set_ylim(low / 1.6, high * 1.6)
         ax.set_xlim(0, max(steps - 1, 1) * 1.02)
         ax.set_xlabel("update step")
-        ax.set_ylabel("|update| / |gradient|")
+        ax.set_ylabel("|update| / |grad|")
         ax.grid(True, alpha=0.3)
         ax.tick_params(labelsize=style.FONT["tick"])
         width = style.PATH_WIDTH - 0.5

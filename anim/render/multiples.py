@@ -63,7 +63,11 @@ class MultiplesView(View):
         self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
         fig.canvas.draw()
         fig.set_layout_engine("none")  # freeze the layout: the background is reused as it is
-        if overlay:
+        if overlay and len(axes) > len(groups):  # the key in the first empty cell
+            handles, labels, title = overlay.key_entries()
+            fig.legend(handles, labels, title=title, loc="center", bbox_to_anchor=axes[len(groups)].get_position(),
+                       fontsize=font, title_fontsize=font, frameon=False, handlelength=2.6)
+        elif overlay:
             arrows.add_key(self.panels[0].ax, overlay, self.panels[0].runs)
         fig.canvas.draw()
         self.counter.draw_into_background()
