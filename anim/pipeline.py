@@ -107,12 +107,13 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     render changes nothing in the output folder."""
     workers = workers or Workers(1)
     scene = prepared.scene
+    overlays = _checked_overlays(prepared, settings)
     folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
     report(progress.Started(scene, folder))
     result = Result(folder, removed_temps=files.clean_stale(folder))
     runs, view_window = _framed(prepared)
     result.runs = runs
-    result.overlay_notes = arrows.notes(_checked_overlays(prepared, settings), runs, settings.views)
+    result.overlay_notes = arrows.notes(overlays, runs, settings.views)
     result.starts_outside = window.starts_outside(scene, view_window)
     looks = colors.looks(scene.optimizers, settings.theme)
     result.color_notes = colors.notes(looks, settings.theme)
