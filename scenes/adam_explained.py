@@ -15,8 +15,8 @@ scene = Scene(
     y_range=(-2.5, 2.5),
     optimizers=[
         Optimizer("SGD", torch.optim.SGD, lr=0.07, color="red"),
-        Optimizer("RMSprop", torch.optim.RMSprop, lr=0.1, color="darkgreen"),
-        Optimizer("Adam", torch.optim.Adam, lr=0.3, color="black"),
+        Optimizer("RMSprop", torch.optim.RMSprop, lr=0.05, color="darkgreen"),
+        Optimizer("Adam", torch.optim.Adam, lr=0.1, color="black"),
     ],
     overlays=["update"],
     camera=Camera(elevation=45, azimuth=(-80, 40)),

@@ -12,7 +12,7 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from anim import Optimizer, Scene, export, starts, trajectory
+from anim import Optimizer, Scene, starts, trajectory
 from anim.cli import main
 from anim.loader import load_scene
 from anim.surfaces import himmelblau, rosenbrock

@@ -4,6 +4,7 @@ scale and key, and which overlays a scene can draw."""
 import math
 
 import numpy as np
+from matplotlib import colors as mcolors
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
@@ -146,13 +147,22 @@ def _style(name):
 
 
 def add_key(ax, overlay, runs, avoid=()):
-    """The overlay's key inside `ax`, in the first corner clear of the runs' paths and of the
-    boxes `avoid` (pixel Bboxes, such as the optimizer legend's); returns it."""
+    """The overlay's key inside `ax`, in the first corner clear of the runs' paths, of every arrow
+    they will draw and of the boxes `avoid` (pixel Bboxes, such as the optimizer legend's); else
+    in the first corner tried. Returns it."""
     from anim.render.contour import LEGEND_CORNERS, crosses, path_segments
 
     handles, labels, title = overlay.key_entries()
     renderer = ax.figure.canvas.get_renderer()
-    segments = path_segments(ax, runs)
+    segments = [path_segments(ax, runs)]
+    for run in runs:
+        points = run.shown(len(run.points) - 1)[:, :2].astype(float)
+        for arrows in overlay.arrows[(run.label, run.run)].values():
+            if arrows is not None:
+                ends = np.stack([points, points + arrows[:len(points)]], axis=1)
+                pixels = ax.transData.transform(ends.reshape(-1, 2)).reshape(-1, 2, 2)
+                segments.append(pixels[np.isfinite(pixels).all(axis=(1, 2))])
+    segments = np.concatenate(segments)
     fallback = None
     for loc in ("lower left", "lower right", *LEGEND_CORNERS):
         key = Legend(ax, handles, labels, loc=loc, title=title, frameon=True, framealpha=0.9,
@@ -181,15 +191,22 @@ class ArrowLayer:
         self.outlines = [style.outline_for(color) for color in self.colors]
         self.points = ax.figure.dpi / 72  # pixels per point
         pixels = IdentityTransform()
-        self.halos = LineCollection([], transform=pixels, capstyle="butt", animated=True, zorder=4.4)
+        # One collection draws every halo, then every shaft over them; another the heads.
         self.shafts = LineCollection([], transform=pixels, capstyle="butt", animated=True, zorder=4.5)
         self.heads = PolyCollection([], transform=pixels, animated=True, zorder=4.6)
-        for artist in (self.halos, self.shafts, self.heads):
+        for artist in (self.shafts, self.heads):
             ax.add_collection(artist, autolim=False)
             artist.set_clip_path(ax.patch)
         # Each (run, overlay) drawn: its [steps, 2] arrows and its style.
         self.items = [(i, name, arrows) for i, run in enumerate(runs) for name in overlay.names
                       if (arrows := overlay.arrows[(run.label, run.run)][name]) is not None]
+        looks = [_style(name) for _, name, _ in self.items]  # each item's look, looked up once
+        self.dashes = [look[0] for look in looks]
+        self.widths = np.array([look[1] for look in looks]).reshape(-1)
+        self.head_lengths = np.array([look[2] * self.points for look in looks]).reshape(-1)
+        self.filled = np.array([look[3] for look in looks], dtype=bool).reshape(-1)
+        self.item_colors = mcolors.to_rgba_array([self.colors[i] for i, _, _ in self.items]).reshape(-1, 4)
+        self.item_outlines = mcolors.to_rgba_array([self.outlines[i] for i, _, _ in self.items]).reshape(-1, 4)
 
     def _arrows(self, position):
         """(tails, vectors, item index, alpha) of every arrow at `position`, in w units."""
@@ -197,11 +214,11 @@ class ArrowLayer:
         step, share = math.floor(position), position - math.floor(position)
         for k, (i, _, arrows) in enumerate(self.items):
             run = self.runs[i]
-            if run.ended(position):
+            if run.ended(position) or step >= len(run.points):
                 continue
-            head = run.shown_at(position)[-1, :2]
-            vector = arrows[step]
-            if share and step + 1 < len(arrows):
+            head, vector = run.points[step, :2], arrows[step]
+            if share and step + 1 < len(arrows):  # (not ended: the next point is drawn)
+                head = head + share * (run.points[step + 1, :2] - head)
                 vector = vector + share * (arrows[step + 1] - vector)
             tails.append(head), vecs.append(vector), which.append(k), alphas.append(1.0)
             if self.trail_length:
@@ -216,54 +233,46 @@ class ArrowLayer:
         return np.array(tails, float).reshape(-1, 2), np.array(vecs, float).reshape(-1, 2), which, alphas
 
     def _set(self, position):
+        """Give the artists the arrows at `position`, built in pixels; False if there are none."""
         tails, vecs, which, alphas = self._arrows(position)
         start = self.ax.transData.transform(tails)
         tip = self.ax.transData.transform(tails + vecs)
         delta = tip - start
-        length = np.hypot(*delta.T)
-        keep = np.isfinite(length) & (length >= 2.0)
-        shafts, halos, heads = [], [], []
-        shaft_style = {"colors": [], "widths": [], "dashes": [], "halo": [], "halo_widths": []}
-        head_faces, head_edges = [], []
-        for j in np.flatnonzero(keep):
-            i, name, _ = self.items[which[j]]
-            dashes, width, head_length, filled, _, _ = _style(name)
-            unit = delta[j] / length[j]
-            normal = np.array([-unit[1], unit[0]])
-            head = min(head_length * self.points, 0.5 * length[j])
-            base = tip[j] - unit * head
-            half = 0.42 * head
-            heads.append([tip[j], base + normal * half, base - normal * half])
-            shafts.append([start[j], base])
-            color, outline = trail.faded(self.colors[i], [alphas[j]])[0], trail.faded(self.outlines[i], [alphas[j]])[0]
-            shaft_style["colors"].append(color)
-            shaft_style["widths"].append(width)
-            shaft_style["dashes"].append(dashes)
-            shaft_style["halo"].append(outline)
-            shaft_style["halo_widths"].append(width + 2.0)
-            head_faces.append(color if filled else outline)
-            head_edges.append(outline if filled else color)
-        self.halos.set_segments(shafts)
-        self.halos.set_color(shaft_style["halo"])
-        self.halos.set_linewidths(shaft_style["halo_widths"])
-        self.shafts.set_segments(shafts)
-        self.shafts.set_color(shaft_style["colors"])
-        self.shafts.set_linewidths(shaft_style["widths"])
-        self.shafts.set_linestyles(shaft_style["dashes"] or ["solid"])
+        with np.errstate(invalid="ignore"):
+            length = np.hypot(*delta.T)
+            keep = np.flatnonzero(np.isfinite(length) & (length >= 2.0))
+        items = np.asarray(which, dtype=int)[keep]
+        start, tip, delta, length = start[keep], tip[keep], delta[keep], length[keep]
+        unit = delta / length[:, None]
+        normal = np.column_stack([-unit[:, 1], unit[:, 0]])
+        head = np.minimum(self.head_lengths[items], 0.5 * length)[:, None]
+        base = tip - unit * head
+        half = 0.42 * head
+        shafts = np.stack([start, base], axis=1)
+        heads = np.stack([tip, base + normal * half, base - normal * half], axis=1)
+        alpha = np.asarray(alphas)[keep]
+        color, outline = self.item_colors[items].copy(), self.item_outlines[items].copy()
+        color[:, 3] *= alpha
+        outline[:, 3] *= alpha
+        filled = self.filled[items][:, None]
+        self.shafts.set_segments(np.concatenate([shafts, shafts]))
+        self.shafts.set_color(np.concatenate([outline, color]))
+        self.shafts.set_linewidths(np.concatenate([self.widths[items] + 2.0, self.widths[items]]))
+        self.shafts.set_linestyles(["solid"] * len(items) + [self.dashes[k] for k in items] or ["solid"])
         self.heads.set_verts(heads)
-        self.heads.set_facecolor(head_faces)
-        self.heads.set_edgecolor(head_edges)
-        self.heads.set_linewidths([1.2] * len(heads))
-        return bool(shafts)
+        self.heads.set_facecolor(np.where(filled, color, outline))
+        self.heads.set_edgecolor(np.where(filled, outline, color))
+        self.heads.set_linewidths(1.2)
+        return bool(len(items))
 
     def draw(self, f):
         """Draw the arrows of frame f (the caller restored the panel's pixels)."""
         if self._set(f.position):
-            for artist in (self.halos, self.shafts, self.heads):
-                self.ax.draw_artist(artist)
+            self.ax.draw_artist(self.shafts)
+            self.ax.draw_artist(self.heads)
 
     def show(self, f):
         """Make the arrows of frame f ordinary artists, for a figure saved with savefig."""
         self._set(f.position)
-        for artist in (self.halos, self.shafts, self.heads):
+        for artist in (self.shafts, self.heads):
             artist.set_animated(False)

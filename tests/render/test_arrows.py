@@ -6,10 +6,9 @@ import re
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from matplotlib import colors as mcolors
 from matplotlib.legend import Legend
 
-from anim import pipeline, window
+from anim import pipeline
 from anim.cli import main
 from anim.render import arrows, view_class, view_data
 from anim.settings import Settings
@@ -73,8 +72,8 @@ def test_every_overlay_draws_in_its_own_style_and_the_key_names_them(scene_file)
     view, (run,) = _view(scene_file(RED), "contour", overlays=("gradient", "update", "momentum", "momentum_buffer"))
     layer = view.panel.arrows
     layer._set(3.0)
-    assert len(layer.shafts.get_segments()) == 4
-    assert len({str(style) for style in layer.shafts.get_linestyles()}) == 4
+    assert len(layer.shafts.get_segments()) == 8  # a halo under each of the 4 shafts
+    assert len({str(style) for style in layer.shafts.get_linestyles()[4:]}) == 4
     (key,) = [legend for legend in view.fig.findobj(Legend) if legend.get_title().get_text().startswith("arrows")]
     assert [t.get_text() for t in key.get_texts()] == ["gradient: −lr·∇L", "update: the step taken",
                                                         "momentum: −lr·m", f"state momentum_buffer, "
