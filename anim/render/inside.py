@@ -68,9 +68,9 @@ class InsidePanel:
                       handlelength=2.2, columnspacing=1.0, borderpad=0.3)
 
     def _update(self, f):
-        last = min(f.step + 2, len(self.series[0][1])) if self.series else 0
-        steps = np.arange(last, dtype=float)
         share = f.position - f.step
+        last = min(f.step + 1 + (share > 0), len(self.series[0][1])) if self.series else 0
+        steps = np.arange(last, dtype=float)
         drawn = []
         lines = iter(self.lines)
         for _, ratio, lr in self.series:

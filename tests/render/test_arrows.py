@@ -146,3 +146,19 @@ def test_the_dashboard_and_grid_draw_the_arrows_and_the_effective_step_panel(sce
     pixels = np.array(grid.frame(Frame(0, 3.0, 30, 0)))
     assert _red_near(pixels, grid.panels[0].ax, head + 0.6 * grid.panels[0].arrows.overlay.scales["step"] *
                      run.update[3])
+
+
+def test_the_inside_view_draws_the_learning_rate_a_scheduler_changes(scene_file):
+    scheduled = RED.replace('momentum=0.5, color="#ff0000"', 'color="#ff0000", scheduler=lambda o: '
+                            'torch.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.1)')
+    view, (run,) = _view(scene_file(scheduled), "inside")
+    ((_, _, lr),) = view.panel.series
+    np.testing.assert_array_equal(lr, run.lr)
+    np.testing.assert_allclose(run.lr[[0, 2, 3, 6]], [0.05, 0.05, 0.005, 0.0005])
+    view.frame(Frame(0, 6.0, 30, 0))
+    w1, w2, lr_line = view.panel.lines
+    x, y = lr_line.get_data()
+    np.testing.assert_array_equal(x, np.arange(7))
+    np.testing.assert_array_equal(y, run.lr[:7])  # drawn up to the frame's step
+    unscheduled, _ = _view(scene_file(RED, "plain.py"), "inside")
+    assert unscheduled.panel.series[0][2] is None  # a constant lr is not drawn
