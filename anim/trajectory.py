@@ -207,7 +207,8 @@ class Recorder:
 
     def after(self, weights, torch_optimizer):
         step = self._step
-        self.update[step] = _columns(weights) - self._weights
+        with np.errstate(invalid="ignore", over="ignore"):  # a run diverging: inf - inf is its NaN
+            self.update[step] = _columns(weights) - self._weights
         for key, value in torch_optimizer.state.get(weights, {}).items():
             if getattr(value, "numel", None) is not None and value.numel() == weights.numel():
                 if key not in self.state:
