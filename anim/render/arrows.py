@@ -194,6 +194,8 @@ class ArrowLayer:
         # One collection draws every halo, then every shaft over them; another the heads.
         self.shafts = LineCollection([], transform=pixels, capstyle="butt", animated=True, zorder=4.5)
         self.heads = PolyCollection([], transform=pixels, animated=True, zorder=4.6)
+        self.heads.set_linewidths(1.2)
+        self._styled = None  # the items whose dash patterns the shafts have
         for artist in (self.shafts, self.heads):
             ax.add_collection(artist, autolim=False)
             artist.set_clip_path(ax.patch)
@@ -258,11 +260,12 @@ class ArrowLayer:
         self.shafts.set_segments(np.concatenate([shafts, shafts]))
         self.shafts.set_color(np.concatenate([outline, color]))
         self.shafts.set_linewidths(np.concatenate([self.widths[items] + 2.0, self.widths[items]]))
-        self.shafts.set_linestyles(["solid"] * len(items) + [self.dashes[k] for k in items] or ["solid"])
+        if tuple(items) != self._styled:  # dash patterns are costly to set: only when the arrows change
+            self.shafts.set_linestyles(["solid"] * len(items) + [self.dashes[k] for k in items] or ["solid"])
+            self._styled = tuple(items)
         self.heads.set_verts(heads)
         self.heads.set_facecolor(np.where(filled, color, outline))
         self.heads.set_edgecolor(np.where(filled, outline, color))
-        self.heads.set_linewidths(1.2)
         return bool(len(items))
 
     def draw(self, f):
