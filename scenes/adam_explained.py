@@ -14,9 +14,9 @@ scene = Scene(
     x_range=(-5, 5),
     y_range=(-2.5, 2.5),
     optimizers=[
-        Optimizer("SGD", torch.optim.SGD, lr=0.07, color="red"),
-        Optimizer("RMSprop", torch.optim.RMSprop, lr=0.05, color="darkgreen"),
-        Optimizer("Adam", torch.optim.Adam, lr=0.1, color="black"),
+        Optimizer("SGD", torch.optim.SGD, lr=0.07),
+        Optimizer("RMSprop", torch.optim.RMSprop, lr=0.05),
+        Optimizer("Adam", torch.optim.Adam, lr=0.1),
     ],
     overlays=["update"],
     camera=Camera(elevation=45, azimuth=(-80, 40)),
