@@ -14,8 +14,8 @@ scene = Scene(
     x_range=(-5, 5),
     y_range=(-2.5, 2.5),
     optimizers=[
-        Optimizer("SGD", torch.optim.SGD, lr=0.07, color="red"),
-        Optimizer("Momentum SGD", torch.optim.SGD, lr=0.07, momentum=0.6, color="blue"),
+        Optimizer("SGD", torch.optim.SGD, lr=0.07),
+        Optimizer("Momentum SGD", torch.optim.SGD, lr=0.07, momentum=0.6),
     ],
     overlays=["gradient", "momentum"],
     camera=Camera(elevation=45, azimuth=(-80, 40)),
