@@ -37,7 +37,7 @@ def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None,
     from anim import colors, pipeline, window
 
     settings = _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, None,
-                         cvd_preview)
+                         cvd_preview, None)
     checked = pipeline.checked(_scene_source(scene))
     notes = colors.notes(colors.looks(checked.optimizers, settings.theme), settings.theme)
     fixed = window.fixed_ranges(checked)
@@ -46,14 +46,15 @@ def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None,
 
 def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None,
            pace=Settings.pace, theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, jobs=None,
-           progress=None, cvd_preview=None, cache=True, debug=False):
+           progress=None, cvd_preview=None, overlays=None, cache=True, debug=False):
     """Render `scene` (a path or a Scene) into out/<scene name>/: each view in each format,
     trajectories.csv, index.html and manifest.json, all at once or none. Returns the Result
     (folder, files, manifest, color_notes), which displays itself in a notebook. `progress`, if
     given, is called with each event of anim.progress (Started, FrameDone, FileDone); in a
     notebook a progress bar is shown. Every option of `optianim render` is a keyword.
     `cvd_preview` ('deuteranopia', 'protanopia' or 'tritanopia') renders what students with that
-    colour-vision deficiency see, into out/<scene name>-<deficiency>/. `cache`: True reuses the
+    colour-vision deficiency see, into out/<scene name>-<deficiency>/. `overlays` (names such as
+    'gradient', 'update', 'momentum' or a state key) draws those arrows instead of the scene's. `cache`: True reuses the
     files of a view whose frames would be the same from the render cache (anim.cache), False
     draws every frame, a folder (or an anim.cache.Cache) is the cache to use. In a notebook an
     optianim error is raised without its traceback through optianim's internals unless `debug`."""
@@ -62,7 +63,7 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
 
     try:
         settings = _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, jobs,
-                             cvd_preview)
+                             cvd_preview, overlays)
         if progress is None and notebook.in_kernel():
             progress = notebook.Progress()
         return pipeline.render(_scene_source(scene), Path(out), settings, progress or events.ignore, _cache(cache))
@@ -100,7 +101,7 @@ def _cache(cache):
 
 
 def still(scene, out="media", *, views=None, formats=None, size=None, theme=Settings.theme, transparent=False,
-          counter=False, cvd_preview=None):
+          counter=False, cvd_preview=None, overlays=None):
     """The lecture's static figures: each view's last frame as PNG, SVG and PDF (or `formats`),
     written to out/<scene name>/<view>-still.<format>, with the step counter only if `counter`;
     returns their paths (a list, whose `color_notes` says what the scene's colours need).
@@ -114,7 +115,7 @@ def still(scene, out="media", *, views=None, formats=None, size=None, theme=Sett
                          "preview changes pixels, so it is drawn as png only")
     width, height = _size(size) or (Settings.width, Settings.height)
     settings = Settings(views=views or Settings.views, width=width, height=height, theme=theme,
-                        transparent=transparent, cvd_preview=cvd_preview)
+                        transparent=transparent, cvd_preview=cvd_preview, overlays=overlays)
     return pipeline.still(_scene_source(scene), Path(out), settings, formats, counter)
 
 
@@ -127,9 +128,10 @@ def trajectories(scene):
     return Trajectories(prepared.scene.name, prepared.runs, prepared.projection)
 
 
-def _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, jobs, cvd_preview):
+def _settings(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb, jobs, cvd_preview,
+              overlays):
     fields = dict(pace=pace, theme=theme, transparent=bool(transparent), trail=trail,
-                  gif_max_mb=gif_max_mb or 0.0, jobs=jobs or 0, cvd_preview=cvd_preview)
+                  gif_max_mb=gif_max_mb or 0.0, jobs=jobs or 0, cvd_preview=cvd_preview, overlays=overlays)
     if views:
         fields["views"] = views
     if formats:

@@ -43,6 +43,10 @@ VIEW_OPTION = click.option("--view", "views", type=click.Choice(list(VIEWS)), mu
                            + ". [default: contour and surface]")
 THEME_OPTION = click.option("--theme", type=click.Choice(THEMES), default=Settings.theme, show_default=True,
                             help="light, or dark for dark slide decks.")
+OVERLAY_OPTION = click.option(
+    "--overlay", "overlays", multiple=True, metavar="NAME",
+    help="Arrows at each head, instead of the scene's overlays; repeat for several: gradient (the step -lr*grad), "
+         "update (the step taken), momentum (-lr times the first-moment buffer) or a state key such as exp_avg_sq.")
 CVD_OPTION = click.option("--cvd-preview", type=click.Choice(DEFICIENCIES), default=None,
                           help="Draw what students with this colour-vision deficiency see (Machado et al. 2009), "
                                "into OUT/<scene name>-<deficiency>/, to check a slide.")
@@ -152,9 +156,10 @@ def main():
 @click.option("--watch", is_flag=True,
               help="Render again whenever a file in the scene's folder is saved, and serve the preview page "
                    "on 127.0.0.1 (it reloads itself after each render). Ctrl-C stops.")
+@OVERLAY_OPTION
 @_debug_option
 @_reporting_errors
-def render(scenes, out, jobs, cache, watch, **options):
+def render(scenes, out, jobs, cache, watch, overlays, **options):
     """Render SCENE.py files into contour and 3-D animations (MP4 + GIF) with their data.
 
     Each scene is rendered in turn; one that fails is reported and the others still render
@@ -162,6 +167,7 @@ def render(scenes, out, jobs, cache, watch, **options):
     preview them all and manifest.json to describe them.
     """
     _note_rounding(options["size"])
+    options = dict(options, overlays=overlays or None)
     if watch:
         _watch(scenes, out, jobs, options, cache)
         return
@@ -204,7 +210,7 @@ def _render_one(scene_path, out, jobs, options, cache=True):
     for line in _stop_notes(result.left_view, "left the view", " (far outside it)",
                             "; trajectories.csv has every value"):
         click.echo(line)
-    for note in result.color_notes:
+    for note in [*result.color_notes, *result.overlay_notes]:
         click.echo(f"  note: {note}")
     if result.swarms > 1 and "grid" not in (options["views"] or ()):
         click.echo(f"  note: the swarms of {result.swarms} optimizers overlap in each view; "
@@ -336,16 +342,18 @@ def _count(n, noun):
 @click.option("--transparent", is_flag=True, help="See-through background.")
 @click.option("--counter", is_flag=True, help="Show the step counter, as the animation's last frame does.")
 @CVD_OPTION
+@OVERLAY_OPTION
 @_debug_option
 @_reporting_errors
-def still(scene, out, views, formats, size, theme, transparent, counter, cvd_preview):
+def still(scene, out, views, formats, size, theme, transparent, counter, cvd_preview, overlays):
     """Draw the lecture's static figures of SCENE.py: the final paths on each view, as PNG, SVG and PDF.
 
     Files go to OUT/<scene name>/<view>-still.<format>, beside what `render` writes.
     """
     _note_rounding(size)
     written = api.still(scene, out, views=views or None, formats=formats or None, size=size, theme=theme,
-                        transparent=transparent, counter=counter, cvd_preview=cvd_preview)
+                        transparent=transparent, counter=counter, cvd_preview=cvd_preview,
+                        overlays=overlays or None)
     for note in written.color_notes:
         click.echo(f"note: {note}")
     if written.starts_outside:

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from anim import __version__, colors, encode, export, files, page, progress, stills, trajectory, window
-from anim.errors import RenderError, SceneError
+from anim.errors import RenderError, SceneError, UsageError
 from anim.formats import FORMATS
 from anim.landscape import Landscape
 from anim.loader import file_sha256, load_scene
 from anim.manifest import MANIFEST_FILE, TRAJECTORIES_FILE, FileRecord, document, json_bytes
-from anim.render import style, view_class, view_data
+from anim.render import arrows, overlay_names, style, view_class, view_data
 from anim.render.frames import Workers
 from anim.scene import Scene
 from anim.settings import STILL_FORMATS, frame_count
@@ -46,6 +46,7 @@ class Result:
     starts_outside: list = field(default_factory=list)  # (index, (w1, w2)) of start points outside the window
     color_notes: list = field(default_factory=list)  # one line each about the scene's colours (anim.colors.notes)
     plane: object = None  # a Landscape's manifest `plane`: how well the plane holds the paths
+    overlay_notes: list = field(default_factory=list)  # one line each on overlays skipped (anim.render.arrows.notes)
 
     def stopped(self, reason):
         """(optimizer label, run, step) of every run that stopped being drawn for `reason`."""
@@ -138,12 +139,14 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     from it (as a temporary too) instead of drawn."""
     workers = workers or Workers(1)
     scene = prepared.scene
+    overlays = _checked_overlays(prepared, settings)
     folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
     report(progress.Started(scene, folder))
     result = Result(folder, removed_temps=files.clean_stale(folder))
     runs, view_window = _framed(prepared)
     result.runs = runs
     result.plane = prepared.projection and prepared.projection.described(runs)
+    result.overlay_notes = arrows.notes(overlays, runs, settings.views)
     result.starts_outside = window.starts_outside(scene, view_window)
     looks = colors.looks(scene.optimizers, settings.theme)
     result.color_notes = colors.notes(looks, settings.theme)
@@ -232,6 +235,7 @@ def still(source, out_root, settings, formats=STILL_FORMATS, counter=False):
     folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
     files.clean_stale(folder)
     runs, view_window = _framed(prepared)
+    _checked_overlays(prepared, settings)
     settings = dataclasses.replace(settings, trail=0)  # a figure shows the whole paths
     last = timeline(scene, settings).frame(frame_count(scene.steps, settings) - 1)
     with _all_or_nothing(folder) as finished:
@@ -268,6 +272,18 @@ def _framed(prepared):
     with naming_file(prepared.path):
         view_window = window.view_window(prepared.scene, prepared.runs)
     return window.mark_exits(prepared.runs, view_window), view_window
+
+
+def _checked_overlays(prepared, settings):
+    """The overlays to draw, each one the runs can draw: else a UsageError for those asked in the
+    settings (--overlay), a SceneError naming the file for the scene's own."""
+    names = overlay_names(prepared.scene, settings)
+    try:
+        return arrows.check(names, prepared.runs, "overlays")
+    except ValueError as exc:
+        if settings.overlays is not None:
+            raise UsageError(str(exc)) from None
+        raise SceneError(str(exc), prepared.path) from None
 
 
 def _versions(ffmpeg=True):

@@ -283,6 +283,7 @@ class Scene:
     color_scale: str = "linear"  # "log": contour levels and colours spaced by decades above the minimum
     grad_noise: object = 0.0  # the noise of optimizers that set none; see Optimizer
     noise_seed: object = 0
+    overlays: tuple = ()  # arrows at each head: "gradient", "update", "momentum" or a state key (anim.render.arrows)
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
@@ -306,6 +307,11 @@ class Scene:
         if self.color_scale not in COLOR_SCALES:
             raise _invalid("color_scale", f"got {brief(self.color_scale)}; use one of "
                                           + ", ".join(repr(s) for s in COLOR_SCALES))
+        overlays = (self.overlays,) if isinstance(self.overlays, str) else self.overlays
+        if not isinstance(overlays, (tuple, list)) or not all(isinstance(o, str) and o for o in overlays):
+            raise _invalid("overlays", f"got {brief(self.overlays)}; use a list of overlay names such as "
+                                       "['gradient', 'update', 'momentum'] or state keys such as 'exp_avg'")
+        set_("overlays", tuple(dict.fromkeys(overlays)))
         if not isinstance(self.camera, Camera):
             raise _invalid("camera", f"got {brief(self.camera)}; use anim.Camera(elevation=..., azimuth=...)")
 

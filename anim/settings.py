@@ -36,6 +36,7 @@ class Settings:
     gif_max_mb: float = 0.0   # shrink each GIF until it fits; 0 = no limit
     jobs: int = 0             # worker processes for 3-D frames; 0 = every core
     cvd_preview: object = None  # a deficiency of anim.colors.DEFICIENCIES: frames show what it sees
+    overlays: object = None   # arrows at the heads (anim.render.arrows), instead of the scene's; None = the scene's
 
     def __post_init__(self):
         for name in ("width", "height"):
@@ -66,6 +67,12 @@ class Settings:
         if self.cvd_preview is not None and self.cvd_preview not in DEFICIENCIES:
             raise UsageError(f"cvd_preview: got {self.cvd_preview!r}; use one of {', '.join(DEFICIENCIES)} "
                              "(or None for the colours as they are)")
+        if self.overlays is not None:
+            overlays = (self.overlays,) if isinstance(self.overlays, str) else self.overlays
+            if not isinstance(overlays, (tuple, list)) or not all(isinstance(o, str) and o for o in overlays):
+                raise UsageError(f"overlays: got {self.overlays!r}; use overlay names such as 'gradient', 'update', "
+                                 "'momentum' or a state key")
+            object.__setattr__(self, "overlays", tuple(dict.fromkeys(overlays)))
         if not _whole(self.trail) or not _whole(self.jobs):
             raise UsageError(f"trail and jobs: must be whole numbers, got {self.trail!r} and {self.jobs!r}")
 
@@ -102,7 +109,8 @@ class Settings:
         return {"fps": self.fps, "width": self.width, "height": self.height, "pace": self.pace,
                 "hold_start": self.hold_start, "hold_end": self.hold_end, "theme": self.theme,
                 "transparent": self.transparent, "trail": self.trail, "gif_max_mb": self.gif_max_mb or None,
-                "x264_preset": X264_PRESET, "x264_crf": X264_CRF, "cvd_preview": self.cvd_preview}
+                "x264_preset": X264_PRESET, "x264_crf": X264_CRF, "cvd_preview": self.cvd_preview,
+                "overlays": None if self.overlays is None else list(self.overlays)}
 
 
 @dataclass(frozen=True)

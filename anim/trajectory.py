@@ -42,7 +42,9 @@ def calls_numpy(exc):
 
 @dataclass(frozen=True)
 class Run:
-    """One optimizer from one start point: points[t] = (w1, w2, loss) before update t."""
+    """One optimizer from one start point: points[t] = (w1, w2, loss) before update t; and what
+    the optimizer did there (see `Recorder`): grad[t] and lr[t] it was given, the update[t] it
+    took and its state[key][t] after that update."""
 
     label: str
     color: str
@@ -54,6 +56,19 @@ class Run:
     # Per-step arrays beyond the point, by name (anim.stepping.EXTRAS: Schedule-Free's x, d).
     extras: dict = field(default_factory=dict)
     note: str = ""  # how the optimizer saw the point, for the legend ("1x2 matrix")
+    grad: object = None    # [steps, 2] float32: the gradient the optimizer was given at points[t]
+    update: object = None  # [steps, 2] float32: w(t+1) - w(t), the step it really took
+    lr: object = None      # [steps] float64: the learning rate of the parameter group for update t
+    state: object = None   # {key: [steps, 2]}: each per-weight tensor of optimizer.state after update t
+
+    def __post_init__(self):
+        """A run made without a record of its optimizer (by hand) gets NaN for it, and no state."""
+        steps = len(self.points)
+        for name, shape in (("grad", (steps, 2)), ("update", (steps, 2)), ("lr", (steps,))):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.full(shape, np.nan, dtype=np.float64 if name == "lr" else np.float32))
+        if self.state is None:
+            object.__setattr__(self, "state", {})
 
     @functools.cached_property
     def stop(self):
@@ -157,6 +172,62 @@ class GradNoise:
     def add_to(self, torch, weights):
         """Add the next noise to `weights.grad`: (2,) for one run, (2, n) for a swarm."""
         weights.grad.add_(torch.from_numpy(self.draw()).reshape(weights.grad.shape))
+
+
+class Recorder:
+    """What an optimizer is given and does at each step, for the `runs` start points of one torch
+    run (weights of shape (2,) alone, (2, runs) in a swarm; column r is run r): call `before` right
+    before the step call and `after` right after it; a closure passed through `catching` records
+    the gradient of its first evaluation instead (what an optimizer such as LBFGS is given).
+
+    The state is every tensor in optimizer.state[weights] with as many elements as the weights,
+    found generically (momentum_buffer, exp_avg, sum, a scene's own buffers, ...), NaN at the
+    steps before it appears; scalars (step, eta, ...) and lists (LBFGS's history) are left out.
+    """
+
+    def __init__(self, steps, runs):
+        self.grad = np.full((steps, 2, runs), np.nan, dtype=np.float32)
+        self.update = np.full((steps, 2, runs), np.nan, dtype=np.float32)
+        self.lr = np.full(steps, np.nan)
+        self.state = {}
+        self._step, self._weights, self._first = 0, None, False
+
+    def before(self, step, weights, torch_optimizer):
+        self._step, self._first = step, True
+        self._weights = _columns(weights).copy()
+        if weights.grad is not None:
+            self.grad[step] = _columns(weights.grad)
+        self.lr[step] = float(torch_optimizer.param_groups[0].get("lr", math.nan))
+
+    def catching(self, weights, closure):
+        """`closure`, recording the gradient it computes first after each `before`."""
+        def recorded():
+            loss = closure()
+            if self._first:
+                self.grad[self._step], self._first = _columns(weights.grad), False
+            return loss
+
+        return recorded
+
+    def after(self, weights, torch_optimizer):
+        step = self._step
+        with np.errstate(invalid="ignore", over="ignore"):  # a run diverging: inf - inf is its NaN
+            self.update[step] = _columns(weights) - self._weights
+        for key, value in torch_optimizer.state.get(weights, {}).items():
+            if getattr(value, "numel", None) is not None and value.numel() == weights.numel():
+                if key not in self.state:
+                    self.state[key] = np.full(self.grad.shape, np.nan, dtype=np.float32)
+                self.state[key][step] = _columns(value)
+
+    def of(self, run):
+        """(grad, update, lr, state) of run `run` (a column of the weights)."""
+        return (self.grad[:, :, run].copy(), self.update[:, :, run].copy(), self.lr.copy(),
+                {key: values[:, :, run].copy() for key, values in self.state.items()})
+
+
+def _columns(tensor):
+    """A (2,) or (2, n) tensor's values as a float (2, n) numpy array (a view where it can be)."""
+    return tensor.detach().reshape(2, -1).numpy()
 
 
 def _grad_noise(optimizer, runs):
@@ -273,6 +344,7 @@ def _run_one(torch, scene, optimizer, run, start, steps=None):
     add_noise = (lambda: None) if noise is None else (lambda: noise.add_to(torch, weights))
     how = stepping.Stepping(torch_optimizer, lambda: scene.surface(*stepping.flat(weights)), add_noise)
     steps = scene.steps if steps is None else steps
+    recorder = Recorder(steps, 1)
     points = np.empty((steps, 3), dtype=np.float32)
     before, after = [], []
     with torch.enable_grad():
@@ -283,10 +355,13 @@ def _run_one(torch, scene, optimizer, run, start, steps=None):
             points[step, 2] = loss.item()
             before.append(how.extras_before())
             how.backward(loss)
-            _step(optimizer, torch_optimizer, step_scheduler, step, points[step, 2], *how.step_args(loss))
+            recorder.before(step, weights, torch_optimizer)
+            step_args = tuple(recorder.catching(weights, closure) for closure in how.step_args(loss))
+            _step(optimizer, torch_optimizer, step_scheduler, step, points[step, 2], *step_args)
+            recorder.after(weights, torch_optimizer)
             after.append(how.extras_after())
     extras = {**stepping.stack_extras(before), **stepping.stack_extras(after)}
-    return _finished(optimizer, run, points, extras, stepping.MATRIX_NOTE if weights.dim() == 2 else "")
+    return _finished(optimizer, run, points, recorder.of(0), extras, stepping.MATRIX_NOTE if weights.dim() == 2 else "")
 
 
 def _run_swarm(torch, scene, optimizer):
@@ -301,6 +376,7 @@ def _run_swarm(torch, scene, optimizer):
         return None
     noise = _grad_noise(optimizer, range(len(starts)))
     points = np.empty((scene.steps, len(starts), 3), dtype=np.float32)
+    recorder = Recorder(scene.steps, len(starts))
     with torch.enable_grad():
         for step in range(scene.steps):
             losses = _evaluate(torch, scene, weights, optimizer, step, shape=(len(starts),))
@@ -310,8 +386,10 @@ def _run_swarm(torch, scene, optimizer):
             losses.sum().backward()
             if noise is not None:
                 noise.add_to(torch, weights)
+            recorder.before(step, weights, torch_optimizer)
             _step(optimizer, torch_optimizer, step_scheduler, step, None)
-    return [_finished(optimizer, run, points[:, run].copy()) for run in range(len(starts))]
+            recorder.after(weights, torch_optimizer)
+    return [_finished(optimizer, run, points[:, run].copy(), recorder.of(run)) for run in range(len(starts))]
 
 
 def _step(optimizer, torch_optimizer, step_scheduler, step, loss, *step_args):
@@ -326,10 +404,12 @@ def _step(optimizer, torch_optimizer, step_scheduler, step, loss, *step_args):
                          f"{type(exc).__name__}: {one_line(exc)}") from exc
 
 
-def _finished(optimizer, run, points, extras=None, note=""):
+def _finished(optimizer, run, points, recorded, extras=None, note=""):
     finite = np.isfinite(points).all(axis=1)
     diverged_at = None if finite.all() else int(np.argmin(finite))
-    return Run(optimizer.label, optimizer.color, run, points, diverged_at, extras=extras or {}, note=note)
+    grad, update, lr, state = recorded
+    return Run(optimizer.label, optimizer.color, run, points, diverged_at, grad=grad, update=update, lr=lr,
+               state=state, extras=extras or {}, note=note)
 
 
 def _evaluate(torch, scene, weights, optimizer, step, shape=()):

@@ -76,7 +76,7 @@ class Command:
 COMMANDS = {
     "render": Command("render", (BOWL.format(title="Bowl", steps=12), BOWL.format(title="Bowl again", steps=14))),
     "still": Command("still", (BOWL.format(title="Bowl", steps=12), BOWL.format(title="Bowl again", steps=14))),
-    # The second trajectories file is 16 times the first (260 kB): a writer that truncated the old
+    # The second trajectories file is 16 times the first (570 kB): a writer that truncated the old
     # file before writing the new one could not hide it on a full disk.
     "trajectories": Command("trajectories", (SWARM.format(n=3), SWARM.format(n=12))),
 }
@@ -268,7 +268,7 @@ def test_a_disk_that_fills_up_partway_keeps_the_earlier_files(written, small_dis
 
 
 def test_a_full_disk_keeps_the_earlier_trajectories(written, small_disk):
-    """A 128 kB disk holds the first file (16 kB), not the second (260 kB)."""
+    """A 128 kB disk holds the first file (35 kB), not the second (570 kB)."""
     disk = small_disk(128 << 10)
     command, _, second, folder, before = start(written, "trajectories", disk)
     result = cli(*command.args(second, disk))
@@ -278,15 +278,15 @@ def test_a_full_disk_keeps_the_earlier_trajectories(written, small_disk):
 
 
 def test_a_disk_with_room_for_the_new_file_once_takes_it(written, small_disk, tmp_path):
-    """Replacing a 16 kB file with a 260 kB one on a 448 kB disk: room for the new file beside the
+    """Replacing a 35 kB file with a 570 kB one on an 832 kB disk: room for the new file beside the
     old, not for two copies of it. A rename needs no room; a copy would fill the disk partway."""
     command, _, second, _, _ = start(written, "trajectories", tmp_path / "elsewhere")
     assert cli(*command.args(second, tmp_path / "elsewhere")).exit_code == 0
     expected = files_in(command.folder(tmp_path / "elsewhere"))
     new = len(expected["trajectories.csv"])
-    disk = small_disk(448 << 10)
+    disk = small_disk(832 << 10)
     _, _, _, folder, before = start(written, "trajectories", disk)
-    assert len(before["trajectories.csv"]) + new < 448 << 10 < 2 * new
+    assert len(before["trajectories.csv"]) + new < 832 << 10 < 2 * new
     result = cli(*command.args(second, disk))
     assert result.exit_code == 0, result.output
     assert files_in(folder) == expected  # the whole new file, and no temporary

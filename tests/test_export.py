@@ -28,14 +28,16 @@ def test_trajectories_in_three_formats_agree(tiny_scene, tmp_path):
     document = json.loads((tmp_path / "t.json").read_text())
     np.testing.assert_array_equal(np.float32(document["runs"][1]["points"]), expected[1].points)
     lines = (tmp_path / "t.csv").read_text().splitlines()
-    assert lines[0] == "optimizer,run,step,w1,w2,loss" and len(lines) == 25
+    assert lines[0] == "optimizer,run,step,w1,w2,loss,grad_w1,grad_w2,update_w1,update_w2,lr" and len(lines) == 25
 
 
 def test_a_diverged_run_keeps_inf_and_nan_in_csv_and_npz_and_is_null_in_json():
     points = np.array([[1, 2, 3], [np.inf, 0, np.nan]], dtype=np.float32)
     runs = [Run("SGD", "red", 0, points, diverged_at=1)]
-    assert export.to_csv(runs).decode().splitlines() == ["optimizer,run,step,w1,w2,loss", "SGD,0,0,1,2,3",
-                                                         "SGD,0,1,inf,0,nan"]
+    # (a run made by hand has no record of its optimizer: NaN)
+    assert export.to_csv(runs).decode().splitlines() == [
+        "optimizer,run,step,w1,w2,loss,grad_w1,grad_w2,update_w1,update_w2,lr", "SGD,0,0,1,2,3,nan,nan,nan,nan,nan",
+        "SGD,0,1,inf,0,nan,nan,nan,nan,nan,nan"]
     document = json.loads(export.to_json(runs, "boom"))
     assert document["runs"][0]["points"] == [[1, 2, 3], [None, 0, None]]
     assert document["runs"][0]["diverged_at"] == 1 and document["scene"] == "boom"

@@ -409,7 +409,7 @@ def test_trajectories_makes_its_folder_and_refuses_a_file_in_the_way_before_comp
     result = CliRunner().invoke(main, ["trajectories", str(SCENES / "lr_sweep.py"), "-o",
                                        str(tmp_path / "a" / "x.csv")])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "a" / "x.csv").read_text().startswith("optimizer,run,step,w1,w2,loss\n")
+    assert (tmp_path / "a" / "x.csv").read_text().startswith("optimizer,run,step,w1,w2,loss,")
     (tmp_path / "file").write_text("")
     result = CliRunner().invoke(main, ["trajectories", str(SCENES / "swarm.py"), "-o",
                                        str(tmp_path / "file" / "x.csv")])

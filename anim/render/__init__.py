@@ -10,6 +10,7 @@ VIEWS = {
     "surface": ("anim.render.threed:ThreeDView", "paths on the rotating 3-D surface"),
     "dashboard": ("anim.render.dashboard:DashboardView", "contour, 3-D surface and loss curves in one frame"),
     "grid": ("anim.render.multiples:MultiplesView", "small multiples: one contour panel per optimizer"),
+    "inside": ("anim.render.inside:InsideView", "each optimizer's effective step per coordinate, |update|/|grad|"),
 }
 DEFAULT_VIEWS = ("contour", "surface")
 
@@ -38,6 +39,7 @@ class ViewData:
     color_scale: str = "linear"  # or "log": see style.surface_colors
     counter: bool = True       # draw the step counter (stills leave it out unless asked)
     cvd: object = None         # a deficiency of anim.colors.DEFICIENCIES: the frames show what it sees
+    overlays: tuple = ()       # arrows drawn at the heads (anim.render.arrows), checked against the runs
 
 
 def view_data(scene, runs, window, view, settings):
@@ -52,4 +54,9 @@ def view_data(scene, runs, window, view, settings):
     mesh = windows.sample(scene.surface, *window, resolution)
     runs = colors.dressed(windows.mark_exits(runs, window), colors.looks(scene.optimizers, settings.theme))
     return ViewData(scene.title, scene.zlabel, scene.steps, runs, mesh, settings.theme, settings.transparent,
-                    settings.trail, scene.color_scale, cvd=settings.cvd_preview)
+                    settings.trail, scene.color_scale, cvd=settings.cvd_preview, overlays=overlay_names(scene, settings))
+
+
+def overlay_names(scene, settings):
+    """The overlays to draw: those of the settings (--overlay) if given, else the scene's."""
+    return tuple(scene.overlays if settings.overlays is None else settings.overlays)

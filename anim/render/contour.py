@@ -4,7 +4,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from anim import colors
-from anim.render import style, trail
+from anim.render import arrows, style, trail
 from anim.render.counter import DigitCounter, NoCounter
 from anim.render.view import View
 
@@ -18,7 +18,7 @@ class ContourPanel:
     panel's pixels for a timeline frame onto the canvas.
     """
 
-    def __init__(self, ax, mesh, runs, trail_length=0, color_scale="linear"):
+    def __init__(self, ax, mesh, runs, trail_length=0, color_scale="linear", overlay=None):
         self.ax, self.runs, self.trail_length = ax, runs, trail_length
         z = np.ma.masked_invalid(mesh.z)
         levels, norm = style.surface_colors(mesh, color_scale)
@@ -52,6 +52,7 @@ class ContourPanel:
         self.ends = ax.scatter([], [], marker="X", animated=True, zorder=5)
         for collection in (self.halos, self.segments):
             ax.add_collection(collection, autolim=False)
+        self.arrows = arrows.ArrowLayer(ax, runs, overlay, trail_length) if overlay else None  # see arrows.py
         self.clean = self.drawn = None
         self.drawn_step = -1
         self.marked = [False] * len(runs)  # set by start()
@@ -99,6 +100,8 @@ class ContourPanel:
                              [self.line_colors[i] for i in moving])
             self._draw_points(self.markers, [paths[i][-2:-1] if i in moving and self.marked[i] else ()
                                              for i in range(len(paths))])
+        if self.arrows:
+            self.arrows.draw(f)
         for scatter, points in zip((self.heads, self.ends), self._head_points(paths, f.position)):
             self._draw_points(scatter, points)
 
@@ -120,6 +123,8 @@ class ContourPanel:
             self._set_points(scatter, points)
         for artist in (self.halos, self.segments, self.markers, self.heads, self.ends):
             artist.set_animated(False)
+        if self.arrows:
+            self.arrows.show(f)
 
     def _draw_step(self, step):
         """Add the segment into point `step` to every path (each frame costs the same, however long).
@@ -145,6 +150,8 @@ class ContourPanel:
             halo_colors.extend(trail.faded(self.outlines[i], alphas))
             line_colors.extend(trail.faded(self.colors[i], alphas * self.looks[i].alpha))
         self._draw_lines(owners, pieces, halo_colors, pieces, line_colors)
+        if self.arrows:
+            self.arrows.draw(f)
         paths = [run.shown_at(f.position) for run in self.runs]
         for scatter, points in zip((self.heads, self.ends), self._head_points(paths, f.position)):
             self._draw_points(scatter, points)
@@ -196,6 +203,18 @@ def legend_in_empty_corner(ax, handles, labels, runs):
     """A legend inside `ax`, in the first corner that no path (every segment it will ever draw,
     with its head) crosses; None if every corner is crossed."""
     renderer = ax.figure.canvas.get_renderer()
+    segments = path_segments(ax, runs)
+    margin = max(look.head_size for look in style.run_looks(runs)) * ax.figure.dpi / 72  # a head beyond the box
+    for loc in LEGEND_CORNERS:
+        legend = ax.legend(handles, labels, loc=loc, frameon=True, framealpha=0.9, title="optimizer")
+        if not crosses(segments, legend.get_window_extent(renderer).padded(margin)):
+            return legend
+        legend.remove()
+    return None
+
+
+def path_segments(ax, runs):
+    """Every segment the runs' paths will ever draw (with their heads), as (n, 2, 2) pixels."""
     segments = []
     for run in runs:
         pixels = ax.transData.transform(run.shown(len(run.points) - 1)[:, :2].astype(float))
@@ -203,17 +222,10 @@ def legend_in_empty_corner(ax, handles, labels, runs):
         if len(pixels):
             segments.append(np.stack([pixels[:-1], pixels[1:]], axis=1) if len(pixels) > 1
                             else np.stack([pixels, pixels], axis=1))
-    segments = np.concatenate(segments) if segments else np.empty((0, 2, 2))
-    margin = max(look.head_size for look in style.run_looks(runs)) * ax.figure.dpi / 72  # a head beyond the box
-    for loc in LEGEND_CORNERS:
-        legend = ax.legend(handles, labels, loc=loc, frameon=True, framealpha=0.9, title="optimizer")
-        if not _crosses(segments, legend.get_window_extent(renderer).padded(margin)):
-            return legend
-        legend.remove()
-    return None
+    return np.concatenate(segments) if segments else np.empty((0, 2, 2))
 
 
-def _crosses(segments, box):
+def crosses(segments, box):
     """Whether any of the (n, 2, 2) pixel segments meets `box` (Liang-Barsky clipping)."""
     if not len(segments):
         return False
@@ -244,7 +256,8 @@ class ContourView(View):
         fig = self.fig
         fig.set_layout_engine("constrained", h_pad=0.12, w_pad=0.12)
         self.ax = fig.add_subplot()
-        self.panel = ContourPanel(self.ax, data.mesh, data.runs, data.trail, data.color_scale)
+        overlay = arrows.Overlay(data.runs, data.overlays, data.mesh) if data.overlays else None
+        self.panel = ContourPanel(self.ax, data.mesh, data.runs, data.trail, data.color_scale, overlay)
         colorbar = fig.colorbar(self.panel.filled, ax=self.ax, pad=0.02, fraction=0.05)
         style.label_colorbar(colorbar, self.panel.levels, data.color_scale, data.zlabel)
         self.colorbar_ax = colorbar.ax
@@ -259,6 +272,8 @@ class ContourView(View):
             fig.canvas.draw()  # room for it under the plot
         fig.set_layout_engine("none")  # freeze the layout: the background is reused as it is
         self._center_horizontally()
+        if overlay:
+            arrows.add_key(self.ax, overlay, data.runs, [self.legend.get_window_extent()])
         fig.canvas.draw()
         self.counter.draw_into_background()
         self.panel.start()

@@ -1,8 +1,9 @@
 """The lecture layout: contour paths, the 3-D surface and the loss curves in one synchronized frame."""
 
-from anim.render import style
+from anim.render import arrows, style
 from anim.render.contour import ContourPanel, legend_in_empty_corner
 from anim.render.counter import DigitCounter, NoCounter
+from anim.render.inside import InsidePanel
 from anim.render.loss import LossPanel
 from anim.render.threed import ThreeDPanel
 from anim.render.view import View
@@ -18,7 +19,8 @@ SURFACE_TALL = (0.49, 0.1, 0.47, 0.81)
 class DashboardView(View):
     """The lecture layout. Everything but the 3-D axes, the paths and the curves is drawn once;
     each frame restores it, draws the contour paths and loss curves by blitting and redraws the
-    3-D axes alone."""
+    3-D axes alone. With overlays, the arrows' key joins the legend and the effective-step panel
+    (anim.render.inside) sits beside the loss panel, under a smaller contour panel."""
 
     name = "dashboard"
     MESH_RESOLUTION = 121  # one mesh for both panels: smooth contours at half width, a 3-D mesh that draws fast
@@ -28,10 +30,13 @@ class DashboardView(View):
         fig = self.fig
         fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.975)
         # The contour panel as large as its window's shape allows in the left half, pushed up to
-        # the title; its legend right under it: clear of every path and of the 3-D axes.
-        contour_ax = fig.add_axes((0.075, 0.2, 0.39, 0.69))
+        # the title; its legend right under it: clear of every path and of the 3-D axes. With
+        # overlays it is smaller, leaving room for the effective-step panel under the legend.
+        overlay = arrows.Overlay(data.runs, data.overlays, data.mesh) if data.overlays else None
+        contour_ax = fig.add_axes((0.075, 0.47, 0.39, 0.42) if overlay else (0.075, 0.2, 0.39, 0.69))
         contour_ax.set_anchor("N")
-        self.contour = ContourPanel(contour_ax, data.mesh, data.runs, data.trail, data.color_scale)
+        self.contour = ContourPanel(contour_ax, data.mesh, data.runs, data.trail, data.color_scale, overlay)
+        self.inside = None
         self.surface_ax = fig.add_axes((0.49, 0.36, 0.46, 0.55), projection="3d", computed_zorder=False)
         self.surface = ThreeDPanel(self.surface_ax, data.mesh, data.runs, data.zlabel, data.theme,
                                    data.trail, data.color_scale)
@@ -40,8 +45,17 @@ class DashboardView(View):
         self.loss = LossPanel(loss_ax, data.runs, data.steps, data.zlabel)
         self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
         handles, labels = style.legend_handles(data.runs)
+        if overlay:
+            more, more_labels, _ = overlay.key_entries(scaled=True)
+            handles, labels = handles + more, labels + more_labels
         legend = self._legend_under(contour_ax, handles, labels)
-        if not self._loss_under_if_room(legend, loss_ax):
+        if overlay:  # the effective-step panel in the room the legend leaves, beside the loss panel
+            top = min(legend.get_window_extent().transformed(fig.transFigure.inverted()).y0 - 0.07, 0.32)
+            inside_ax = fig.add_axes((0.1, 0.11, 0.365, max(top - 0.11, 0.08)))
+            inside_ax.set_title("effective step per coordinate", fontsize=style.FONT["tick"])
+            self.inside = InsidePanel(inside_ax, data.runs, data.steps)
+            fig.canvas.draw()
+        elif not self._loss_under_if_room(legend, loss_ax):
             # A wide window's panel may have an empty corner for the legend, and room under it.
             legend.remove()
             legend = legend_in_empty_corner(contour_ax, handles, labels, data.runs)
@@ -96,6 +110,8 @@ class DashboardView(View):
     def still(self, f):
         self.contour.show(f)
         self.loss.show(f)
+        if self.inside:
+            self.inside.show(f)
         self.surface.update(f)
         self.surface_ax.set_animated(False)
         self.counter.show(f.step)
@@ -106,6 +122,8 @@ class DashboardView(View):
         self.fig.canvas.restore_region(self.background)
         self.contour.draw(f)
         self.loss.draw(f)
+        if self.inside:
+            self.inside.draw(f)
         self.surface.update(f)
         self.fig.draw_artist(self.surface_ax)
         self.counter.draw(f.step)

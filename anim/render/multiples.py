@@ -3,7 +3,7 @@
 import math
 import textwrap
 
-from anim.render import style
+from anim.render import arrows, style
 from anim.render.contour import ContourPanel
 from anim.render.counter import DigitCounter, NoCounter
 from anim.render.view import View
@@ -39,8 +39,9 @@ class MultiplesView(View):
         panel_points = 72 * style.REFERENCE_HEIGHT_INCHES * width / height / cols * (1 - COLORBAR_SPACE)
         characters = max(12, int(panel_points / (0.68 * (font + 1))))
         self.panels = []
+        overlay = arrows.Overlay(data.runs, data.overlays, data.mesh) if data.overlays else None  # one scale for all
         for i, (ax, (label, runs)) in enumerate(zip(axes, groups.items())):
-            panel = ContourPanel(ax, data.mesh, runs, data.trail, data.color_scale)
+            panel = ContourPanel(ax, data.mesh, runs, data.trail, data.color_scale, overlay)
             lines = style.legend_label(label, runs).split("\n")
             title = "\n".join(textwrap.fill(line, characters) for line in lines)
             ax.set_title(title, fontsize=font + 1, color=style.readable(runs[0].color, data.theme),
@@ -63,6 +64,12 @@ class MultiplesView(View):
         self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
         fig.canvas.draw()
         fig.set_layout_engine("none")  # freeze the layout: the background is reused as it is
+        if overlay and len(axes) > len(groups):  # the key in the first empty cell
+            handles, labels, title = overlay.key_entries()
+            fig.legend(handles, labels, title=title, loc="center", bbox_to_anchor=axes[len(groups)].get_position(),
+                       fontsize=font, title_fontsize=font, frameon=False, handlelength=2.6)
+        elif overlay:
+            arrows.add_key(self.panels[0].ax, overlay, self.panels[0].runs)
         fig.canvas.draw()
         self.counter.draw_into_background()
         for panel in self.panels:

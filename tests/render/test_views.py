@@ -63,5 +63,5 @@ def test_every_registered_view_is_a_view_class_of_its_name(name):
 
 
 def test_an_unknown_view_names_the_known_ones():
-    with pytest.raises(ValueError, match="unknown view 'sideways'; use one of contour, surface, dashboard, grid"):
+    with pytest.raises(ValueError, match="unknown view .sideways.; use one of contour, surface, dashboard, grid, inside"):
         view_class("sideways")
