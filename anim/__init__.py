@@ -4,9 +4,9 @@ the API verbs and the errors; everything else is imported when first used."""
 __version__ = "0.1.0"
 
 from anim import starts  # noqa: E402 (the modules below read __version__)
-from anim.api import Plan, info, load, render, still, trajectories
+from anim.api import Plan, info, load, render, render_many, still, trajectories
 from anim.errors import AnimError, EncodeError, RenderError, SceneError, UsageError
 from anim.scene import Camera, Optimizer, Scene
 
 __all__ = ["AnimError", "Camera", "EncodeError", "Optimizer", "Plan", "RenderError", "Scene", "SceneError",
-           "UsageError", "info", "load", "render", "starts", "still", "trajectories"]
+           "UsageError", "info", "load", "render", "render_many", "starts", "still", "trajectories"]
