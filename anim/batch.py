@@ -180,7 +180,7 @@ def render_scene(path, out_root, options, jobs, report, label=None, worker=None)
         done, total = getattr(event, "done", None), getattr(event, "total", None)
         if done is None:
             return
-        step = max(1, total // FRAME_EVENTS_PER_VIEW)
+        step = -(-total // FRAME_EVENTS_PER_VIEW)
         if done == total or done - last.get(event.view, 0) >= step:
             last[event.view] = done
             report(SceneFrames(label, event.view, done, total))
