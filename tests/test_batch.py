@@ -139,6 +139,15 @@ def test_render_many_returns_each_scene_in_order(tmp_path, null_encoder):
     assert frames[-1].done == frames[-1].total and len(frames) <= batch.FRAME_EVENTS_PER_VIEW + 1
 
 
+def test_two_scene_files_with_one_scene_name_are_refused(tmp_path, null_encoder):
+    first = write(tmp_path / "a", "bowl.py", tiny("same"))
+    second = write(tmp_path / "b", "bowl.py", tiny("same", **{"lr=0.1": "lr=0.2"}))
+    done = anim.render_many([first, second], tmp_path / "out", jobs=1, formats=["mp4"], views=["contour"])
+    assert [o.status for o in done.outcomes] == ["ok", "failed"]
+    assert done.outcomes[1].error == (f"{second}: its scene name 'same' is also that of {first}; both wrote "
+                                      "same/: give each scene its own name")
+
+
 def test_scheduler_without_dask_installed_says_which_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
     scene = write(tmp_path, "s.py", tiny("s"))
