@@ -109,7 +109,7 @@ def main():
         same = all((temp / "seq" / f.relative_to(temp / "jobs2")).read_bytes() == f.read_bytes()
                    for f in (temp / "jobs2").rglob("*.mp4"))
         base = rows[0][1]
-        print(f"\n| mode | seconds | scenes/minute | speed-up |\n|---|---|---|---|")
+        print("\n| mode | seconds | scenes/minute | speed-up |\n|---|---|---|---|")
         for name, seconds in rows:
             print(f"| {name} | {seconds:.1f} | {60 * len(chosen) / seconds:.1f} | {base / seconds:.2f}x |")
         print(f"\n--jobs 2 MP4s byte-identical to --jobs 1: {same}")
