@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	@echo "setting up $(VENV): $(TORCH) $(if $(TORCH_INDEX),from $(TORCH_INDEX),from pip's configured indexes), optianim and its test tools; about a minute, once"
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) $(TORCH)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,optimizers]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,optimizers,dask]'
 	touch $@
 
 render: setup

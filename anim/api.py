@@ -6,7 +6,7 @@ from pathlib import Path
 from anim.errors import UsageError
 from anim.settings import DEFAULT_QUALITY, STILL_FORMATS, Settings, outputs
 
-__all__ = ["Plan", "info", "load", "render", "show", "still", "trajectories"]
+__all__ = ["Plan", "info", "load", "render", "render_many", "show", "still", "trajectories"]
 
 
 def load(path):
@@ -98,6 +98,30 @@ def _cache(cache):
     if isinstance(cache, (str, Path)):
         return Cache(cache)
     raise UsageError(f"cache: got {cache!r}; use True, False or a folder")
+
+
+def render_many(scenes, out="media", *, jobs=None, scheduler=None, progress=None, **options):
+    """Render many scene files (paths, or folders of them) into out/<scene name>/ each, with the
+    keywords of `render`: here on `jobs` processes in all (default: one per core; scenes at once,
+    the jobs left over drawing 3-D frames), or on the Dask cluster whose scheduler is at
+    `scheduler` (needs the `dask` extra). A failing scene does not stop the others. Writes
+    out/batch.json and out/index.html; returns the anim.batch.Batch (`outcomes`, `failed`).
+    `progress` gets the events of anim.batch (SceneStarted, SceneFrames, SceneFinished, Notice)."""
+    import inspect
+
+    from anim import batch
+
+    if isinstance(scenes, (str, Path)):
+        scenes = [scenes]
+    if any(not isinstance(s, (str, Path)) for s in scenes):
+        raise UsageError("scenes: render_many takes scene files and folders; render a Scene with anim.render")
+    try:  # the keywords are render's, checked before anything starts
+        bound = inspect.signature(render).bind("scene", jobs=jobs, **options)
+    except TypeError as exc:
+        raise UsageError(f"render_many: {exc}") from None
+    bound.apply_defaults()
+    _settings(*(bound.arguments[name] for name in inspect.signature(_settings).parameters))
+    return batch.render_many(scenes, Path(out), options, jobs, scheduler, progress)
 
 
 def still(scene, out="media", *, views=None, formats=None, size=None, theme=Settings.theme, transparent=False,

@@ -149,7 +149,11 @@ def main():
 @OUT_OPTION
 @_settings_options
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Processes drawing 3-D frames. [default: every core]")
+              help="Processes in all: scenes rendered at once, and those left over drawing 3-D frames. "
+                   "[default: every core]")
+@click.option("--scheduler", metavar="ADDRESS", envvar="OPTIANIM_SCHEDULER", default=None,
+              help="Render the scenes on the Dask cluster whose scheduler is at ADDRESS "
+                   "(tcp://host:8786; needs optianim[dask]). [env: OPTIANIM_SCHEDULER]")
 @click.option("--cache/--no-cache", default=True, show_default=True,
               help="Reuse the files of views whose frames would be the same from the render cache; "
                    "--no-cache draws every frame.")
@@ -159,29 +163,32 @@ def main():
 @OVERLAY_OPTION
 @_debug_option
 @_reporting_errors
-def render(scenes, out, jobs, cache, watch, overlays, **options):
-    """Render SCENE.py files into contour and 3-D animations (MP4 + GIF) with their data.
+def render(scenes, out, jobs, scheduler, cache, watch, overlays, **options):
+    """Render SCENE.py files, or folders of them, into contour and 3-D animations (MP4 + GIF) with their data.
 
-    Each scene is rendered in turn; one that fails is reported and the others still render
-    (the exit code is then 1). Every file lands in OUT/<scene name>/, with index.html to
-    preview them all and manifest.json to describe them.
+    Every file lands in OUT/<scene name>/, with index.html to preview them all and manifest.json
+    to describe them. Several scenes (or a folder) render in parallel, one line each; one that
+    fails is reported and the others finish (the exit code is then 1); OUT/batch.json and
+    OUT/index.html list them all.
     """
     _note_rounding(options["size"])
     options = dict(options, overlays=overlays or None)
     if watch:
         _watch(scenes, out, jobs, options, cache)
         return
-    failed = 0
-    for scene_path in scenes:
-        try:
-            _render_one(scene_path, out, jobs, options, cache)
-        except AnimError as exc:
-            if len(scenes) == 1:
-                raise
-            click.echo(f"error: {exc}", err=True)
-            failed += 1
-    if failed:
-        raise AnimError(f"{failed} of {len(scenes)} scenes failed; see the errors above")
+    if len(scenes) == 1 and not scenes[0].is_dir() and not scheduler:
+        _render_one(scenes[0], out, jobs, options, cache)
+        return
+    shown = _BatchProgress()
+    try:
+        done = api.render_many(scenes, out, jobs=jobs, scheduler=scheduler, progress=shown, cache=cache, **options)
+    finally:
+        shown.close()
+    ok = len(done.outcomes) - len(done.failed)
+    click.echo(f"{ok} of {_count(len(done.outcomes), 'scene')} rendered in {done.seconds:.1f} s; "
+               f"every scene's page: {done.index_file}")
+    if done.failed:
+        raise AnimError(f"{len(done.failed)} of {len(done.outcomes)} scenes failed; see the errors above")
 
 
 def _watch(scenes, out, jobs, options, cache):
@@ -324,6 +331,72 @@ class _Progress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+class _BatchProgress:
+    """A batch's progress callback: a line per finished scene (errors on stderr); on a terminal
+    also a live line per scene in progress and an overall bar, redrawn in place."""
+
+    def __init__(self):
+        from anim import batch
+
+        self.events = batch
+        self.interactive = sys.stdout.isatty()
+        self.running = {}  # scene file -> its live line
+        self.total = None
+        self.finished = 0
+        self.drawn = 0  # live lines on screen
+
+    def __call__(self, event):
+        events = self.events
+        if isinstance(event, events.Planned):
+            self.total = len(event.scene_files)
+            how = (f"{event.at_once} at a time, {_count(event.frame_jobs, 'process')} each for 3-D frames"
+                   if event.at_once else "on the Dask cluster")
+            click.echo(f"{_count(self.total, 'scene')}, {how}")
+        elif isinstance(event, events.SceneStarted):
+            where = f" on {event.worker}" if event.worker else ""
+            self.running[event.scene_file] = f"{event.scene_file}: loading{where}"
+        elif isinstance(event, events.SceneFrames):
+            if event.scene_file in self.running:
+                self.running[event.scene_file] = (f"{event.scene_file}: {event.view:<8} "
+                                                  f"{event.done:>4}/{event.total} frames")
+        elif isinstance(event, events.SceneFinished):
+            self.finished += 1
+            self.running.pop(event.outcome.scene_file, None)
+            self.clear()
+            self.report(event.outcome)
+        elif isinstance(event, events.Notice):
+            self.clear()
+            click.echo(f"note: {event.text}", err=True)
+        self.draw()
+
+    def report(self, outcome):
+        if outcome.ok:
+            click.echo(f"ok {outcome.seconds:6.1f} s  {outcome.scene_file} -> {outcome.folder}/"
+                       + (f" (on {outcome.worker})" if outcome.worker else ""))
+        else:
+            click.echo(f"error: {outcome.error}", err=True)
+
+    def draw(self):
+        if not self.interactive:
+            return
+        self.clear()
+        lines = [f"  {line}" for line in self.running.values()]
+        width, total = 30, self.total or 1
+        filled = round(width * self.finished / total)
+        lines.append(f"  [{'#' * filled}{'.' * (width - filled)}] {self.finished}/{total} scenes, "
+                      f"{len(self.running)} rendering")
+        click.echo("\n".join(lines))
+        self.drawn = len(lines)
+
+    def clear(self):
+        if self.interactive and self.drawn:
+            click.echo(f"\x1b[{self.drawn}F\x1b[J", nl=False)
+            self.drawn = 0
+
+    def close(self):
+        self.clear()
 
 
 def _count(n, noun):

@@ -45,11 +45,16 @@ scene = Scene(
 
 def describe(folder):
     """[(file name, first line of its docstring)] for every scene file in `folder`, by name."""
+    return [(path.name, _first_docstring_line(path)) for path in scene_paths(folder)]
+
+
+def scene_paths(folder):
+    """The scene files in `folder`, by name: every *.py not starting with '_' (what `list` shows
+    and a batch renders)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise AnimError(f"{folder}: not a folder of scene files")
-    return [(path.name, _first_docstring_line(path)) for path in sorted(folder.glob("*.py"))
-            if not path.name.startswith("_")]
+    return [path for path in sorted(folder.glob("*.py")) if not path.name.startswith("_")]
 
 
 def _first_docstring_line(path):

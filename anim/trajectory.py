@@ -226,8 +226,12 @@ class Recorder:
 
 
 def _columns(tensor):
-    """A (2,) or (2, n) tensor's values as a float (2, n) numpy array (a view where it can be)."""
-    return tensor.detach().reshape(2, -1).numpy()
+    """A (2,) or (2, n) tensor's values as a float (2, n) numpy array (a view where it can be; a
+    16-bit float that numpy lacks, such as a bfloat16 state, as float32)."""
+    tensor = tensor.detach()
+    if tensor.is_floating_point() and tensor.element_size() < 4:
+        tensor = tensor.float()
+    return tensor.reshape(2, -1).numpy()
 
 
 def _grad_noise(optimizer, runs):

@@ -96,7 +96,8 @@ def test_errors_found_by_running_the_scene_name_file_and_field_in_info_and_rende
 
 def test_a_failing_scene_does_not_stop_the_others(scene_file, tiny_scene, tmp_path, null_encoder):
     broken = scene_file("def broken(:\n", "broken.py")
-    result = run("render", broken, tiny_scene, "-o", tmp_path, "--size", "160x96", "--format", "mp4")
+    # --jobs 1: one scene after the other in this process, where the null encoder stands in
+    result = run("render", broken, tiny_scene, "-o", tmp_path, "--size", "160x96", "--format", "mp4", "--jobs", "1")
     assert result.exit_code == 1
     assert f"error: {broken}:1: syntax error: invalid syntax" in result.output
     assert result.output.strip().splitlines()[-1] == "error: 1 of 2 scenes failed; see the errors above"

@@ -227,8 +227,8 @@ def test_render_writes_plane_columns_npz_manifest_and_terminal_lines(tmp_path, n
     assert f"explaining {first:.1%} + {second:.1%}" in result.output
     assert f"off it by {described['max_off_plane']['value']:.1%} of its path's length" in result.output
     rows = list(csv.reader(io.StringIO((folder / "trajectories.csv").read_text())))
-    assert rows[0][:6] == ["optimizer", "run", "step", "w1", "w2", "loss"]
-    assert rows[0][-2:] == ["plane_loss", "off_plane"]
+    assert rows[0] == ["optimizer", "run", "step", "w1", "w2", "loss", "grad_w1", "grad_w2", "update_w1", "update_w2",
+                       "lr", "plane_loss", "off_plane"]
     computed = anim.trajectories(path)
     npz = tmp_path / "t.npz"
     computed.write(npz)
@@ -246,7 +246,7 @@ def test_render_writes_plane_columns_npz_manifest_and_terminal_lines(tmp_path, n
     by_row = {(r[0], int(r[2])): r for r in rows[1:]}
     sgd = computed.points[0]
     assert float(by_row[("SGD", 5)][3]) == pytest.approx(float(sgd[5, 0]))
-    assert float(by_row[("SGD", 5)][6]) == pytest.approx(float(npz_value(npz, "plane_loss")[0, 5]))
+    assert float(by_row[("SGD", 5)][11]) == pytest.approx(float(npz_value(npz, "plane_loss")[0, 5]))
 
 
 def npz_value(path, key):
