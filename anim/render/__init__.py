@@ -38,6 +38,7 @@ class ViewData:
     color_scale: str = "linear"  # or "log": see style.surface_colors
     counter: bool = True       # draw the step counter (stills leave it out unless asked)
     cvd: object = None         # a deficiency of anim.colors.DEFICIENCIES: the frames show what it sees
+    camera: object = None      # the scene's Camera: the 3-D box is fitted to the frame along its path
 
 
 def view_data(scene, runs, window, view, settings):
@@ -49,4 +50,4 @@ def view_data(scene, runs, window, view, settings):
     mesh = windows.sample(scene.surface, *window, view_class(view).MESH_RESOLUTION)
     runs = colors.dressed(windows.mark_exits(runs, window), colors.looks(scene.optimizers, settings.theme))
     return ViewData(scene.title, scene.zlabel, scene.steps, runs, mesh, settings.theme, settings.transparent,
-                    settings.trail, scene.color_scale, cvd=settings.cvd_preview)
+                    settings.trail, scene.color_scale, cvd=settings.cvd_preview, camera=scene.camera)

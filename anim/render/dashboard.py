@@ -4,7 +4,7 @@ from anim.render import style
 from anim.render.contour import ContourPanel
 from anim.render.counter import DigitCounter, NoCounter
 from anim.render.loss import LossPanel
-from anim.render.threed import ThreeDPanel
+from anim.render.threed import ThreeDPanel, fit_poses
 from anim.render.view import View
 
 
@@ -25,9 +25,10 @@ class DashboardView(View):
         contour_ax = fig.add_axes((0.075, 0.2, 0.39, 0.69))
         contour_ax.set_anchor("N")
         self.contour = ContourPanel(contour_ax, data.mesh, data.runs, data.trail, data.color_scale)
-        self.surface_ax = fig.add_axes((0.49, 0.36, 0.46, 0.55), projection="3d", computed_zorder=False)
+        surface_region = (0.49, 0.34, 0.51, 0.58)
+        self.surface_ax = fig.add_axes(surface_region, projection="3d", computed_zorder=False)
         self.surface = ThreeDPanel(self.surface_ax, data.mesh, data.runs, data.zlabel, data.theme,
-                                   data.trail, data.color_scale)
+                                   data.trail, data.color_scale, region=surface_region)
         self.surface_ax.set_animated(True)
         loss_ax = fig.add_axes((0.585, 0.11, 0.39, 0.21))
         self.loss = LossPanel(loss_ax, data.runs, data.steps, data.zlabel)
@@ -40,6 +41,7 @@ class DashboardView(View):
                    ncols=style.legend_columns(labels, 0.45 * fig.get_figwidth() * 72), frameon=False,
                    handlelength=2.2, columnspacing=1.2)
         fig.canvas.draw()
+        self.surface.fit(fit_poses(data.camera))
         self.counter.draw_into_background()
         self.contour.start()
         self.background = fig.canvas.copy_from_bbox(fig.bbox)
