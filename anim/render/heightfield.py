@@ -52,12 +52,13 @@ class HeightField(artist.Artist):
         faces[~np.isfinite(cell_z)] = (0, 0, 0, 0)  # a cell touching a NaN sample is left out
         self._colors = faces
         self._normals = None  # per cell, in the box's frame: set once the axes' limits are known
+        self._horizon_pose = self._horizon = None  # the last pose's horizon (see `horizon`)
 
     def _box_normals(self):
         """Each cell's unit normal as the box shows it (x, y, z each scaled to the box's sides)."""
         axes = self.axes
         (x0, x1), (y0, y1), (z0, z1) = axes.get_xlim(), axes.get_ylim(), axes.get_zlim()
-        bx, by, bz = axes.get_box_aspect()
+        bx, by, bz = axes._box_aspect
         sx, sy, sz = bx / (x1 - x0), by / (y1 - y0), bz / (z1 - z0)
         z = np.where(np.isfinite(self._z), self._z, 0.0) * sz
         dx = np.diff(self._x)[None, :] * sx
@@ -126,44 +127,73 @@ class HeightField(artist.Artist):
             corners, faces = corners.transpose(1, 0, 2), faces.transpose(1, 0, 2)
         return corners, faces
 
-    def hidden(self, points, elevation, azimuth, samples=64):
-        """For each (x, y, z) row of `points`, whether the surface lies between it and the camera.
+    def horizon(self, elevation, azimuth):
+        """At each of the mesh's nodes, the height (in box heights above the bottom) a point there
+        must reach for the camera to see it over the surface in front of it.
 
-        A ray goes from the point towards the camera (mplot3d's eye is ten box sizes away: the
-        rays are taken parallel) and is sampled every cell or so until it leaves the box; the point
-        is hidden where the surface, interpolated between the mesh's samples, rises above the ray.
-        The first cell and a sliver of the box's height are given to the point itself, which lies
-        on the surface it is tested against."""
-        points = np.asarray(points, float).reshape(-1, 3)
-        if len(points) == 0:
-            return np.zeros(0, bool)
+        mplot3d's eye is ten box sizes away, so the rays to it are taken parallel. Marching the
+        grid one column (or row) at a time from the side nearest the camera, a node's horizon is
+        the higher of the surface and the horizon one column nearer (interpolated where the ray
+        crosses that column), less the ray's rise over one column: one pass of the grid per pose,
+        whatever the number of paths. The column itself is not counted: a point lies on the
+        surface it is tested against."""
+        if self._horizon_pose == (elevation, azimuth):
+            return self._horizon
         axes = self.axes
         (x0, x1), (y0, y1), (z0, z1) = axes.get_xlim(), axes.get_ylim(), axes.get_zlim()
         _, _, toward = camera_axes(elevation, azimuth)
-        if toward[2] <= 0:  # from below or level: the ground hides nothing it is tested for here
-            return np.zeros(len(points), bool)
         nx, ny = len(self._x), len(self._y)
-        # In cell units: one cell = 1 along x and y; heights in box heights.
-        u = (points[:, 0] - self._x[0]) / (self._x[-1] - self._x[0]) * (nx - 1)
-        v = (points[:, 1] - self._y[0]) / (self._y[-1] - self._y[0]) * (ny - 1)
-        h = (points[:, 2] - z0) / (z1 - z0)
-        bx, by, bz = axes.get_box_aspect()
-        # The ray's direction per unit of t, in (cells, cells, box heights).
+        bx, by, bz = axes._box_aspect
+        # The ray's direction per unit of length, in (columns, rows, box heights).
         du = toward[0] / bx * (x1 - x0) * (nx - 1) / (self._x[-1] - self._x[0])
         dv = toward[1] / by * (y1 - y0) * (ny - 1) / (self._y[-1] - self._y[0])
         dh = toward[2] / bz
-        across = max(np.hypot(du, dv), 1e-12)
-        t_end = (1.0 - np.minimum(h, 1.0)) / dh  # where the ray rises over the box's top
-        t_start = 1.0 / across  # one cell away
-        fractions = np.linspace(0, 1, samples)
-        t = t_start + (t_end - t_start)[:, None] * fractions[None, :]
-        t = np.maximum(t, t_start)
-        su, sv, sh = u[:, None] + du * t, v[:, None] + dv * t, h[:, None] + dh * t
-        inside = (su >= 0) & (su <= nx - 1) & (sv >= 0) & (sv <= ny - 1) & (t_end[:, None] > t_start)
-        iu = np.clip(np.floor(su).astype(int), 0, nx - 2)
-        iv = np.clip(np.floor(sv).astype(int), 0, ny - 2)
-        fu, fv = np.clip(su - iu, 0, 1), np.clip(sv - iv, 0, 1)
-        grid = (self._z - z0) / (z1 - z0)
-        ground = ((grid[iv, iu] * (1 - fu) + grid[iv, iu + 1] * fu) * (1 - fv)
-                  + (grid[iv + 1, iu] * (1 - fu) + grid[iv + 1, iu + 1] * fu) * fv)
-        return np.any(inside & (ground > sh + HIDDEN_MARGIN), axis=1)
+        low = -1e9  # below everything: off the mesh, or no surface (NaN)
+        ground = np.where(np.isfinite(self._z), (self._z - z0) / (z1 - z0), low)
+        if dh <= 0:  # level with the ground or below it: nothing is tested as hidden
+            horizon = np.full(ground.shape, low)
+        else:
+            across = abs(dv) > abs(du)  # march along the axis the ray moves most along
+            grid = ground.T if across else ground
+            ahead_step, side_step = (dv, du) if across else (du, dv)
+            towards_camera = ahead_step > 0
+            if not towards_camera:
+                grid = grid[:, ::-1]
+            shift, rise = side_step / abs(ahead_step), dh / abs(ahead_step)
+            rows = grid.shape[0]
+            crossing = np.arange(rows) + shift
+            inside = (crossing >= 0) & (crossing <= rows - 1)
+            below = np.clip(np.floor(crossing).astype(int), 0, rows - 2)
+            share = np.clip(crossing - below, 0, 1)
+            horizon = np.full(grid.shape, low)
+            for column in range(grid.shape[1] - 2, -1, -1):
+                ahead = np.maximum(grid[:, column + 1], horizon[:, column + 1])
+                seen = ahead[below] * (1 - share) + ahead[below + 1] * share - rise
+                horizon[:, column] = np.where(inside, seen, low)
+            if not towards_camera:
+                horizon = horizon[:, ::-1]
+            if across:
+                horizon = horizon.T
+        self._horizon_pose, self._horizon = (elevation, azimuth), horizon
+        return horizon
+
+    def hidden(self, points, elevation, azimuth):
+        """For each (x, y, z) row of `points`, whether the surface lies between it and the camera:
+        the point is lower than the horizon (interpolated between the mesh's nodes) by more than
+        HIDDEN_MARGIN of the box's height."""
+        points = np.asarray(points, float).reshape(-1, 3)
+        if len(points) == 0:
+            return np.zeros(0, bool)
+        horizon = self.horizon(elevation, azimuth)
+        z0, z1 = self.axes.get_zlim()
+        nx, ny = len(self._x), len(self._y)
+        u = (points[:, 0] - self._x[0]) / (self._x[-1] - self._x[0]) * (nx - 1)
+        v = (points[:, 1] - self._y[0]) / (self._y[-1] - self._y[0]) * (ny - 1)
+        h = (points[:, 2] - z0) / (z1 - z0)
+        on = (u >= 0) & (u <= nx - 1) & (v >= 0) & (v <= ny - 1) & np.isfinite(h)
+        iu = np.clip(np.floor(np.nan_to_num(u)).astype(int), 0, nx - 2)
+        iv = np.clip(np.floor(np.nan_to_num(v)).astype(int), 0, ny - 2)
+        fu, fv = np.clip(u - iu, 0, 1), np.clip(v - iv, 0, 1)
+        line = ((horizon[iv, iu] * (1 - fu) + horizon[iv, iu + 1] * fu) * (1 - fv)
+                + (horizon[iv + 1, iu] * (1 - fu) + horizon[iv + 1, iu + 1] * fu) * fv)
+        return on & (h < line - HIDDEN_MARGIN)

@@ -1,8 +1,11 @@
 """The 3-D view (`--view surface`): the lit surface with the paths on it, seen from the scene's camera path."""
 
 import numpy as np
+from matplotlib import artist, colors as mcolors
+from matplotlib.markers import MarkerStyle
 from matplotlib.path import Path
-from matplotlib.transforms import Bbox, TransformedBbox
+from matplotlib.transforms import Affine2D, Bbox, TransformedBbox
+from mpl_toolkits.mplot3d import proj3d
 from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
 from anim import colors
@@ -47,26 +50,24 @@ class ThreeDPanel:
                                        axlim_clip=True)
         for collection in (self.hidden, self.halos, self.paths):
             ax.add_collection(collection, autolim=False)
-        # The heads of each optimizer's runs as one marker line (its marker each), and their ends as
-        # another (a cross each, where a run diverged or left the view): two artists per optimizer.
+        # The heads of each optimizer's runs in its marker, and their ends (a cross each, where a
+        # run diverged or left the view), stamped by one artist.
         self.groups = {}  # optimizer label: the indices of its runs
         for i, run in enumerate(runs):
             self.groups.setdefault(run.label, []).append(i)
-        self.heads, self.ends = {}, {}
-        for label, members in self.groups.items():
-            color, outline, head = self.colors[members[0]], self.outlines[members[0]], runs[members[0]].marker
-            for markers, marker, size in ((self.heads, head, look.head_size * colors.MARKER_SCALES.get(head, 1.0)),
-                                          (self.ends, "X", look.end_size)):
-                markers[label] = ax.plot([], [], [], color=color, marker=marker, ms=size, ls="none", zorder=5,
-                                         markeredgecolor=outline, markeredgewidth=look.head_edge,
-                                         axlim_clip=True)[0]
+        self.markers = Heads()
+        ax.add_artist(self.markers)
         # The panel draws anywhere in its region, not only in the square mplot3d keeps for the axes.
-        region = Bbox.from_bounds(*(region or ax.get_position().bounds))
-        self.region = TransformedBbox(region, fig.transFigure)
-        for piece in (self.field, self.box, self.hidden, self.halos, self.paths, *self.heads.values(),
-                      *self.ends.values()):
+        self._bounds = Bbox.from_bounds(*(region or ax.get_position().bounds))
+        self.region = TransformedBbox(self._bounds, fig.transFigure)
+        for piece in (self.field, self.box, self.hidden, self.halos, self.paths, self.markers):
             piece.set_clip_path(None)
             piece.set_clip_box(self.region)
+
+    def move(self, region):
+        """Put the panel (its axes centred) in `region`, (left, bottom, width, height) in figure fractions."""
+        self._bounds.set(Bbox.from_bounds(*region))
+        self.ax.set_position(region)
 
     def pose(self, elevation, azimuth):
         """Turn the camera and compute its projection (as Axes3D.draw does first)."""
@@ -110,7 +111,7 @@ class ThreeDPanel:
                 break
             zoom *= 0.97
             ax.set_box_aspect(BOX, zoom=zoom)
-        self.field._normals = None  # the box's proportions are settled: shade by them
+        self.field._normals = self.field._horizon_pose = None  # the box is settled: shade and test by it
 
     @staticmethod
     def _touches(laid, obstacles):
@@ -131,12 +132,22 @@ class ThreeDPanel:
             self._fade(f)
         else:
             self._depth(shown, f)
+        (x0, x1), (y0, y1), (z0, z1) = self.ax.get_xlim(), self.ax.get_ylim(), self.ax.get_zlim()
+        stamps = []
+        look = self.look
         for label, members in self.groups.items():
+            first = members[0]
             ended = [self.runs[i].ended(f.position) for i in members]
-            for markers, wanted in ((self.heads, False), (self.ends, True)):
-                fronts = [shown[i][-1] for i, e in zip(members, ended) if e == wanted and len(shown[i])]
-                fronts = np.array(fronts).reshape(-1, 3)
-                markers[label].set_data_3d(fronts[:, 0], fronts[:, 1], fronts[:, 2])
+            head = self.runs[first].marker
+            for marker, size, wanted in ((head, look.head_size * colors.MARKER_SCALES.get(head, 1.0), False),
+                                         ("X", look.end_size, True)):
+                fronts = np.array([shown[i][-1] for i, e in zip(members, ended) if e == wanted and len(shown[i])])
+                fronts = fronts.reshape(-1, 3)
+                x, y, z = fronts.T
+                inside = (x0 <= x) & (x <= x1) & (y0 <= y) & (y <= y1) & (z0 <= z) & (z <= z1)  # as axlim_clip
+                stamps.append((fronts[inside], marker, size, self.colors[first], self.outlines[first],
+                               look.head_edge))
+        self.markers.stamps = stamps
 
     def _depth(self, shown, f):
         """Each path cut into stretches the surface hides from the camera and stretches it does not:
@@ -212,6 +223,37 @@ class ThreeDPanel:
         self.hidden.set_segments([])
 
 
+class Heads(artist.Artist):
+    """Markers at 3-D points, projected with the axes' matrix and stamped in one renderer call per
+    marker kind (a Line3D per kind costs a millisecond or more each in masked-array bookkeeping)."""
+
+    def __init__(self):
+        super().__init__()
+        self.set_zorder(5)
+        self.stamps = []  # (points (n, 3), marker, size in points, face colour, edge colour, edge width)
+
+    def draw(self, renderer):
+        if not self.get_visible():
+            return
+        axes = self.axes
+        gc = renderer.new_gc()
+        self._set_gc_clip(gc)
+        for points, marker, size, face, edge, width in self.stamps:
+            if not len(points):
+                continue
+            style_ = MarkerStyle(marker)
+            px, py, _ = proj3d.proj_transform(points[:, 0], points[:, 1], points[:, 2], axes.M)
+            gc.set_foreground(edge)
+            gc.set_linewidth(width)
+            gc.set_joinstyle(style_.get_joinstyle())
+            gc.set_capstyle(style_.get_capstyle())
+            scale = style_.get_transform() + Affine2D().scale(renderer.points_to_pixels(size))
+            renderer.draw_markers(gc, style_.get_path(), scale, Path(np.column_stack([px, py])),
+                                  axes.transData.frozen(), mcolors.to_rgba(face))
+        gc.restore()
+        self.stale = False
+
+
 def _convex_hull(points):
     """The convex hull of 2-D points, counter-clockwise (Andrew's monotone chain)."""
     pts = sorted(map(tuple, np.asarray(points, float)))
@@ -272,6 +314,11 @@ class ThreeDView(View):
         self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
         if data.counter:
             self.counter.text.set_fontsize(style.FONT["label"])  # legible from the back of the hall
+        fig.canvas.draw()
+        # The box turns right of the legend, in all the frame's height under the title: larger
+        # than centred under the title, where the legend would narrow it on both sides.
+        left = (self.legend.get_window_extent().x1 + 8) / fig.bbox.width
+        self.panel.move((left, 0.0, 1.0 - left, self.REGION[3]))
         fig.canvas.draw()
         legend = self.legend.get_window_extent().padded(6)
         self.panel.fit(fit_poses(data.camera), obstacles=[legend])
