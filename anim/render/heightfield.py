@@ -77,6 +77,7 @@ class HeightField(artist.Artist):
         light /= np.linalg.norm(light)
         flat = max(light[2], 0.2)  # how squarely flat ground faces the light
         facing = (self._normals @ light) / flat
+        facing[np.abs(facing - 1) < 1e-9] = 1.0  # flat ground: exactly the colour map's colour
         out = self._colors.copy()
         rgb = out[..., :3]
         darker = facing < 1

@@ -74,10 +74,10 @@ class ThreeDPanel:
         self.ax.view_init(elev=elevation, azim=azimuth)
         self.ax.M = self.ax.get_proj()
 
-    def fit(self, poses, obstacles=(), margin=4):
+    def fit(self, poses, margin=4):
         """Zoom the box as large as its region allows at every one of `poses` ((elevation,
-        azimuth) pairs): the box with its ticks and labels inside the region, `margin` pixels in,
-        and clear of every obstacle (display Bboxes, such as a legend). Call after a draw."""
+        azimuth) pairs): the box with its ticks and labels inside the region, `margin` pixels in.
+        Call after a draw."""
         ax, renderer = self.ax, self.ax.figure.canvas.get_renderer()
         inner = self.region.padded(-margin)
 
@@ -91,14 +91,14 @@ class ThreeDPanel:
             lows = np.vstack([laid["hull"], rects[:, :2]]).min(axis=0)
             highs = np.vstack([laid["hull"], rects[:, 2:]]).max(axis=0)
             centre = self.box._screen([[np.mean(ax.get_xlim()), np.mean(ax.get_ylim()), np.mean(ax.get_zlim())]])[0]
-            return laid, lows, highs, centre
+            return lows, highs, centre
 
         zoom = 1.0
         for _ in range(8):  # labels keep their size as the box grows: a few rounds settle it
             ax.set_box_aspect(BOX, zoom=zoom)
             ratio = np.inf
             for elevation, azimuth in poses:
-                _, lows, highs, centre = extent(elevation, azimuth)
+                lows, highs, centre = extent(elevation, azimuth)
                 room = np.array([centre[0] - inner.x0, centre[1] - inner.y0, inner.x1 - centre[0], inner.y1 - centre[1]])
                 need = np.array([centre[0] - lows[0], centre[1] - lows[1], highs[0] - centre[0], highs[1] - centre[1]])
                 ratio = min(ratio, float(np.min(room / np.maximum(need, 1e-9))))
@@ -106,24 +106,7 @@ class ThreeDPanel:
             if 0.995 <= ratio <= 1.01:
                 break
         ax.set_box_aspect(BOX, zoom=zoom * 0.99)
-        for _ in range(60):  # then smaller until no pose reaches an obstacle
-            if not any(self._touches(*extent(e, a)[:1], obstacles) for e, a in poses):
-                break
-            zoom *= 0.97
-            ax.set_box_aspect(BOX, zoom=zoom)
         self.field._normals = self.field._horizon_pose = None  # the box is settled: shade and test by it
-
-    @staticmethod
-    def _touches(laid, obstacles):
-        hull = _convex_hull(laid["hull"])
-        outline = Path(np.vstack([hull, hull[:1]]), closed=True)
-        for box in obstacles:
-            if outline.intersects_bbox(box, filled=True):
-                return True
-            for x0, y0, x1, y1 in laid["rects"]:
-                if x0 < box.x1 and box.x0 < x1 and y0 < box.y1 and box.y0 < y1:
-                    return True
-        return False
 
     def update(self, f):
         self.pose(f.elevation, f.azimuth)
@@ -254,23 +237,6 @@ class Heads(artist.Artist):
         self.stale = False
 
 
-def _convex_hull(points):
-    """The convex hull of 2-D points, counter-clockwise (Andrew's monotone chain)."""
-    pts = sorted(map(tuple, np.asarray(points, float)))
-
-    def half(seq):
-        chain = []
-        for p in seq:
-            while len(chain) >= 2 and ((chain[-1][0] - chain[-2][0]) * (p[1] - chain[-2][1])
-                                       - (chain[-1][1] - chain[-2][1]) * (p[0] - chain[-2][0])) <= 0:
-                chain.pop()
-            chain.append(p)
-        return chain
-
-    lower, upper = half(pts), half(reversed(pts))
-    return np.array(lower[:-1] + upper[:-1])
-
-
 def _z_limits(mesh, runs):
     """The surface's lowest and highest samples, stretched to every loss a path shows inside the
     window: a run that reached a minimum lying between the mesh's nodes is lower than any sample,
@@ -320,8 +286,7 @@ class ThreeDView(View):
         left = (self.legend.get_window_extent().x1 + 8) / fig.bbox.width
         self.panel.move((left, 0.0, 1.0 - left, self.REGION[3]))
         fig.canvas.draw()
-        legend = self.legend.get_window_extent().padded(6)
-        self.panel.fit(fit_poses(data.camera), obstacles=[legend])
+        self.panel.fit(fit_poses(data.camera))
         fig.canvas.draw()
         self.counter.draw_into_background()
         self.background = fig.canvas.copy_from_bbox(fig.bbox)
