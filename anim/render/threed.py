@@ -1,5 +1,6 @@
 """The 3-D view (`--view surface`): the lit surface with the paths on it, seen from the scene's camera path."""
 
+import matplotlib
 import numpy as np
 from matplotlib import artist, colors as mcolors
 from matplotlib.markers import MarkerStyle
@@ -36,8 +37,8 @@ class ThreeDPanel:
         ax.set_axis_off()  # the Box draws panes, grid, ticks and labels
         self.field = HeightField(mesh.x, mesh.y, mesh.z, style.COLORMAP, style.surface_colors(mesh, color_scale)[1])
         ax.add_artist(self.field)
-        params = dict(style._LOOKS[theme])
-        self.box = Box(ax, (r"$w_1$", r"$w_2$", zlabel), style.pane(theme), params)
+        # The panel is built inside the view's style.look(theme): rcParams hold the theme's colours.
+        self.box = Box(ax, (r"$w_1$", r"$w_2$", zlabel), style.pane(theme), matplotlib.rcParams)
         ax.add_artist(self.box)
         look = self.look = style.path_look(runs)
         self.colors = [run.color for run in runs]
