@@ -125,7 +125,7 @@ def test_gif_max_mb_gives_up_colours_then_pixels_never_frames_and_says_what_it_c
                                                                                      render):
     options = ["--size", "480x270", "--view", "surface", "--format", "gif"]
     unlimited = render(tiny_scene, tmp_path / "a", *options).records
-    budget_mb = round(unlimited["surface.gif"]["bytes"] / 2 / 1e6, 6)
+    budget_mb = round(unlimited["surface.gif"]["bytes"] * 0.8 / 1e6, 6)
     rendered = render(tiny_scene, tmp_path / "b", *options, "--gif-max-mb", f"{budget_mb:.6f}")
     folder, records = rendered.folder, rendered.records
     record = records["surface.gif"]
