@@ -40,6 +40,7 @@ def view_key(view, camera_matters, data, timeline, scene, settings, versions):
     kept = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings) if f.name not in NOT_IN_PIXELS}
     if not camera_matters:
         timeline = dataclasses.replace(timeline, camera=None)
+        data = dataclasses.replace(data, camera=None)
         scene = {f.name: getattr(scene, f.name) for f in dataclasses.fields(scene) if f.name != "camera"}
     hasher = hashlib.sha256()
     _feed(hasher, [KEY_VERSION, versions, _ffmpeg_identity(), _source_hash(), view, data, timeline, kept, scene],

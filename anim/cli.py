@@ -75,7 +75,7 @@ def _settings_options(command):
         click.option("--trail", type=click.IntRange(min=0), default=0,
                      help="Show only the last N updates of each path, fading. [default: the whole path]"),
         click.option("--gif-max-mb", type=click.FloatRange(min=0, min_open=True), default=None,
-                     help="Shrink each GIF (fps, then size, then colours) until it fits in this many MB."),
+                     help="Shrink each GIF (colours, then size; never the frame rate) until it fits in this many MB."),
         CVD_OPTION,
     ]
     return functools.reduce(lambda cmd, deco: deco(cmd), reversed(decorators), command)
@@ -550,7 +550,6 @@ def info(scene, **options):
         if not FORMATS[output.format].animated:
             click.echo(f"{output.filename:<14}{1:>8}{'-':>8}{'-':>10}{output.width:>6}x{output.height}")
             continue
-        budget = output.format == "gif" and plan.settings.gif_max_mb
-        at_most = "<=" if budget or FORMATS[output.format].merges else "  "
+        at_most = "<=" if FORMATS[output.format].merges else "  "
         click.echo(f"{output.filename:<14}{at_most}{output.frames:>6}{output.fps:>8g}"
                    f"{output.duration:>9.2f}s{output.width:>6}x{output.height}")

@@ -151,7 +151,7 @@ def hold_frames(seconds, fps):
 def outputs(steps, settings):
     """Every file a render of `steps` updates writes for its views, in writing order.
 
-    A GIF under --gif-max-mb may come out with fewer frames or pixels: these are its most.
+    A GIF under --gif-max-mb may come out with fewer pixels (never fewer frames): these are its most.
     """
     frames = frame_count(steps, settings)
     planned = []

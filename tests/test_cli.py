@@ -184,8 +184,8 @@ def test_info_prints_the_numbers_of_the_plan(tiny_scene):
             continue
         numbers = row.replace("<=", " ").split()
         assert numbers == [output.filename, str(output.frames), f"{output.fps:g}", f"{output.duration:.2f}s", size]
-        # under --gif-max-mb a GIF may get fewer; a WebP holds a run of identical frames as one
-        assert ("<=" in row) == (output.format in ("gif", "webp"))
+        # a WebP holds a run of identical frames as one; a GIF under --gif-max-mb keeps every frame
+        assert ("<=" in row) == (output.format == "webp")
 
 
 def test_render_prints_the_colour_notes_and_the_manifest_keeps_them(tmp_path):

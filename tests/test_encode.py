@@ -121,15 +121,18 @@ def test_ravine_contour_gif_at_640x360_is_well_under_300_kb(tmp_path, render):
     assert records["contour.gif"]["bytes"] == (folder / "contour.gif").stat().st_size < 200_000
 
 
-def test_gif_max_mb_shrinks_until_the_file_fits_and_says_what_it_chose(tmp_path, tiny_scene, render):
+def test_gif_max_mb_gives_up_colours_then_pixels_never_frames_and_says_what_it_chose(tmp_path, tiny_scene,
+                                                                                     render):
     options = ["--size", "480x270", "--view", "surface", "--format", "gif"]
     unlimited = render(tiny_scene, tmp_path / "a", *options).records
-    budget_mb = unlimited["surface.gif"]["bytes"] / 2 / 1e6
+    budget_mb = round(unlimited["surface.gif"]["bytes"] * 0.8 / 1e6, 6)
     rendered = render(tiny_scene, tmp_path / "b", *options, "--gif-max-mb", f"{budget_mb:.6f}")
     folder, records = rendered.folder, rendered.records
     record = records["surface.gif"]
     assert record["bytes"] <= record["max_bytes"] == round(budget_mb * 1e6)
-    assert (record["fps"], record["width"]) < (unlimited["surface.gif"]["fps"], 480)  # fps first
+    before = unlimited["surface.gif"]
+    assert (record["frames"], record["fps"]) == (before["frames"], before["fps"])  # a turn never judders
+    assert record["colors"] < 256 and (record["width"] == 480 or record["colors"] <= 64)  # colours first
     loop, delays, images = probe.gif_facts(folder / "surface.gif")
     stream = probe.stream(folder / "surface.gif")
     assert (images, stream.width, stream.height) == (record["frames"], record["width"], record["height"])
@@ -139,7 +142,8 @@ def test_gif_max_mb_shrinks_until_the_file_fits_and_says_what_it_chose(tmp_path,
 def test_a_gif_that_cannot_fit_fails_the_render_and_writes_nothing(tmp_path, tiny_scene, render):
     result = render(tiny_scene, tmp_path, "--size", "320x180", "--view", "contour", "--format", "gif",
                     "--gif-max-mb", "0.001", exit_code=1)
-    assert "error: contour.gif does not fit in 0.001 MB even at 5 fps, 160x90 and 16 colours" in result.output
+    assert ("error: contour.gif does not fit in 0.001 MB even at 160x90 and 16 colours (" in result.output
+            and "the frame rate, 15 fps, is kept); raise --gif-max-mb" in result.output)
     assert sorted(p.name for p in (tmp_path / "bowl").iterdir()) == []
 
 
@@ -187,14 +191,15 @@ def test_a_gif_over_its_budget_is_shrunk_inside_the_encoder_leaving_no_scratch_f
     out = tmp_path / "out"
     out.mkdir()
     shape, samples = Shape(160, 96, 30, slide_step=1, slide_size=(160, 96)), list(frames(40))[::5]
-    budget = gif_bytes(out, 40, shape, samples) // 2
+    budget = gif_bytes(out, 40, shape, samples) * 4 // 5  # within reach of fewer colours or pixels
     with Encoder({"gif": out / "v.gif", "mp4": out / "v.mp4"}, shape, "contour", samples, budget) as encoder:
         for frame in frames(40):
             encoder.write(frame)
     records = {record.format: record for _, record in encoder.finished}
     gif = records["gif"]
     assert gif.details["max_bytes"] == budget and gif.bytes <= budget
-    assert gif.frames < 40 and records["mp4"].frames == 40  # fewer frames first; the MP4 untouched
+    assert gif.frames == records["mp4"].frames == 40  # every frame kept; the MP4 untouched
+    assert gif.details["colors"] < 256 or gif.width < 160
     # Only the two finished files, under their temporary names: no lossless frames, no palette.
     assert sorted(p.name for p in out.iterdir()) == sorted(temp.name for temp, _ in encoder.finished)
     assert list(scratch.iterdir()) == []
@@ -208,7 +213,7 @@ def test_a_gif_that_cannot_fit_its_budget_leaves_no_file_at_all(tmp_path, scratc
     out.mkdir()
     (out / "v.gif").write_bytes(b"an earlier good render")
     shape = Shape(160, 96, 30, slide_step=1, slide_size=(160, 96))
-    with pytest.raises(EncodeError, match=r"^v\.gif does not fit in 0\.0001 MB even at 10 fps, 80x48 and 16 colours"):
+    with pytest.raises(EncodeError, match=r"^v\.gif does not fit in 0\.0001 MB even at 80x48 and 16 colours \(.*30 fps, is kept"):
         with Encoder({"gif": out / "v.gif", "mp4": out / "v.mp4"}, shape, "contour", list(frames(4)), 100) as encoder:
             for frame in frames(20):
                 encoder.write(frame)

@@ -40,6 +40,7 @@ class ViewData:
     counter: bool = True       # draw the step counter (stills leave it out unless asked)
     cvd: object = None         # a deficiency of anim.colors.DEFICIENCIES: the frames show what it sees
     overlays: tuple = ()       # arrows drawn at the heads (anim.render.arrows), checked against the runs
+    camera: object = None      # the scene's Camera: the 3-D box is fitted to the frame along its path
 
 
 def view_data(scene, runs, window, view, settings):
@@ -54,7 +55,8 @@ def view_data(scene, runs, window, view, settings):
     mesh = windows.sample(scene.surface, *window, resolution)
     runs = colors.dressed(windows.mark_exits(runs, window), colors.looks(scene.optimizers, settings.theme))
     return ViewData(scene.title, scene.zlabel, scene.steps, runs, mesh, settings.theme, settings.transparent,
-                    settings.trail, scene.color_scale, cvd=settings.cvd_preview, overlays=overlay_names(scene, settings))
+                    settings.trail, scene.color_scale, cvd=settings.cvd_preview, overlays=overlay_names(scene, settings),
+                    camera=scene.camera)
 
 
 def overlay_names(scene, settings):

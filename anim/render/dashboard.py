@@ -5,15 +5,16 @@ from anim.render.contour import ContourPanel, legend_in_empty_corner
 from anim.render.counter import DigitCounter, NoCounter
 from anim.render.inside import InsidePanel
 from anim.render.loss import LossPanel
-from anim.render.threed import ThreeDPanel
+from anim.render.threed import ThreeDPanel, fit_poses
 from anim.render.view import View
 
 
 LEGEND_MARGIN = 0.01  # of the figure's height, kept free under the legend
 # Under a wide window's legend (figure fractions): the loss panel's left, bottom and width, the
-# gap kept above it, the least height worth moving it for; and the 3-D panel then, the right half.
+# gap kept above it, the least height worth moving it for; the 3-D panel's region, and then the
+# whole right half.
 LOSS_BOX, LOSS_GAP, LOSS_MIN_HEIGHT = (0.115, 0.1, 0.35), 0.04, 0.18
-SURFACE_TALL = (0.49, 0.1, 0.47, 0.81)
+SURFACE, SURFACE_TALL = (0.49, 0.34, 0.51, 0.58), (0.49, 0.06, 0.51, 0.86)
 
 
 class DashboardView(View):
@@ -37,9 +38,9 @@ class DashboardView(View):
         contour_ax.set_anchor("N")
         self.contour = ContourPanel(contour_ax, data.mesh, data.runs, data.trail, data.color_scale, overlay)
         self.inside = None
-        self.surface_ax = fig.add_axes((0.49, 0.36, 0.46, 0.55), projection="3d", computed_zorder=False)
+        self.surface_ax = fig.add_axes(SURFACE, projection="3d", computed_zorder=False)
         self.surface = ThreeDPanel(self.surface_ax, data.mesh, data.runs, data.zlabel, data.theme,
-                                   data.trail, data.color_scale)
+                                   data.trail, data.color_scale, region=SURFACE)
         self.surface_ax.set_animated(True)
         loss_ax = fig.add_axes((0.585, 0.11, 0.39, 0.21))
         self.loss = LossPanel(loss_ax, data.runs, data.steps, data.zlabel)
@@ -63,6 +64,8 @@ class DashboardView(View):
                 if legend is not None:
                     legend.remove()
                 self._legend_under(contour_ax, handles, labels)
+        fig.canvas.draw()
+        self.surface.fit(fit_poses(data.camera))
         self.counter.draw_into_background()
         self.contour.start()
         self.background = fig.canvas.copy_from_bbox(fig.bbox)
@@ -103,7 +106,7 @@ class DashboardView(View):
         if height < LOSS_MIN_HEIGHT:
             return False
         loss_ax.set_position((LOSS_BOX[0], LOSS_BOX[1], LOSS_BOX[2], height))
-        self.surface_ax.set_position(SURFACE_TALL)
+        self.surface.move(SURFACE_TALL)
         fig.canvas.draw()
         return True
 

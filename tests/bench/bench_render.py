@@ -6,7 +6,11 @@
 Every number comes from this run: each measurement is a fresh subprocess (so imports, memory and
 caches do not leak between them), and the table prints ratios of times measured side by side.
 Marginal ms/frame = (time at the long length - time at the short length) / the frame difference,
-so start-up cost cancels out. Peak memory is the largest resident set of the measuring process or
+so start-up cost cancels out. On a shared machine wall time follows the other users' load, so the
+table also gives CPU ms/frame: the processor time of the measuring process and every process it
+started (ffmpeg, render workers), user plus system, marginal the same way; its ratios hold
+however busy the machine is (the naive script and the floor are one process plus ffmpeg, optianim
+uses one process per core: CPU time adds theirs up). Peak memory is the largest resident set of the measuring process or
 of any process it started (ffmpeg, render workers).
 """
 
@@ -165,9 +169,9 @@ def run_one(kind, view, size, frames, out, jobs):
                "floor": lambda: measure_floor(view, (width, height), frames, out),
                "naive": lambda: measure_naive(view, (width, height), frames, out)}[kind]
     result = measure()
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result["peak_mb"] = max(own, children) / 1024
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    result["peak_mb"] = max(own.ru_maxrss, children.ru_maxrss) / 1024
+    result["cpu"] = sum(usage.ru_utime + usage.ru_stime for usage in (own, children))
     print(json.dumps(result))
 
 
@@ -210,21 +214,25 @@ def main():
     print(f"optianim render benchmark: {SCENE.name}, MP4, {short} and {long} frames, {cores} cores")
     print(f"optianim --help: {startup() * 1000:.0f} ms (best of 5)")
     header = (f"{'view':<8} {'size':<10} {'naive':>8} {'optianim':>9} {'floor':>7} "
-              f"{'naive/optianim':>15} {'optianim/floor':>15} {'peak MB':>8} {'1st frame':>10}")
-    print(f"ms/frame marginal; peak MB of the optianim run at {long} frames; "
+              f"{'naive/optianim':>15} {'optianim/floor':>15} {'peak MB':>8} {'1st frame':>10} "
+              f"{'CPU: naive':>11} {'optianim':>9} {'floor':>7} {'naive/optianim':>15}")
+    print(f"ms/frame marginal (wall, then CPU); peak MB of the optianim run at {long} frames; "
           f"1st frame: from process start, scene of {short} updates")
     print(header)
     for size in sizes:
         for view in ("contour", "surface"):
-            marginal, peaks, first = {}, 0, 0
+            marginal, cpu, peaks, first = {}, {}, 0, 0
             for kind in ("naive", "optianim", "floor"):
                 a, b = measure(kind, view, size, short), measure(kind, view, size, long)
                 marginal[kind] = (b["seconds"] - a["seconds"]) / (long - short) * 1000
+                cpu[kind] = (b["cpu"] - a["cpu"]) / (long - short) * 1000
                 if kind == "optianim":
                     peaks, first = b["peak_mb"], a["first_frame"]
             print(f"{view:<8} {size:<10} {marginal['naive']:>8.1f} {marginal['optianim']:>9.1f} "
                   f"{marginal['floor']:>7.1f} {marginal['naive'] / marginal['optianim']:>14.1f}x "
-                  f"{marginal['optianim'] / marginal['floor']:>14.2f}x {peaks:>8.0f} {first:>9.2f}s")
+                  f"{marginal['optianim'] / marginal['floor']:>14.2f}x {peaks:>8.0f} {first:>9.2f}s "
+                  f"{cpu['naive']:>11.1f} {cpu['optianim']:>9.1f} {cpu['floor']:>7.1f} "
+                  f"{cpu['naive'] / cpu['optianim']:>14.1f}x")
     if not args.quick:
         print("jobs: surface view, 1280x720, ms/frame marginal")
         by_jobs = {}
