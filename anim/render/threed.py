@@ -51,6 +51,21 @@ class ThreeDPanel:
                                        axlim_clip=True)
         for collection in (self.hidden, self.halos, self.paths):
             ax.add_collection(collection, autolim=False)
+        # A swarm's featured runs (style.featured_starts) are drawn bold over it, as a few paths
+        # are, with their hidden stretches dashed: each optimizer stays traceable on the surface.
+        featured = style.featured_starts(runs)
+        self.featured = [i for i, run in enumerate(runs) if run.run in featured]
+        self.bold = None
+        if self.featured:
+            few = style.FEATURED
+            self.bold = (Line3DCollection([], linewidths=few.path_width * 0.8, linestyles=(0, (3, 2)), zorder=4.1,
+                                          axlim_clip=True),
+                         Line3DCollection([], linewidths=few.halo_width, capstyle="round", joinstyle="round",
+                                          zorder=4.2, axlim_clip=True),
+                         Line3DCollection([], linewidths=few.path_width, capstyle="round", joinstyle="round",
+                                          zorder=4.3, axlim_clip=True))
+            for collection in self.bold:
+                ax.add_collection(collection, autolim=False)
         # The heads of each optimizer's runs in its marker, and their ends (a cross each, where a
         # run diverged or left the view), stamped by one artist.
         self.groups = {}  # optimizer label: the indices of its runs
@@ -142,13 +157,21 @@ class ThreeDPanel:
             self.paths.set_segments(shown)
             self.paths.set_color([style.translucent(c, self.look.alpha) for c in self.colors])
             self.hidden.set_segments([])
+            if self.bold:
+                self._split([shown[i] for i in self.featured], [self.colors[i] for i in self.featured],
+                            [self.outlines[i] for i in self.featured], 1.0, f, *self.bold)
             return
+        self._split(shown, self.colors, self.outlines, self.look.alpha, f, self.hidden, self.halos, self.paths)
+
+    def _split(self, shown, colors, outlines, alpha, f, hidden_lines, halos, paths):
+        """Draw the paths `shown` in `colors` (at opacity `alpha`): the stretches the surface hides
+        dashed and faint into `hidden_lines`, the others whole into `halos` and `paths`."""
         fine = [self._pieces(path) for path in shown]
         middles = [(p[:-1] + p[1:]) / 2 for p in fine]
         flags = self.field.hidden(np.concatenate(middles) if middles else np.zeros((0, 3)), f.elevation, f.azimuth)
         seen, seen_colors, seen_outlines, behind, behind_colors = [], [], [], [], []
         start = 0
-        for points, color, outline in zip(fine, self.colors, self.outlines):
+        for points, color, outline in zip(fine, colors, outlines):
             count = max(len(points) - 1, 0)
             hidden = flags[start:start + count]
             start += count
@@ -162,17 +185,17 @@ class ThreeDPanel:
                 stretch = points[lo:hi + 1]
                 if hidden[lo]:
                     behind.append(stretch)
-                    behind_colors.append(style.translucent(color, HIDDEN_ALPHA * self.look.alpha))
+                    behind_colors.append(style.translucent(color, HIDDEN_ALPHA * alpha))
                 else:
                     seen.append(stretch)
-                    seen_colors.append(style.translucent(color, self.look.alpha))
+                    seen_colors.append(style.translucent(color, alpha))
                     seen_outlines.append(outline)
-        self.halos.set_segments(seen)
-        self.halos.set_color(seen_outlines or ["none"])
-        self.paths.set_segments(seen)
-        self.paths.set_color(seen_colors or ["none"])
-        self.hidden.set_segments(behind)
-        self.hidden.set_color(behind_colors or ["none"])
+        halos.set_segments(seen)
+        halos.set_color(seen_outlines or ["none"])
+        paths.set_segments(seen)
+        paths.set_color(seen_colors or ["none"])
+        hidden_lines.set_segments(behind)
+        hidden_lines.set_color(behind_colors or ["none"])
 
     def _pieces(self, path):
         """`path` with points added along each segment longer than PIECE of the box's width."""
