@@ -233,8 +233,11 @@ def test_heads_carry_their_optimizers_marker_in_every_panel(lecture):
     assert len(drawn) == 6
     for path, want in zip(drawn, expected):
         np.testing.assert_allclose(path.vertices, want.vertices)
-    # The 3-D heads and the loss panel's heads: a marker line per optimizer.
-    assert [view.surface.heads[o.label].get_marker() for o in lecture.scene.optimizers] == LECTURE_MARKERS
+    # The 3-D heads, stamped per optimizer (its marker for heads, a cross for ends), and the loss panel's heads.
+    stamped = [(marker, face) for points, marker, size, face, edge, width in view.surface.markers.stamps
+               if marker != "X"]
+    assert [marker for marker, _ in stamped] == LECTURE_MARKERS
+    assert [face for _, face in stamped] == [run.color for run in view.surface.runs]
     assert [line.get_marker() for line in view.loss.heads] == LECTURE_MARKERS
 
 

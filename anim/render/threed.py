@@ -175,6 +175,8 @@ class ThreeDPanel:
             count = max(len(points) - 1, 0)
             hidden = flags[start:start + count]
             start += count
+            if len(points) == 0:  # a run whose start lies outside the window shows nothing
+                continue
             if len(points) == 1:
                 seen.append(points)
                 seen_colors.append(color)

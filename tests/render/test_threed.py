@@ -157,3 +157,17 @@ def test_a_vector_still_strokes_each_quad_in_its_own_colour_so_no_seams_show(tmp
     text = svg.read_text()
     styles = re.findall(r"fill: (#[0-9a-f]{6}); stroke: (#[0-9a-f]{6})", text)
     assert sum(fill == stroke for fill, stroke in styles) > 1000  # the mesh's quads
+
+
+def test_a_run_starting_outside_the_window_draws_nothing_in_3d_and_the_render_goes_on(tmp_path):
+    """Found by the property test: a fixed y_range that leaves the only start point out gave the
+    depth test an empty path (IndexError)."""
+    import torch
+
+    import anim
+
+    scene = anim.Scene(name="outside", surface=lambda w1, w2: w1, init=[(0.0, 0.0)], steps=1, x_range="auto",
+                       y_range=(1.0, 1.5), optimizers=[anim.Optimizer("Adagrad", torch.optim.Adagrad, lr=0.1)])
+    result = anim.render(scene, tmp_path, views=["surface"], formats=["png"], size="160x96", cache=False)
+    assert [record.format for record in result.files if record.view == "surface"] == ["png"]
+    assert result.starts_outside == [(0, (0.0, 0.0))]
