@@ -9,7 +9,7 @@ import numpy as np
 from anim.errors import SceneError
 from anim.scene import Scene, brief, one_line
 from anim.stepping import needs_closure
-from anim.trajectory import Run, _build_scheduler, _rejection_hint
+from anim.trajectory import Run, build_scheduler, rejection_hint
 
 
 @dataclass(frozen=True)
@@ -257,8 +257,8 @@ def _train(torch, landscape, optimizer, X, y, initial, steps=None):
         except (TypeError, ValueError) as exc:
             name = getattr(optimizer.factory, "__name__", "the factory")
             raise SceneError(f"{field}: {name} rejected its hyperparameters: {one_line(exc)}"
-                             f"{_rejection_hint(optimizer, exc)}") from exc
-        _, step_scheduler = _build_scheduler(torch, optimizer, torch_optimizer)
+                             f"{rejection_hint(optimizer, exc)}") from exc
+        _, step_scheduler = build_scheduler(torch, optimizer, torch_optimizer)
         batches = _batches(torch, len(X), landscape.batch_size)
         weights = np.empty((steps, sum(p.numel() for p in parameters)), dtype=np.float32)
         losses = np.empty(steps, dtype=np.float32)

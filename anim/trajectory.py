@@ -293,10 +293,10 @@ def _build(optimizer, weights):
     except (TypeError, ValueError) as exc:
         name = getattr(optimizer.factory, "__name__", "the factory")
         raise SceneError(f"{_field(optimizer)}: {name} rejected its hyperparameters: {one_line(exc)}"
-                         f"{_rejection_hint(optimizer, exc)}") from exc
+                         f"{rejection_hint(optimizer, exc)}") from exc
 
 
-def _rejection_hint(optimizer, exc):
+def rejection_hint(optimizer, exc):
     """For a misspelt keyword, the factory's nearest one; for a value a sweep split up (betas given
     as a list), that a list sweeps and a tuple is one value."""
     unknown = re.search(r"unexpected keyword argument '(\w+)'", str(exc))
@@ -314,7 +314,7 @@ def _rejection_hint(optimizer, exc):
     return ""
 
 
-def _build_scheduler(torch, optimizer, torch_optimizer):
+def build_scheduler(torch, optimizer, torch_optimizer):
     """The optimizer's scheduler on `torch_optimizer`, and a function stepping it after an update
     (ReduceLROnPlateau is given the loss before that update), or (None, None)."""
     if optimizer.scheduler is None:
@@ -328,6 +328,9 @@ def _build_scheduler(torch, optimizer, torch_optimizer):
             hint = f"; give its arguments with functools.partial({name}, ...)"
         raise SceneError(f"{_field(optimizer)}.scheduler: failed on the optimizer "
                          f"({type(exc).__name__}: {one_line(exc)}){hint}") from exc
+    if scheduler is torch_optimizer:  # its step() would take a second update after each one
+        raise SceneError(f"{_field(optimizer)}.scheduler: returned the optimizer itself; "
+                         "return a torch.optim.lr_scheduler object built on it")
     if not callable(getattr(scheduler, "step", None)):
         raise SceneError(f"{_field(optimizer)}.scheduler: returned {brief(scheduler)}, which has no step(); "
                          "return a torch.optim.lr_scheduler object")
@@ -343,7 +346,7 @@ def _field(optimizer):
 def _run_one(torch, scene, optimizer, run, start, steps=None):
     weights = stepping.point(torch, optimizer.factory, start)
     torch_optimizer = _build(optimizer, weights)
-    _, step_scheduler = _build_scheduler(torch, optimizer, torch_optimizer)
+    _, step_scheduler = build_scheduler(torch, optimizer, torch_optimizer)
     noise = _grad_noise(optimizer, [run])
     add_noise = (lambda: None) if noise is None else (lambda: noise.add_to(torch, weights))
     how = stepping.Stepping(torch_optimizer, lambda: scene.surface(*stepping.flat(weights)), add_noise)
@@ -375,7 +378,7 @@ def _run_swarm(torch, scene, optimizer):
     starts = np.asarray(scene.init, dtype=np.float32)
     weights = torch.nn.Parameter(torch.from_numpy(starts.T.copy()))
     torch_optimizer = _build(optimizer, weights)
-    scheduler, step_scheduler = _build_scheduler(torch, optimizer, torch_optimizer)
+    scheduler, step_scheduler = build_scheduler(torch, optimizer, torch_optimizer)
     if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau) or stepping.needs_closure(torch_optimizer):
         return None
     noise = _grad_noise(optimizer, range(len(starts)))

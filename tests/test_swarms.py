@@ -252,6 +252,9 @@ def test_a_scheduler_declared_per_optimizer_equals_torch_run_inline(name):
                                       "give its arguments with functools.partial(StepLR, ...)"),
     (lambda optimizer: 3, "optimizers['SGD'].scheduler: returned 3, which has no step(); "
                           "return a torch.optim.lr_scheduler object"),
+    # The optimizer has a step() too: stepped as its scheduler it would update twice a step.
+    (lambda optimizer: optimizer, "optimizers['SGD'].scheduler: returned the optimizer itself; "
+                                  "return a torch.optim.lr_scheduler object built on it"),
 ])
 def test_a_bad_scheduler_is_named_before_rendering(scheduler, message):
     with pytest.raises(SceneError) as error:
