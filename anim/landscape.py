@@ -4,7 +4,8 @@ frozen, validated data (no torch, no I/O)."""
 from dataclasses import dataclass, field
 from numbers import Integral
 
-from anim.scene import (COLOR_SCALES, Camera, Scene, _check_range, _invalid, brief)
+from anim.scene import (Camera, Scene, _check_camera, _check_color_scale, _check_name, _check_range, _invalid,
+                        brief)
 
 PLANES = ("pca", "random")
 
@@ -36,10 +37,7 @@ class Landscape:
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
-        if not isinstance(self.name, str) or not self.name or not all(
-                c.isalnum() or c in "-_." for c in self.name) or self.name.startswith("."):
-            raise _invalid("name", f"got {brief(self.name)}; use letters, digits, '-', '_' or '.' "
-                                   "(it names the output folder)")
+        _check_name(self.name)
         if not callable(self.model) or _is_module(self.model):
             what = "a module object" if _is_module(self.model) else brief(self.model)
             raise _invalid("model", f"got {what}; use a function returning a fresh torch.nn.Module "
@@ -68,11 +66,8 @@ class Landscape:
         set_("title", self.title or self.name)
         set_("x_range", _check_range("x_range", self.x_range))
         set_("y_range", _check_range("y_range", self.y_range))
-        if self.color_scale not in COLOR_SCALES:
-            raise _invalid("color_scale", f"got {brief(self.color_scale)}; use one of "
-                                          + ", ".join(repr(s) for s in COLOR_SCALES))
-        if not isinstance(self.camera, Camera):
-            raise _invalid("camera", f"got {brief(self.camera)}; use anim.Camera(elevation=..., azimuth=...)")
+        _check_color_scale(self.color_scale)
+        _check_camera(self.camera)
         if (not isinstance(self.resolution, Integral) or isinstance(self.resolution, bool)
                 or not 3 <= self.resolution <= 401):
             raise _invalid("resolution", f"got {brief(self.resolution)}; use a whole number of samples per "

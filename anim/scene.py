@@ -138,6 +138,24 @@ def _check_seed(field_name, value, allow_none):
     return int(value)
 
 
+def _check_name(name):
+    """A scene's name names its output folder: letters, digits, '-', '_' or '.', not leading '.'."""
+    if not isinstance(name, str) or not name or not all(c.isalnum() or c in "-_." for c in name) or name[0] == ".":
+        raise _invalid("name", f"got {brief(name)}; use letters, digits, '-', '_' or '.' "
+                               "(it names the output folder)")
+
+
+def _check_color_scale(color_scale):
+    if color_scale not in COLOR_SCALES:
+        raise _invalid("color_scale", f"got {brief(color_scale)}; use one of "
+                                      + ", ".join(repr(s) for s in COLOR_SCALES))
+
+
+def _check_camera(camera):
+    if not isinstance(camera, Camera):
+        raise _invalid("camera", f"got {brief(camera)}; use anim.Camera(elevation=..., azimuth=...)")
+
+
 def _check_angle(field_name, value):
     if _is_number(value):
         return (float(value), float(value))
@@ -287,10 +305,7 @@ class Scene:
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
-        if not isinstance(self.name, str) or not self.name or not all(
-                c.isalnum() or c in "-_." for c in self.name) or self.name.startswith("."):
-            raise _invalid("name", f"got {brief(self.name)}; use letters, digits, '-', '_' or '.' "
-                                   "(it names the output folder)")
+        _check_name(self.name)
         if not callable(self.surface):
             raise _invalid("surface", f"got {brief(self.surface)}; use a function loss(w1, w2) of two tensors")
         if not isinstance(self.steps, int) or isinstance(self.steps, bool) or self.steps < 1:
@@ -304,16 +319,13 @@ class Scene:
         set_("grad_noise", _check_noise("grad_noise", self.grad_noise, False))
         set_("noise_seed", _check_seed("noise_seed", self.noise_seed, False))
         set_("optimizers", self._checked_optimizers(self.optimizers, self.grad_noise, self.noise_seed))
-        if self.color_scale not in COLOR_SCALES:
-            raise _invalid("color_scale", f"got {brief(self.color_scale)}; use one of "
-                                          + ", ".join(repr(s) for s in COLOR_SCALES))
+        _check_color_scale(self.color_scale)
         overlays = (self.overlays,) if isinstance(self.overlays, str) else self.overlays
         if not isinstance(overlays, (tuple, list)) or not all(isinstance(o, str) and o for o in overlays):
             raise _invalid("overlays", f"got {brief(self.overlays)}; use a list of overlay names such as "
                                        "['gradient', 'update', 'momentum'] or state keys such as 'exp_avg'")
         set_("overlays", tuple(dict.fromkeys(overlays)))
-        if not isinstance(self.camera, Camera):
-            raise _invalid("camera", f"got {brief(self.camera)}; use anim.Camera(elevation=..., azimuth=...)")
+        _check_camera(self.camera)
 
     @staticmethod
     def _checked_init(init, x_range, y_range):
