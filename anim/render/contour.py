@@ -38,6 +38,8 @@ class ContourPanel:
         # Runs are kept in drawing order (see style.drawing_order), each with its own look.
         runs = self.runs = [runs[i] for i in style.drawing_order(runs)]
         looks = self.looks = style.run_looks(runs)
+        self.halo_widths = np.array([look.halo_width for look in looks], dtype=float)  # per run, for _set_lines
+        self.path_widths = np.array([look.path_width for look in looks], dtype=float)
         self.colors = [run.color for run in runs]
         self.line_colors = [style.translucent(color, look.alpha) for color, look in zip(self.colors, looks)]
         self.outlines = [style.outline_for(color) for color in self.colors]
@@ -159,13 +161,18 @@ class ContourPanel:
     def _set_lines(self, owners, halo_pieces, halo_colors, line_pieces, line_colors):
         """Give the halos and the path lines their pieces, piece k of run owners[k] and as wide as
         its look says; a run whose look has no halo gets none."""
-        haloed = [k for k, i in enumerate(owners) if self.looks[i].halo_width]
-        self.halos.set_segments([halo_pieces[k] for k in haloed])
-        self.halos.set_color([halo_colors[k] for k in haloed])
-        self.halos.set_linewidths([self.looks[owners[k]].halo_width for k in haloed])
+        owners = np.asarray(owners, dtype=int)
+        halo_widths = self.halo_widths[owners]
+        if not halo_widths.all():  # (a swarm: only its featured runs have halos)
+            haloed = np.flatnonzero(halo_widths)
+            halo_pieces, halo_colors = [halo_pieces[k] for k in haloed], [halo_colors[k] for k in haloed]
+            halo_widths = halo_widths[haloed]
+        self.halos.set_segments(halo_pieces)
+        self.halos.set_color(halo_colors)
+        self.halos.set_linewidths(halo_widths)
         self.segments.set_segments(line_pieces)
         self.segments.set_color(line_colors)
-        self.segments.set_linewidths([self.looks[i].path_width for i in owners])
+        self.segments.set_linewidths(self.path_widths[owners])
 
     def _draw_lines(self, *lines):
         """Set the halos and path lines (see _set_lines) and draw them, halos first."""
