@@ -18,33 +18,33 @@ PLAY = """async ({src, type, rate, timeout}) => {
   const events = [];
   for (const name of ['loadedmetadata', 'loadeddata', 'canplay', 'playing', 'waiting', 'stalled', 'ended', 'error'])
     video.addEventListener(name, () => events.push(name));
-  let presented = 0, lastMediaTime = null;
-  const onFrame = (now, meta) => { presented++; lastMediaTime = meta.mediaTime; video.requestVideoFrameCallback(onFrame); };
+  let presented = 0, lastMediaTime = null, alpha = null, playError = null;
+  const minAlpha = () => {  // the alpha channel of the frame on screen, as a page composites it
+    const canvas = new OffscreenCanvas(video.videoWidth, video.videoHeight);
+    const context = canvas.getContext('2d');
+    context.drawImage(video, 0, 0);
+    const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    let min = 255;
+    for (let i = 3; i < pixels.length; i += 4) min = Math.min(min, pixels[i]);
+    return min;
+  };
+  // Read in the first frame callback: a frame is presented then (right after 'loadeddata' a busy
+  // machine may not have one decoded yet, and the canvas reads as transparent).
+  const onFrame = (now, meta) => {
+    if (alpha === null) alpha = minAlpha();
+    presented++; lastMediaTime = meta.mediaTime; video.requestVideoFrameCallback(onFrame);
+  };
   video.requestVideoFrameCallback(onFrame);
-  const firstFrame = new Promise(resolve => video.addEventListener('loadeddata', resolve, {once: true}));
   const outcome = new Promise(resolve => {
     video.addEventListener('ended', () => resolve('ended'));
     video.addEventListener('error', () => resolve('error'));
     setTimeout(() => resolve('timeout'), timeout);
   });
   video.src = src;
-  let alpha = null, playError = null;
   try {
     await video.play();
   } catch (e) {
     playError = String(e);
-  }
-  if (!playError) {
-    await Promise.race([firstFrame, outcome]);
-    if (video.readyState >= 2) {  // the alpha channel of the frame on screen, as a page composites it
-      const canvas = new OffscreenCanvas(video.videoWidth, video.videoHeight);
-      const context = canvas.getContext('2d');
-      context.drawImage(video, 0, 0);
-      const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
-      let min = 255;
-      for (let i = 3; i < pixels.length; i += 4) min = Math.min(min, pixels[i]);
-      alpha = min;
-    }
   }
   const result = playError ? 'play() rejected' : await outcome;
   const quality = video.getVideoPlaybackQuality();
