@@ -1,5 +1,5 @@
 """`python -m anim` runs the optianim command line."""
 
-from anim.cli import main
+from anim.faces.cli import main
 
 main()

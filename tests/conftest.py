@@ -72,9 +72,9 @@ def _no_render_cache(request, tmp_path_factory, monkeypatch):
     get an empty cache of their own; none ever touches the user's ~/.cache."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
     if request.node.get_closest_marker("render_cache") is None:
-        from anim import api
+        from anim.write.cache import Cache
 
-        monkeypatch.setattr(api, "_cache", lambda cache: None)
+        monkeypatch.setattr(Cache, "chosen", classmethod(lambda cls, option: None))
 
 
 @pytest.fixture(autouse=True)
@@ -104,7 +104,7 @@ def render():
     run in this process (click's CliRunner), its exit code checked."""
     from click.testing import CliRunner
 
-    from anim.cli import main
+    from anim.faces.cli import main
 
     def run(scene, out, *options, exit_code=0):
         result = CliRunner().invoke(main, ["render", str(scene), "-o", str(out), *map(str, options)])
@@ -119,11 +119,11 @@ def render():
 
 
 class NullEncoder:
-    """Stands in for anim.encode.Encoder without ffmpeg (matplotlib's NullMovieWriter idea): it
+    """Stands in for anim.write.encode.Encoder without ffmpeg (matplotlib's NullMovieWriter idea): it
     counts the frames it is fed and records each one's shape and a digest of its pixels. On a clean
     exit each file is a few bytes naming what it would hold, under a temporary name, and `finished`
     holds (temporary path, FileRecord) pairs with the frames, rate and size a file of that format
-    gets from the frames fed (anim.encode.Shape's rules); an error removes them, as the real one does."""
+    gets from the frames fed (anim.write.encode.Shape's rules); an error removes them, as the real one does."""
 
     def __init__(self, finals, shape, view=None, samples=(), max_gif_bytes=0):
         self.finals = {name: Path(path) for name, path in finals.items()}
@@ -135,7 +135,7 @@ class NullEncoder:
         self.finished = []
 
     def __enter__(self):
-        from anim import files
+        from anim.write import files
 
         self.temps = {name: files.temp_path(final) for name, final in self.finals.items()}
         return self
@@ -148,9 +148,9 @@ class NullEncoder:
         self.digests.append(hashlib.sha256(pixels.tobytes()).hexdigest())
 
     def __exit__(self, exc_type, exc, tb):
-        from anim import files
-        from anim.formats import FORMATS
-        from anim.manifest import FileRecord
+        from anim.write import files
+        from anim.write.formats import FORMATS
+        from anim.write.manifest import FileRecord
 
         if exc_type is not None:
             files.discard(*self.temps.values())
@@ -173,7 +173,7 @@ def null_encoder(monkeypatch, tmp_path):
     """Renders in this test go through NullEncoder: returns the list of the encoders opened, in
     order (one per view). ffmpeg is pointed at a path that does not exist, so nothing can have
     run it: a test using this fixture checks pipeline logic, never what a file holds."""
-    from anim import encode
+    from anim.write import encode
 
     opened = []
 

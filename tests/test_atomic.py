@@ -23,10 +23,10 @@ import matplotlib.figure
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, fake_ffmpeg
 from PIL import Image
 
-from anim.cli import main
-from conftest import ROOT, fake_ffmpeg
+from anim.faces.cli import main
 
 BOWL = """
 import torch
@@ -190,9 +190,9 @@ def failing_on_call(function, n, error):
 
 INJECTIONS = {
     # after ffmpeg finished the MP4 under its temporary name, while the PNG is made
-    "render-png": ("render", "anim.encode", "png_bytes", 1),
+    "render-png": ("render", "anim.write.encode", "png_bytes", 1),
     # after every view's files are complete, while index.html is made
-    "render-page": ("render", "anim.page", "document", 1),
+    "render-page": ("render", "anim.write.page", "document", 1),
     # after the PNG and the SVG, while matplotlib draws the PDF
     "still-pdf": ("still", matplotlib.figure.Figure, "savefig", 2),
     # while numpy builds the NPZ archive

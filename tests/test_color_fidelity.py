@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from anim.cli import main
+from anim.faces.cli import main
 
 WIDTH, HEIGHT = 160, 96
 

@@ -9,7 +9,6 @@ import textwrap
 import threading
 
 import pytest
-
 from conftest import ROOT, TINY_SCENE
 
 HANG = 300  # seconds: bounds a hang only; nothing here is judged by how long it takes
@@ -28,7 +27,8 @@ def _render(scene, out):
 HELD_AT_FRAME = 3
 HELD = f"""
 import signal, sys
-from anim import cli, progress
+from anim.drive import progress
+from anim.faces import cli
 
 report = cli._Progress.__call__
 

@@ -9,7 +9,7 @@ import torch
 from click.testing import CliRunner
 
 import anim
-from anim.cli import main
+from anim.faces.cli import main
 
 
 def run(*args):
@@ -186,7 +186,7 @@ def test_what_running_the_scene_finds_wrong_is_one_line(scene_file, surface, opt
 
 
 def test_short_values_are_quoted_as_they_are_and_long_ones_shortened():
-    from anim.scene import brief, one_line
+    from anim.declare.scene import brief, one_line
 
     assert [brief(v) for v in ((1, 2), "sgd", [1.5, None])] == ["(1, 2)", "'sgd'", "[1.5, None]"]
     assert brief(list(range(100))) == "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, ... (100 items)"

@@ -10,10 +10,11 @@ import pytest
 import torch
 
 import anim
-from anim import Optimizer, Scene, starts, trajectory, window
+from anim import Optimizer, Scene, starts
+from anim.compute import trajectory, window
+from anim.drive.settings import Settings
 from anim.errors import SceneError
-from anim.render import VIEWS, view_data
-from anim.settings import Settings
+from anim.look.views import VIEWS, view_data
 from anim.surfaces import himmelblau, quadratic_bowl
 
 BOWL = quadratic_bowl(condition=10)
@@ -231,8 +232,9 @@ def test_a_bad_noise_in_a_scene_file_names_the_file_and_line(scene_file):
 
 
 def test_the_shipped_scene_equals_torch_inline_and_shows_its_lesson():
-    from anim.loader import load_scene
     from conftest import SCENES
+
+    from anim.declare.loader import load_scene
 
     scene = load_scene(SCENES / "noisy_sgd.py")
     runs = {run.label: run.points for run in trajectory.compute(scene)}

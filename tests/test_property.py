@@ -4,13 +4,13 @@ an optianim error: never an unexpected exception."""
 import tempfile
 from pathlib import Path
 
+import probe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import probe
-from anim import pipeline
+from anim.drive import pipeline
+from anim.drive.settings import Settings
 from anim.errors import AnimError
-from anim.settings import Settings
 
 UNARY = ["torch.sin({})", "torch.cos({})", "torch.tanh({})", "torch.exp({})", "torch.abs({})",
          "torch.sigmoid({})", "({}) ** 2", "torch.sqrt({})", "torch.log({})", "-({})"]

@@ -7,18 +7,19 @@ import inspect
 import json
 
 import numpy as np
+import probe
 import pytest
 import torch
 from click.testing import CliRunner
-
-import probe
-from anim import Optimizer, Scene, starts, trajectory
-from anim.cli import main
-from anim.errors import SceneError
-from anim.loader import load_scene
-from anim.render.multiples import layout
-from anim.surfaces import himmelblau, quadratic_bowl, rosenbrock
 from conftest import SCENES
+
+from anim import Optimizer, Scene, starts
+from anim.compute import trajectory
+from anim.declare.loader import load_scene
+from anim.errors import SceneError
+from anim.faces.cli import main
+from anim.look.multiples import layout
+from anim.surfaces import himmelblau, quadratic_bowl, rosenbrock
 
 
 def inline(factory, surface, start, steps, scheduler=None, **hyperparameters):
@@ -130,7 +131,7 @@ DOCUMENTED_START_BY_START = {
     "Adafactor": "a factored second moment, and an update clipped by its RMS over all the weights",
 }
 # ... these step matrices only, so they run start by start on the point as a 1x2 matrix
-# (tests/test_stepping.py checks them against torch run inline) ...
+# (tests/compute/test_stepping.py checks them against torch run inline) ...
 MATRIX_ONLY = {"Muon": "orthogonalises a matrix update"}
 # ... and these cannot step two dense weights at all (refused before rendering: test_trajectory.py).
 CANNOT_STEP = {"SparseAdam": "sparse gradients only"}
@@ -378,7 +379,7 @@ def test_a_sweep_label_keeps_values_apart_and_a_list_meant_as_one_value_is_expla
 
 
 def test_a_long_sweep_from_one_start_keeps_the_bold_look_and_a_swarm_turns_thin():
-    from anim.render import style
+    from anim.look import style
 
     def runs(labels, starts_each):
         return [trajectory.Run(label, "red", i, np.zeros((2, 3), np.float32))

@@ -59,7 +59,7 @@ class LocalCluster:
         self.address = json.loads(address_file.read_text())["address"]
         with distributed.Client(self.address) as client:
             client.wait_for_workers(self.workers, timeout=120)
-            client.run(lambda: __import__("anim.pipeline"))  # warm: torch and matplotlib imported
+            client.run(lambda: __import__("anim.drive.pipeline"))  # warm: torch and matplotlib imported
         self.start_seconds = time.perf_counter() - started
         return self
 

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 import anim
-from anim import plane
+from anim.compute import plane
 
 SCENE = Path(__file__).resolve().parents[2] / "scenes" / "spirals_mlp.py"
 

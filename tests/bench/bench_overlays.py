@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _view(prepared, overlays, size):
-    from anim import pipeline
-    from anim.render import view_class, view_data
-    from anim.settings import Settings
+    from anim.drive import pipeline
+    from anim.drive.settings import Settings
+    from anim.look.views import view_class, view_data
 
     settings = Settings(views=("contour",), width=size[0], height=size[1], overlays=overlays)
     runs, view_window = pipeline._framed(prepared)
@@ -25,7 +25,7 @@ def _view(prepared, overlays, size):
 
 
 def per_frame_ms(prepared, overlays, frames, size):
-    from anim.timeline import Frame
+    from anim.drive.timeline import Frame
 
     view = _view(prepared, overlays, size)
     steps = prepared.scene.steps
@@ -43,7 +43,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--size", default="1280x720")
     args = parser.parse_args()
-    from anim import pipeline
+    from anim.drive import pipeline
 
     size = tuple(int(v) for v in args.size.split("x"))
     prepared = pipeline.prepare(args.scene)

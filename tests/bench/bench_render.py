@@ -33,7 +33,7 @@ X264 = ["-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p"]  # what opti
 # One measurement, run in its own process: `bench_render.py --one KIND VIEW WxH FRAMES OUT`.
 
 def _settings(view, size, jobs=0):
-    from anim.settings import Settings
+    from anim.drive.settings import Settings
 
     width, height = size
     return Settings(views=(view,), formats=("mp4",), width=width, height=height, fps=FPS,
@@ -44,7 +44,8 @@ def _prepared(frames):
     """The scene run for `frames` updates: no holds, so every frame adds a step to every path."""
     from dataclasses import replace
 
-    from anim import pipeline, trajectory
+    from anim.compute import trajectory
+    from anim.drive import pipeline
 
     prepared = pipeline.prepare(SCENE)
     scene = replace(prepared.scene, steps=frames)
@@ -53,8 +54,8 @@ def _prepared(frames):
 
 def measure_optianim(view, size, frames, out, jobs=0):
     started = time.perf_counter()
-    from anim import pipeline, progress
-    from anim.render.frames import Workers
+    from anim.drive import pipeline, progress
+    from anim.drive.frames import Workers
 
     prepared = _prepared(frames)
     settings = _settings(view, size, jobs)
@@ -71,8 +72,8 @@ def measure_optianim(view, size, frames, out, jobs=0):
 
 
 def _view_data(view, prepared):
-    from anim import window
-    from anim.render import view_data
+    from anim.compute import window
+    from anim.look.views import view_data
 
     frame = window.view_window(prepared.scene, prepared.runs)
     return view_data(prepared.scene, prepared.runs, frame, view, _settings(view, (1280, 720)))
@@ -82,10 +83,10 @@ def measure_floor(view, size, frames, out):
     """The same raw frames, already in memory, through the same encode: the fastest possible."""
     import numpy as np
 
-    from anim import encode
-    from anim.render import view_class
-    from anim.render.frames import LocalDrawer
-    from anim.timeline import Timeline
+    from anim.drive.frames import LocalDrawer
+    from anim.drive.timeline import Timeline
+    from anim.look.views import view_class
+    from anim.write import encode
 
     prepared = _prepared(frames)
     scene = prepared.scene

@@ -14,7 +14,8 @@ import time
 
 import torch
 
-from anim import Optimizer, Scene, starts, trajectory
+from anim import Optimizer, Scene, starts
+from anim.compute import trajectory
 from anim.surfaces import himmelblau
 
 LECTURE_SIX = [  # lecture 6's optimizers, at learning rates that suit Himmelblau

@@ -20,7 +20,7 @@ import numpy as np
 
 def _decoded(path, width, height):
     """Every frame of a GIF (or other video) as (n, height, width, 3) uint8, scaled to width x height."""
-    from anim.encode import ffmpeg_exe
+    from anim.write.encode import ffmpeg_exe
 
     args = [ffmpeg_exe(), "-v", "error", "-i", str(path), "-fps_mode", "passthrough",
             "-vf", f"scale={width}:{height}:flags=bicubic", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
@@ -30,10 +30,12 @@ def _decoded(path, width, height):
 
 def _reference(scene_path, view, settings):
     """The raw frames of `view`, as the GIF takes them (every slide_step-th, scaled, opaque)."""
-    from anim import encode, pipeline, window
-    from anim.render import view_class, view_data
-    from anim.render.frames import LocalDrawer
-    from anim.timeline import timeline
+    from anim.compute import window
+    from anim.drive import pipeline
+    from anim.drive.frames import LocalDrawer
+    from anim.drive.timeline import timeline
+    from anim.look.views import view_class, view_data
+    from anim.write import encode
 
     prepared = pipeline.prepare(scene_path)
     view_window = window.view_window(prepared.scene, prepared.runs)
@@ -70,7 +72,7 @@ def main():
     args = parser.parse_args()
 
     import anim
-    from anim.settings import Settings
+    from anim.drive.settings import Settings
 
     settings = Settings(views=(args.view,), formats=("gif",), theme=args.theme, gif_max_mb=args.gif_max_mb, jobs=1)
     with tempfile.TemporaryDirectory() as out:

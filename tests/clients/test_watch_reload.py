@@ -31,7 +31,7 @@ def wait_for(condition, what):
 @pytest.mark.render_cache
 def test_saving_the_scene_reloads_the_page_with_the_new_render(tmp_path, page):
     import anim
-    from anim import watch
+    from anim.drive import watch
 
     scene = tmp_path / "scenes" / "bowl.py"
     scene.parent.mkdir()

@@ -1,0 +1,112 @@
+"""Loads the `scene` a scene file defines; every failure becomes a SceneError naming the file."""
+
+import contextlib
+import dataclasses
+import difflib
+import hashlib
+import importlib
+import importlib.util
+import itertools
+import re
+import sys
+import traceback
+from pathlib import Path
+
+from anim.declare.landscape import Landscape
+from anim.declare.scene import Scene, calls_numpy, one_line
+from anim.errors import SceneError
+
+_module_ids = itertools.count()
+
+
+def load_scene(path):
+    """Execute the scene file at `path` and return its validated `scene`."""
+    path = Path(path)
+    if not path.exists():
+        raise SceneError("no such file", path)
+    if path.is_dir():
+        raise SceneError("is a folder; give a scene file such as scenes/pathological.py", path)
+    if path.suffix != ".py":
+        raise SceneError("a scene file is a Python file ending in .py", path)
+    module_name = f"optianim_scene_{next(_module_ids)}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        with _folder_importable(path.parent):
+            spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise SceneError(f"syntax error: {exc.msg}", path, exc.lineno) from exc
+    except SceneError as exc:
+        raise SceneError(one_line(exc), path, _line_in(exc, path)) from exc
+    except Exception as exc:
+        if calls_numpy(exc):  # the file itself ran numpy on a tensor that needs gradients
+            raise SceneError("numpy was called on a tensor that needs gradients: use torch operations "
+                             "(torch.sin, torch.exp, ...), not numpy, so that the optimizers get gradients",
+                             path, _line_in(exc, path)) from exc
+        raise SceneError(f"{type(exc).__name__}: {one_line(exc)}{_field_hint(exc)}", path, _line_in(exc, path)) from exc
+    finally:
+        sys.modules.pop(module_name, None)
+    scene = getattr(module, "scene", None)
+    if scene is None:
+        raise SceneError("defines no `scene`; end the file with scene = anim.Scene(...)", path)
+    if not isinstance(scene, (Scene, Landscape)):
+        raise SceneError(f"`scene` is a {type(scene).__name__}, not an anim.Scene or anim.Landscape", path)
+    return scene
+
+
+@contextlib.contextmanager
+def _folder_importable(folder):
+    """While a scene file runs, the modules beside it import (`from common import bowl`), ahead of
+    any module of the same name already imported; afterwards sys.path and sys.modules are as they
+    were, so the next scene, from another folder, imports its own `common`. (The scene keeps the
+    modules it imported: its functions hold them.)"""
+    folder = folder.resolve()
+    local = {p.stem if p.suffix == ".py" else p.name for p in folder.iterdir()
+             if p.suffix == ".py" or (p / "__init__.py").is_file()}
+    shadowed = {name: module for name, module in sys.modules.items() if name.partition(".")[0] in local}
+    for name in shadowed:
+        del sys.modules[name]
+    before, path = set(sys.modules), list(sys.path)
+    sys.path.insert(0, str(folder))
+    importlib.invalidate_caches()  # a module written since the last import is seen
+    try:
+        yield
+    finally:
+        sys.path[:] = path
+        for name in set(sys.modules) - before:
+            if _inside(sys.modules[name], folder):
+                del sys.modules[name]
+        sys.modules.update(shadowed)
+
+
+def _inside(module, folder):
+    file = getattr(module, "__file__", None)
+    return file is not None and Path(file).resolve().is_relative_to(folder)
+
+
+def file_sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _line_in(exc, path):
+    """The deepest line of `path` in the exception's traceback, or None."""
+    target = str(Path(path).resolve())
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if str(Path(frame.filename).resolve()) == target:
+            line = frame.lineno
+    return line
+
+
+def _field_hint(exc):
+    """For a misspelt keyword of Scene or Camera, the field meant: ' (did you mean x_range?)'."""
+    from anim.declare.scene import Camera
+
+    unknown = re.search(r"(\w+)\.__init__\(\) got an unexpected keyword argument '(\w+)'", str(exc))
+    classes = {"Scene": Scene, "Camera": Camera, "Landscape": Landscape}
+    if not isinstance(exc, TypeError) or not unknown or unknown[1] not in classes:
+        return ""
+    names = [f.name for f in dataclasses.fields(classes[unknown[1]])]
+    close = difflib.get_close_matches(unknown[2], names, n=1, cutoff=0.5)
+    return f" (did you mean {close[0]}?)" if close else f" (its fields: {', '.join(names)})"

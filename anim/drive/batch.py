@@ -1,0 +1,236 @@
+"""Renders many scenes at once (files and folders) in worker processes here, or on a Dask cluster
+(anim.drive.cluster); reports each scene as it goes and writes batch.json and index.html at the output root."""
+
+import html
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from anim.drive.outcome import Notice, Outcome, Planned, SceneFinished, render_scene
+from anim.errors import AnimError
+from anim.version import __version__
+from anim.write import files
+
+BATCH_FILE = "batch.json"
+INDEX_FILE = "index.html"
+
+
+@dataclass
+class Batch:
+    """What render_many did: an Outcome per scene in the order given, the batch.json and
+    index.html it wrote at the output root, the notices (version differences) and the time."""
+
+    outcomes: list
+    root: Path
+    seconds: float
+    notices: list = field(default_factory=list)
+
+    @property
+    def failed(self):
+        return [o for o in self.outcomes if not o.ok]
+
+    @property
+    def batch_file(self):
+        return self.root / BATCH_FILE
+
+    @property
+    def index_file(self):
+        return self.root / INDEX_FILE
+
+
+def scene_files(paths):
+    """The scene files of `paths`: a file as it is, a folder's scene files (as `optianim list`
+    finds them), each once. A path that is no scene file fails later as that scene, with the
+    loader's message."""
+    from anim.declare import library
+
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            inside = library.scene_paths(path)
+            if not inside:
+                raise AnimError(f"{path}: a folder with no scene files (*.py)")
+            found += inside
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def plan_jobs(jobs, scenes):
+    """(scenes rendered at once, frame workers each) for `jobs` processes in all (0/None: one per
+    core): as many scenes at once as there are jobs, and the jobs left over, when scenes are
+    fewer, shared among them for 3-D frames, so the processes drawing never exceed `jobs`."""
+    total = jobs or cores()
+    at_once = max(1, min(total, scenes))
+    return at_once, max(1, total // at_once)
+
+
+def cores():
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def render_many(paths, out_root, options, jobs=None, scheduler=None, report=None):
+    """Render every scene of `paths` into out_root with the api.render keywords `options`; here
+    (`jobs` processes in all) or on the Dask cluster at `scheduler`. Returns the Batch; a failed
+    scene is an Outcome, not an exception."""
+    report = report or (lambda event: None)
+    started = time.perf_counter()
+    scenes = scene_files(paths)
+    if not scenes:
+        raise AnimError("no scene files given")
+    out_root = Path(out_root)
+    notices = []
+
+    def reporting(event):
+        if isinstance(event, Notice):
+            notices.append(event.text)
+        report(event)
+
+    if scheduler:
+        from anim.drive import cluster
+
+        report(Planned([str(p) for p in scenes]))
+        outcomes = cluster.render(scenes, out_root, options, scheduler, reporting)
+    else:
+        outcomes = _render_here(scenes, out_root, options, jobs, reporting)
+    outcomes = _same_folder_refused(outcomes)
+    batch = Batch(outcomes, out_root, round(time.perf_counter() - started, 3), notices)
+    write_batch(batch, scheduler, options.get("theme") or "light")
+    return batch
+
+
+def _render_here(scenes, out_root, options, jobs, report):
+    """The scenes rendered on this machine: one after the other in this process when only one
+    runs at a time, else in worker processes, each with its share of the jobs for 3-D frames."""
+    at_once, frame_jobs = plan_jobs(jobs, len(scenes))
+    report(Planned([str(p) for p in scenes], at_once, frame_jobs))
+    if at_once == 1:
+        outcomes = []
+        for path in scenes:
+            outcomes.append(render_scene(path, out_root, options, frame_jobs, report))
+            report(SceneFinished(outcomes[-1]))
+        return outcomes
+    context = multiprocessing.get_context("spawn")  # as for frames: forking after torch is unsafe
+    events = context.Queue()
+    pool = ProcessPoolExecutor(at_once, mp_context=context, initializer=_start_scene_worker,
+                               initargs=(events, os.getpid()))
+    outcomes = {}
+    try:
+        pending = {pool.submit(_render_in_worker, path, out_root, options, frame_jobs): path for path in scenes}
+        while pending:
+            done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            _drain(events, report)
+            for future in done:
+                path = pending.pop(future)
+                try:
+                    outcomes[path] = future.result()
+                except Exception as exc:  # the worker process died (killed, out of memory)
+                    outcomes[path] = Outcome(str(path), "failed", 0.0,
+                                             error=f"{path}: the process rendering it died ({type(exc).__name__}); "
+                                                   "its folder is unchanged")
+                report(SceneFinished(outcomes[path]))
+    except BaseException:
+        # Ctrl-C or SIGTERM: stop the scene workers now. A render they leave unfinished changed no
+        # file (its temporaries are removed by the next render of that scene).
+        for process in list((pool._processes or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return [outcomes[path] for path in scenes]
+
+
+_events = None  # in a scene worker process: the queue its progress goes to
+
+
+def _start_scene_worker(events, parent):
+    """Ctrl-C is for the main process, which stops the workers; a worker whose main process was
+    killed outright exits instead of rendering on."""
+    global _events
+    _events = events
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def exit_when_orphaned():
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=exit_when_orphaned, daemon=True).start()
+
+
+def _render_in_worker(path, out_root, options, frame_jobs):
+    return render_scene(path, out_root, options, frame_jobs, _events.put)
+
+
+def _drain(events, report):
+    while True:
+        try:
+            event = events.get_nowait()
+        except queue.Empty:
+            return
+        report(event)
+
+
+def _same_folder_refused(outcomes):
+    """Two scene files with one scene name write one folder: the later one is reported failed."""
+    first = {}
+    checked = []
+    for outcome in outcomes:
+        if outcome.ok and outcome.folder in first:
+            outcome = Outcome(outcome.scene_file, "failed", outcome.seconds, error=(
+                f"{outcome.scene_file}: its scene name {outcome.name!r} is also that of {first[outcome.folder]}; "
+                f"both wrote {outcome.folder}/: give each scene its own name"), worker=outcome.worker)
+        elif outcome.ok:
+            first[outcome.folder] = outcome.scene_file
+        checked.append(outcome)
+    return checked
+
+
+def write_batch(batch, scheduler, theme):
+    """batch.json and index.html at the output root, each written atomically."""
+    from anim.write.manifest import json_bytes
+
+    document = {
+        "optianim": __version__,
+        "scheduler": scheduler or None,
+        "seconds": batch.seconds,
+        "failed": len(batch.failed),
+        "notices": batch.notices,
+        "scenes": [{**asdict(o), "manifest": o.manifest} for o in batch.outcomes],
+    }
+    try:
+        batch.root.mkdir(parents=True, exist_ok=True)
+        files.write_bytes(batch.batch_file, json_bytes(document))
+        files.write_bytes(batch.index_file, index_page(batch, theme).encode())
+    except OSError as exc:
+        raise AnimError(f"cannot write {exc.filename or batch.root}: {exc.strerror or exc}") from exc
+
+
+def index_page(batch, theme="light"):
+    """The output root's page: a link to every scene's preview page, and each failure's message."""
+    from anim.write.page import COLORS, STYLE
+
+    rows = []
+    for o in batch.outcomes:
+        e = lambda text: html.escape(str(text), quote=True)  # noqa: E731
+        if o.ok:
+            cell = f'<a href="{e(o.folder)}/index.html">{e(o.title or o.name)}</a>'
+            status = "ok"
+        else:
+            cell, status = e(o.scene_file), f"failed: {e(o.error)}"
+        rows.append(f"<tr><td>{cell}</td><td>{e(o.scene_file)}</td><td>{o.seconds:.1f} s</td>"
+                    f"<td>{status}</td></tr>")
+    done = len(batch.outcomes) - len(batch.failed)
+    return ("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<title>optianim batch</title>\n"
+            f"<style>{STYLE % COLORS[theme]}</style>\n</head>\n<body>\n<h1>optianim batch</h1>\n"
+            f"<p class=\"meta\">{done} of {len(batch.outcomes)} scenes rendered in {batch.seconds:.1f} s "
+            f"(<a href=\"{BATCH_FILE}\">{BATCH_FILE}</a>)</p>\n<table>\n"
+            "<tr><th>scene</th><th>file</th><th>time</th><th>status</th></tr>\n"
+            + "\n".join(rows) + "\n</table>\n</body>\n</html>\n")

@@ -1,0 +1,110 @@
+"""One scene of a batch, here or on a Dask worker: how it is rendered and reported (its Outcome,
+and the events a batch's progress callback receives)."""
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from anim.drive import pipeline
+from anim.drive.settings import from_keywords
+from anim.errors import AnimError
+from anim.write.cache import Cache
+
+FRAME_EVENTS_PER_VIEW = 20  # a scene's progress line moves in 5 % steps: enough, and few messages
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one scene of a batch ended: `status` "ok" (its files are in out/<folder>/) or "failed"
+    (`error`, the one line a render alone would print). `worker` is the Dask worker, if any."""
+
+    scene_file: str
+    status: str
+    seconds: float
+    folder: str = None
+    name: str = None
+    title: str = None
+    error: str = None
+    worker: str = None
+
+    @property
+    def ok(self):
+        return self.status == "ok"
+
+    @property
+    def manifest(self):
+        return f"{self.folder}/manifest.json" if self.ok else None
+
+
+# The events a batch's progress callback receives (the CLI prints them).
+@dataclass(frozen=True)
+class Planned:
+    """The batch's scene files, and how many render at once with how many frame workers each
+    (None for a Dask cluster, whose workers decide)."""
+
+    scene_files: list
+    at_once: int = None
+    frame_jobs: int = None
+
+
+@dataclass(frozen=True)
+class SceneStarted:
+    scene_file: str
+    worker: str = None
+
+
+@dataclass(frozen=True)
+class SceneFrames:
+    """Frame `done` of `total` of a scene's `view` is drawn (sent in steps, not every frame)."""
+
+    scene_file: str
+    view: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class SceneFinished:
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user must know about the whole batch, such as versions that differ on a worker."""
+
+    text: str
+
+
+def render_scene(path, out_root, options, jobs, report, label=None, worker=None):
+    """Render one scene as anim.render would with the keywords `options`; its Outcome. `label`
+    names the scene in events, the outcome and its error (default: the path)."""
+    label = str(path) if label is None else label
+    started = time.perf_counter()
+    report(SceneStarted(label, worker))
+    last = {}
+
+    def forward(event):
+        done, total = getattr(event, "done", None), getattr(event, "total", None)
+        if done is None:
+            return
+        step = -(-total // FRAME_EVENTS_PER_VIEW)
+        if done == total or done - last.get(event.view, 0) >= step:
+            last[event.view] = done
+            report(SceneFrames(label, event.view, done, total))
+
+    try:
+        keywords = {name: value for name, value in options.items() if name not in ("cache", "debug")}
+        result = pipeline.render(Path(path), Path(out_root), from_keywords(jobs=jobs, **keywords), forward,
+                                 Cache.chosen(options.get("cache", True)))
+    except AnimError as exc:
+        error = str(exc)
+    except Exception as exc:  # a bug in optianim: one line; the scene alone with --debug shows the traceback
+        error = f"internal error: {type(exc).__name__}: {exc} (render the scene alone with --debug for details)"
+    else:
+        return Outcome(label, "ok", _since(started), result.folder.name, result.manifest["scene"],
+                       result.manifest["title"], worker=worker)
+    return Outcome(label, "failed", _since(started), error=error, worker=worker)
+
+
+def _since(started):
+    return round(time.perf_counter() - started, 3)

@@ -1,0 +1,132 @@
+"""The lecture layout: contour paths, the 3-D surface and the loss curves in one synchronized frame."""
+
+from anim.look import arrows, style
+from anim.look.contour import ContourPanel
+from anim.look.counter import DigitCounter, NoCounter
+from anim.look.inside import InsidePanel
+from anim.look.loss import LossPanel
+from anim.look.placement import legend_in_empty_corner
+from anim.look.threed import ThreeDPanel, fit_poses
+from anim.look.view import View
+
+LEGEND_MARGIN = 0.01  # of the figure's height, kept free under the legend
+# Under a wide window's legend (figure fractions): the loss panel's left, bottom and width, the
+# gap kept above it, the least height worth moving it for; the 3-D panel's region, and then the
+# whole right half.
+LOSS_BOX, LOSS_GAP, LOSS_MIN_HEIGHT = (0.115, 0.1, 0.35), 0.04, 0.18
+SURFACE, SURFACE_TALL = (0.49, 0.34, 0.51, 0.58), (0.49, 0.06, 0.51, 0.86)
+
+
+class DashboardView(View):
+    """The lecture layout. Everything but the 3-D axes, the paths and the curves is drawn once;
+    each frame restores it, draws the contour paths and loss curves by blitting and redraws the
+    3-D axes alone. With overlays, the arrows' key joins the legend and the effective-step panel
+    (anim.look.inside) sits beside the loss panel, under a smaller contour panel."""
+
+    name = "dashboard"
+    MESH_RESOLUTION = 121  # one mesh for both panels: smooth contours at half width, a 3-D mesh that draws fast
+    PARALLEL = True  # the 3-D panel is a full redraw every frame
+
+    def build(self, data):
+        fig = self.fig
+        fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.975)
+        # The contour panel as large as its window's shape allows in the left half, pushed up to
+        # the title; its legend right under it: clear of every path and of the 3-D axes. With
+        # overlays it is smaller, leaving room for the effective-step panel under the legend.
+        overlay = arrows.Overlay(data.runs, data.overlays, data.mesh) if data.overlays else None
+        contour_ax = fig.add_axes((0.075, 0.47, 0.39, 0.42) if overlay else (0.075, 0.2, 0.39, 0.69))
+        contour_ax.set_anchor("N")
+        self.contour = ContourPanel(contour_ax, data.mesh, data.runs, data.trail, data.color_scale, overlay)
+        self.inside = None
+        self.surface_ax = fig.add_axes(SURFACE, projection="3d", computed_zorder=False)
+        self.surface = ThreeDPanel(self.surface_ax, data.mesh, data.runs, data.zlabel, data.theme,
+                                   data.trail, data.color_scale, region=SURFACE)
+        self.surface_ax.set_animated(True)
+        loss_ax = fig.add_axes((0.585, 0.11, 0.39, 0.21))
+        self.loss = LossPanel(loss_ax, data.runs, data.steps, data.zlabel)
+        self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
+        handles, labels = style.legend_handles(data.runs)
+        if overlay:
+            more, more_labels, _ = overlay.key_entries(scaled=True)
+            handles, labels = handles + more, labels + more_labels
+        legend = self._legend_under(contour_ax, handles, labels)
+        if overlay:  # the effective-step panel in the room the legend leaves, beside the loss panel
+            top = min(legend.get_window_extent().transformed(fig.transFigure.inverted()).y0 - 0.07, 0.32)
+            inside_ax = fig.add_axes((0.1, 0.11, 0.365, max(top - 0.11, 0.08)))
+            inside_ax.set_title("effective step per coordinate", fontsize=style.FONT["tick"])
+            self.inside = InsidePanel(inside_ax, data.runs, data.steps)
+            fig.canvas.draw()
+        elif not self._loss_under_if_room(legend, loss_ax):
+            # A wide window's panel may have an empty corner for the legend, and room under it.
+            legend.remove()
+            legend = legend_in_empty_corner(contour_ax, handles, labels, data.runs)
+            if legend is None or not self._loss_under_if_room(contour_ax, loss_ax):
+                if legend is not None:
+                    legend.remove()
+                self._legend_under(contour_ax, handles, labels)
+        fig.canvas.draw()
+        self.surface.fit(fit_poses(data.camera))
+        self.counter.draw_into_background()
+        self.contour.start()
+        self.background = fig.canvas.copy_from_bbox(fig.bbox)
+
+    def _legend_under(self, contour_ax, handles, labels):
+        """The legend centred under the contour panel; if its rows would run off the frame, the
+        panel shrinks (still at the top) by as much, so every entry shows."""
+        fig = self.fig
+        to_figure = fig.transFigure.inverted()
+        legend = None
+        for _ in range(3):  # shrinking the panel narrows it too (equal aspect): the rows may change
+            fig.canvas.draw()
+            renderer = fig.canvas.get_renderer()
+            under = contour_ax.get_tightbbox(renderer).transformed(to_figure)
+            if legend is not None:
+                legend.remove()
+            legend = fig.legend(handles, labels, loc="upper center",
+                                bbox_to_anchor=((under.x0 + under.x1) / 2, under.y0 - 0.01),
+                                ncols=style.legend_columns(labels, 0.45 * fig.get_figwidth() * 72), frameon=False,
+                                handlelength=2.2, columnspacing=1.2)
+            overflow = LEGEND_MARGIN - legend.get_window_extent(renderer).transformed(to_figure).y0
+            if overflow <= 0:
+                break
+            box = contour_ax.get_position(original=True)
+            contour_ax.set_position((box.x0, box.y0 + overflow, box.width, box.height - overflow))
+        fig.canvas.draw()
+        return legend
+
+    def _loss_under_if_room(self, above, loss_ax):
+        """A wide window leaves the contour panel short and the left half's lower part empty: when
+        the room under `above` (the legend, or the contour axes with their labels) holds the loss
+        panel (LOSS_MIN_HEIGHT), the loss panel moves there and the 3-D panel takes the whole right
+        half; whether it did."""
+        fig = self.fig
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        height = above.get_tightbbox(renderer).transformed(fig.transFigure.inverted()).y0 - LOSS_GAP - LOSS_BOX[1]
+        if height < LOSS_MIN_HEIGHT:
+            return False
+        loss_ax.set_position((LOSS_BOX[0], LOSS_BOX[1], LOSS_BOX[2], height))
+        self.surface.move(SURFACE_TALL)
+        fig.canvas.draw()
+        return True
+
+    def still(self, f):
+        self.contour.show(f)
+        self.loss.show(f)
+        if self.inside:
+            self.inside.show(f)
+        self.surface.update(f)
+        self.surface_ax.set_animated(False)
+        self.counter.show(f.step)
+        return self.fig
+
+    def draw(self, f):
+        """Every panel at f.position, the camera at its pose."""
+        self.fig.canvas.restore_region(self.background)
+        self.contour.draw(f)
+        self.loss.draw(f)
+        if self.inside:
+            self.inside.draw(f)
+        self.surface.update(f)
+        self.fig.draw_artist(self.surface_ax)
+        self.counter.draw(f.step)

@@ -1,0 +1,75 @@
+"""The preview page: one offline HTML file showing every output of a scene with its numbers."""
+
+import html
+
+from anim.write.formats import FORMATS
+
+STYLE = """
+body { font: 15px/1.4 system-ui, sans-serif; margin: 24px; background: %(page)s; color: %(text)s; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+p.meta { margin: 0 0 20px; opacity: .75; }
+section { display: flex; flex-wrap: wrap; gap: 20px; margin-bottom: 28px; }
+figure { margin: 0; flex: 1 1 420px; max-width: 720px; }
+figure video, figure img { width: 100%%; height: auto; display: block; border: 1px solid %(rule)s;
+  background: repeating-conic-gradient(%(rule)s 0 25%%, transparent 0 50%%) 0 0 / 16px 16px; }
+figcaption { margin-top: 6px; font-variant-numeric: tabular-nums; }
+figcaption a { color: inherit; font-weight: 600; }
+p.link { margin: 0; padding: 24px; border: 1px dashed %(rule)s; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+td, th { padding: 3px 10px; border-bottom: 1px solid %(rule)s; text-align: right; }
+td:first-child, th:first-child { text-align: left; }
+"""
+COLORS = {"light": {"page": "#ffffff", "text": "#1a1a1a", "rule": "#dddddd"},
+          "dark": {"page": "#15171c", "text": "#e6e6e6", "rule": "#3a3d45"}}
+PAGE_FILE = "index.html"
+
+
+def document(title, scene_name, records, theme="light"):
+    """The page for the FileRecords of one render: every view's files side by side."""
+    views = list(dict.fromkeys(r.view for r in records if r.view))
+    sections = []
+    for view in views:
+        figures = [_figure(r) for r in records if r.view == view]
+        sections.append(f"<h2>{_e(view)}</h2>\n<section>\n" + "\n".join(figures) + "\n</section>")
+    data = [r for r in records if not r.view]
+    rows = "\n".join(f'<tr><td><a href="{_e(r.file)}">{_e(r.file)}</a></td>'
+                     f"<td>{megabytes(r.bytes)}</td></tr>" for r in data)
+    return (f"<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{_e(title)} - optianim</title>\n<style>{STYLE % COLORS[theme]}</style>\n</head>\n<body>\n"
+            f"<h1>{_e(title)}</h1>\n<p class=\"meta\">scene <code>{_e(scene_name)}</code>; "
+            f"every file of this render, with what a decoder reads from it "
+            f"(<a href=\"manifest.json\">manifest.json</a>)</p>\n"
+            + "\n".join(sections)
+            + f"\n<h2>data</h2>\n<table>\n<tr><th>file</th><th>size</th></tr>\n{rows}\n</table>\n"
+            "</body>\n</html>\n")
+
+
+def _figure(record):
+    name, fmt = _e(record.file), FORMATS[record.format]
+    size = f'width="{record.width}" height="{record.height}"'
+    if fmt.page == "video":
+        media = (f'<video controls loop muted playsinline preload="auto" {size}>'
+                 f'<source src="{name}" type="{fmt.media_type}"></video>')
+    elif fmt.page == "img":
+        media = f'<img src="{name}" alt="{_e(record.view)} view, {fmt.name.upper()}" {size}>'
+    else:
+        media = f'<p class="link">{fmt.name.upper()} ({_e(fmt.codec)}) does not play in a browser: download it.</p>'
+    numbers = [f"{record.width}x{record.height}"]
+    if fmt.animated:
+        numbers += [f"{record.frames} frames", f"{record.fps:g} fps", f"{record.duration:.2f} s"]
+    codec, pix_fmt = record.details.get("codec"), record.details.get("pix_fmt")
+    if codec:
+        numbers.append(codec + (f" {pix_fmt}" if pix_fmt else ""))
+    numbers.append(megabytes(record.bytes))
+    return (f"<figure>{media}\n<figcaption><a href=\"{name}\">{name}</a>: "
+            + ", ".join(numbers) + "</figcaption></figure>")
+
+
+def megabytes(size):
+    """A file size as people read it: 0.13 MB, 28.4 kB."""
+    return f"{size / 1e6:.2f} MB" if size >= 1e5 else f"{size / 1e3:.1f} kB"
+
+
+def _e(text):
+    return html.escape(str(text), quote=True)

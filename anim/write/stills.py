@@ -1,0 +1,30 @@
+"""The lecture's static figures: each view's last frame as PNG (its very pixels), SVG or PDF."""
+
+import io
+
+import matplotlib
+
+from anim.look import style
+from anim.version import __version__
+from anim.write import encode
+
+
+def figure_bytes(view, frame, fmt, title, settings):
+    """View `view` at timeline frame `frame` as `fmt` bytes. PNG is the animation's own pixels;
+    SVG and PDF keep text as text (searchable, editable in a slide), with no creation date and
+    fixed SVG ids, so the same scene gives the same bytes."""
+    if fmt == "png":
+        return encode.png_bytes(view.frame(frame).copy(), settings.transparent)
+    buffer = io.BytesIO()
+    with style.look(settings.theme), matplotlib.rc_context(
+            {"svg.fonttype": "none", "pdf.fonttype": 42, "svg.hashsalt": "optianim"}):
+        figure = view.still(frame)
+        figure.savefig(buffer, format=fmt, dpi=figure.dpi, transparent=settings.transparent,
+                       metadata=_metadata(fmt, title))
+    return buffer.getvalue()
+
+
+def _metadata(fmt, title):
+    if fmt == "pdf":
+        return {"Title": title, "Creator": f"optianim {__version__}", "CreationDate": None}
+    return {"Title": title, "Date": None, "Creator": f"optianim {__version__}"}

@@ -1,0 +1,101 @@
+"""The scene library: every shipped scene renders, the surfaces are the classic ones, list and new."""
+
+import json
+
+import probe
+import pytest
+import torch
+from click.testing import CliRunner
+from conftest import SCENES
+
+from anim import surfaces
+from anim.faces.cli import main
+
+SHIPPED = sorted(p.name for p in SCENES.glob("*.py"))
+TRAINS_A_NETWORK = {"spirals_mlp.py"}  # a Landscape: trained and its plane evaluated, too long for the quick suite
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.slow) if name in TRAINS_A_NETWORK else name
+                                  for name in SHIPPED])
+def test_every_shipped_scene_renders(tmp_path, name):
+    # At 10 fps the paths still reach every point (3 updates a frame at the default pace) in a third of the frames.
+    result = CliRunner().invoke(main, ["render", str(SCENES / name), "-o", str(tmp_path), "--size", "160x96",
+                                       "--format", "mp4", "--fps", "10", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads(next(tmp_path.glob("*/manifest.json")).read_text())
+    probe.check_decoded_frames(tmp_path / manifest["scene"], manifest["files"])
+
+
+@pytest.mark.parametrize("name", ["swarm.py", "lr_sweep.py"])
+def test_the_swarm_and_sweep_scenes_render_as_small_multiples(tmp_path, name):
+    result = CliRunner().invoke(main, ["render", str(SCENES / name), "-o", str(tmp_path), "--size", "320x180",
+                                       "--view", "grid", "--format", "mp4", "--format", "png"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads(next(tmp_path.glob("*/manifest.json")).read_text())
+    video = next(r for r in manifest["files"] if r["file"] == "grid.mp4")
+    assert probe.decoded_frames(tmp_path / manifest["scene"] / "grid.mp4") == video["frames"]
+    panels = {run["optimizer"] for run in manifest["runs"]}
+    assert len(panels) == (2 if name == "swarm.py" else 4)
+
+
+@pytest.mark.parametrize("surface, minimum, value", [
+    (surfaces.rosenbrock, (1, 1), 0), (surfaces.himmelblau, (3, 2), 0),
+    (surfaces.himmelblau, (-2.805118, 3.131312), 0), (surfaces.beale, (3, 0.5), 0),
+    (surfaces.rastrigin, (0, 0), 0), (surfaces.ackley, (0, 0), 0), (surfaces.booth, (1, 3), 0),
+    (surfaces.six_hump_camel, (0.0898, -0.7126), -1.0316), (surfaces.quadratic_bowl(25), (0, 0), 0),
+])
+def test_surfaces_have_their_documented_minima(surface, minimum, value):
+    point = torch.tensor(minimum, dtype=torch.float64, requires_grad=True)
+    loss = surface(point[0], point[1])
+    loss.backward()
+    assert loss.item() == pytest.approx(value, abs=1e-4)
+    assert point.grad.abs().max().item() < 2e-3  # a stationary point
+    for step in ((0.05, 0), (0, 0.05), (-0.05, 0), (0, -0.05)):  # and a minimum
+        assert surface(point[0] + step[0], point[1] + step[1]).item() > loss.item()
+
+
+def test_saddles_are_stationary_but_not_minima():
+    for saddle in (surfaces.saddle, surfaces.monkey_saddle):
+        point = torch.zeros(2, requires_grad=True)
+        saddle(point[0], point[1]).backward()
+        assert point.grad.abs().max() == 0
+        assert min(saddle(torch.tensor(x), torch.tensor(y)).item() for x, y in [(0.1, 0), (-0.1, 0), (0, 0.1)]) < 0
+
+
+def test_a_bowl_with_a_condition_below_one_is_refused():
+    with pytest.raises(ValueError, match="condition must be >= 1, got 0.5"):
+        surfaces.quadratic_bowl(0.5)
+
+
+def test_list_shows_each_scene_with_its_docstring_line(tmp_path):
+    (tmp_path / "a.py").write_text('"""Shows a thing.\n\nMore text."""\nscene = None\n')
+    (tmp_path / "b.py").write_text("scene = None\n")
+    (tmp_path / "c.py").write_text("def f(:\n")
+    (tmp_path / "_helpers.py").write_text('"""Not a scene."""\n')
+    result = CliRunner().invoke(main, ["list", str(tmp_path)])
+    assert result.exit_code == 0
+    assert result.output == "a.py  Shows a thing.\nb.py  (no docstring)\nc.py  (syntax error at line 1)\n"
+
+
+def test_every_shipped_scene_says_what_it_shows():
+    result = CliRunner().invoke(main, ["list", str(SCENES)])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert [line.split()[0] for line in lines] == SHIPPED
+    assert not any("(no docstring)" in line for line in lines)
+
+
+def test_new_writes_a_template_that_renders_and_never_overwrites(tmp_path):
+    result = CliRunner().invoke(main, ["new", "my_scene", "-d", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "my_scene.py"
+    assert result.output == f"wrote {path}; render it with: optianim render {path}\n"
+    rendered = CliRunner().invoke(main, ["render", str(path), "-o", str(tmp_path / "out"), "--size", "160x96",
+                                         "--format", "png"])
+    assert rendered.exit_code == 0, rendered.output
+    assert (tmp_path / "out" / "my_scene" / "contour.png").is_file()
+    again = CliRunner().invoke(main, ["new", "my_scene", "-d", str(tmp_path)])
+    assert again.exit_code == 1
+    assert again.output == f"error: {path} already exists; choose another name or remove it\n"
+    bad = CliRunner().invoke(main, ["new", "9lives", "-d", str(tmp_path)])
+    assert bad.exit_code == 1 and bad.output.startswith("error: scene name '9lives': use letters, digits and '_'")

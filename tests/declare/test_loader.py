@@ -1,0 +1,80 @@
+"""Scene files load into scenes, and every mistake names the file and the line."""
+
+import pytest
+
+from anim.declare.loader import load_scene
+from anim.errors import SceneError
+
+
+def test_scene_file_loads(scene_file):
+    scene = load_scene(scene_file("""
+        import torch
+        from anim import Scene, Optimizer
+        scene = Scene(name="ok", surface=lambda a, b: a * b, optimizers=[Optimizer("SGD", torch.optim.SGD, lr=1)])
+    """))
+    assert scene.name == "ok"
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("x = 1\n", "{path}: defines no `scene`; end the file with scene = anim.Scene(...)"),
+    ("scene = 42\n", "{path}: `scene` is a int, not an anim.Scene or anim.Landscape"),
+    ("import torch\n\ndef f(:\n    pass\n", "{path}:3: syntax error: invalid syntax"),
+    ("import not_a_module_anywhere\n", "{path}:1: ModuleNotFoundError: No module named 'not_a_module_anywhere'"),
+    ("x = 1\nraise RuntimeError('boom')\n", "{path}:2: RuntimeError: boom"),
+    ("from anim import Scene\n\nscene = Scene(name='a', surface=abs, optimizers=[], steps=3)\n",
+     "{path}:3: optimizers: declare at least one anim.Optimizer(label, factory, ...)"),
+    ("from anim import Scene\n\nscene = Scene(name='a', surface=abs, optimizers=[], xrange=(0, 1))\n",
+     "{path}:3: TypeError: Scene.__init__() got an unexpected keyword argument 'xrange' (did you mean x_range?)"),
+    ("from anim import Camera\n\ncamera = Camera(tilt=30)\n",
+     "{path}:3: TypeError: Camera.__init__() got an unexpected keyword argument 'tilt' "
+     "(its fields: elevation, azimuth)"),
+])
+def test_scene_file_errors_name_file_and_line(scene_file, body, expected):
+    path = scene_file(body)
+    with pytest.raises(SceneError) as error:
+        load_scene(path)
+    assert str(error.value) == expected.format(path=path)
+
+
+def test_missing_folder_and_wrong_suffix(tmp_path):
+    for path, message in [(tmp_path / "nope.py", "no such file"),
+                          (tmp_path, "is a folder; give a scene file such as scenes/pathological.py"),
+                          (tmp_path / "scene.txt", "a scene file is a Python file ending in .py")]:
+        if path.suffix == ".txt":
+            path.write_text("scene = None\n")
+        with pytest.raises(SceneError) as error:
+            load_scene(path)
+        assert str(error.value) == f"{path}: {message}"
+
+
+def _course(root, name, height):
+    """A folder holding common.py (a bowl of the given height) and scene.py importing it."""
+    folder = root / name
+    folder.mkdir()
+    (folder / "common.py").write_text(f"def bowl(w1, w2):\n    return {height} * (w1 ** 2 + w2 ** 2)\n")
+    (folder / "scene.py").write_text(
+        "import torch\nfrom anim import Scene, Optimizer\nfrom common import bowl\n\n"
+        f"scene = Scene(name={name!r}, surface=bowl, optimizers=[Optimizer('SGD', torch.optim.SGD, lr=0.1)])\n")
+    return folder / "scene.py"
+
+
+def test_a_scene_imports_the_modules_beside_it_and_nothing_leaks(tmp_path):
+    import sys
+
+    import torch
+
+    path_before, common_before = list(sys.path), sys.modules.get("common")
+    first, second = _course(tmp_path, "one", 1), _course(tmp_path, "two", 2)
+    one, two = load_scene(first), load_scene(second)  # each its own common.py, in one process
+    point = torch.tensor(1.0), torch.tensor(1.0)
+    assert (one.surface(*point).item(), two.surface(*point).item()) == (2.0, 4.0)
+    assert load_scene(first).surface(*point).item() == 2.0
+    assert sys.path == path_before
+    assert sys.modules.get("common") is common_before
+    # A module of that name imported before (here: by the user) does not stand in for the scene's own.
+    sys.modules["common"] = type(sys)("common")
+    try:
+        assert load_scene(second).surface(*point).item() == 4.0
+        assert not hasattr(sys.modules["common"], "bowl")
+    finally:
+        del sys.modules["common"]

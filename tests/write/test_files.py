@@ -1,0 +1,128 @@
+"""The output folder gets every file of a render or none: temporary names, all moved into place at
+once, stale temporaries cleaned, unwritable places named in one line."""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import probe
+import pytest
+from conftest import ROOT
+
+
+def test_commit_all_puts_back_what_it_replaced_when_a_later_rename_fails(tmp_path, monkeypatch):
+    from anim.write import files
+
+    finals = [tmp_path / name for name in ("a.mp4", "b.gif", "c.json")]
+    for final in finals[:2]:
+        final.write_bytes(b"old " + final.name.encode())
+    pairs = [(files.write_temp(final, b"new"), final) for final in finals]
+    real_replace = os.replace
+
+    def failing_replace(source, target):
+        if str(target).endswith("c.json"):
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(files.os, "replace", failing_replace)
+    with pytest.raises(OSError, match=r"No space left on device: '.*c\.json'"):
+        files.commit_all(pairs)
+    assert [f.read_bytes() for f in finals[:2]] == [b"old a.mp4", b"old b.gif"] and not finals[2].exists()
+    # No backup is left behind; the temporary not yet moved is the caller's to discard.
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["a.mp4", "b.gif", pairs[2][0].name])
+
+
+def test_a_folder_in_the_way_of_one_output_fails_the_render_and_changes_nothing(tmp_path, tiny_scene, render,
+                                                                                 null_encoder):
+    options = ["--size", "160x96", "--view", "contour", "--format", "mp4", "--format", "png"]
+    folder = render(tiny_scene, tmp_path, *options).folder
+    (folder / "contour.png").unlink()
+    (folder / "contour.png").mkdir()
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    result = render(tiny_scene, tmp_path, *options, "--trail", "3", exit_code=1)
+    assert result.output.splitlines()[-1] == f"error: cannot write {folder / 'contour.png'}: a folder is in the way"
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+
+
+def test_rerender_replaces_files_and_leaves_no_temporaries(tmp_path, tiny_scene, render, null_encoder):
+    folder = tmp_path / "bowl"
+    folder.mkdir()
+    stale = folder / ".contour.mp4.999999999-0123abcd.part"
+    stale.write_bytes(b"left by a killed render")
+    mine = folder / f".contour.mp4.{os.getpid()}-0123abcd.part"  # a live process's: kept
+    mine.write_bytes(b"being written")
+    (folder / "contour.mp4").write_bytes(b"an old render")
+    (folder / "surface.gif").write_bytes(b"not asked for this time")
+    result = render(tiny_scene, tmp_path, "--size", "160x96", "--view", "contour", "--format", "mp4")
+    assert "removed .contour.mp4.999999999-0123abcd.part, left by an interrupted render" in result.output
+    new = (folder / "contour.mp4").read_bytes()
+    assert hashlib.sha256(new).hexdigest() == result.records["contour.mp4"]["sha256"] and new != b"an old render"
+    assert (folder / "surface.gif").read_bytes() == b"not asked for this time"
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == [mine.name]
+
+
+def test_two_renders_of_the_same_scene_at_once_end_with_complete_valid_files(tiny_scene, tmp_path):
+    command = [sys.executable, "-m", "anim", "render", str(tiny_scene), "-o", str(tmp_path), "--size", "160x96",
+               "--view", "contour", "--jobs", "1"]
+    processes = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+    for process in processes:
+        _, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr
+    folder = tmp_path / "bowl"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for record in manifest["files"]:
+        data = (folder / record["file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == record["sha256"], record["file"]
+    probe.check_decoded_frames(folder, manifest["files"])
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.fixture
+def unwritable(tmp_path):
+    """unwritable(with_folder) -> a folder no one may write into (holding an empty `bowl` folder
+    if asked): a read-only file system for root, who may write anywhere else; else chmod 555."""
+    place = tmp_path / "readonly"
+    place.mkdir()
+    mounted = []
+
+    def make(with_folder):
+        if with_folder:
+            (place / "bowl").mkdir()
+        if os.geteuid() != 0:
+            for folder in (place / "bowl", place):
+                if folder.exists():
+                    folder.chmod(0o555)
+            return place
+        # tmpfs is mounted empty: fill it, then make it read-only.
+        for options in (["-t", "tmpfs", "-o", "size=1m", "tmpfs"], ["-o", "remount,ro"]):
+            result = subprocess.run(["mount", *options, str(place)], capture_output=True, text=True)
+            if result.returncode != 0:
+                pytest.skip(f"as root, a read-only folder needs mount: {result.stderr.strip()}")
+            mounted[:] = [place]
+            if with_folder and options[0] == "-t":
+                (place / "bowl").mkdir()
+        return place
+
+    yield make
+    for folder in mounted:
+        subprocess.run(["umount", str(folder)], check=True)
+    for folder in (place / "bowl", place):
+        if folder.exists():
+            folder.chmod(0o755)
+
+
+def test_an_output_root_that_cannot_be_written_is_one_clear_line(tiny_scene, unwritable, render):
+    out = unwritable(with_folder=False)
+    result = render(tiny_scene, out, "--size", "160x96", "--format", "mp4", exit_code=1)
+    reason = "Read-only file system" if os.geteuid() == 0 else "Permission denied"
+    assert result.output.splitlines()[-1] == f"error: cannot create output folder {out / 'bowl'}: {reason}"
+
+
+def test_an_output_folder_that_is_not_writable_is_one_clear_line(tiny_scene, unwritable, render):
+    out = unwritable(with_folder=True)
+    result = render(tiny_scene, out, "--size", "160x96", "--format", "mp4", exit_code=1)
+    assert result.output.splitlines()[-1] == (
+        f"error: output folder {out / 'bowl'} is not writable; choose another with -o")
