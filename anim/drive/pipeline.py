@@ -20,7 +20,7 @@ from anim.look import arrows, colors, style, themes
 from anim.look.views import overlay_names, view_class, view_data
 from anim.version import __version__
 from anim.write import encode, export, files, page, stills
-from anim.write.formats import FORMATS
+from anim.write.formats import FORMATS, Document, frame_formats
 from anim.write.manifest import MANIFEST_FILE, TRAJECTORIES_FILE, FileRecord, document, json_bytes
 
 
@@ -151,20 +151,27 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
         csv = folder / TRAJECTORIES_FILE
         temp = files.write_temp(csv, export.to_csv(runs))
         done(temp, FileRecord.of(temp, csv, None, "csv", rows=sum(len(r.points) for r in runs)))
-        for view in settings.views:
+        encoded_formats = frame_formats(settings.formats)
+        for view in settings.views if encoded_formats else ():
             data = view_data(scene, runs, view_window, view, settings)
             result.masked[view] = window.masked_fraction(data.mesh)
             key = cache and cache_key(view, data, scene, settings)
-            reused = cache and cache.reuse(key, view, settings.formats, folder)
+            reused = cache and cache.reuse(key, view, encoded_formats, folder)
             for temp, record in reused or ():
                 done(temp, record, reused=True)
             if not reused:
                 workers.start()  # they start up while this view, if drawn here, is drawn
-                encoded = _encoded(scene, data, view, folder, settings, report, workers)
+                encoded = _encoded(scene, data, view, folder, settings, encoded_formats, report, workers)
                 for temp, record in encoded:
                     done(temp, record)
                 if cache:
                     cache.store(key, encoded)
+        documents = [FORMATS[name] for name in settings.formats if FORMATS[name].document]
+        for fmt in documents:  # after the views: a document may show or embed their files
+            written = Document(scene, runs, view_window, settings, timeline(scene, settings), folder,
+                               list(result.files), {final: temp for temp, final in finished}, prepared.projection)
+            for temp, record in fmt.write(written):
+                done(temp, record)
         html = folder / page.PAGE_FILE
         temp = files.write_temp(html, page.document(scene.title, scene.name, result.files, settings.theme).encode())
         done(temp, FileRecord.of(temp, html, None, "html"))
@@ -185,11 +192,10 @@ def cache_key(view, data, scene, settings):
                     _versions(ffmpeg=False))
 
 
-def _encoded(scene, data, view, folder, settings, report, workers):
-    """Draw one view's frames into every format asked; the (temporary path, FileRecord) of each."""
+def _encoded(scene, data, view, folder, settings, formats, report, workers):
+    """Draw one view's frames into every format of `formats`; the (temporary path, FileRecord) of each."""
     drawer = workers.drawer(view_class(view), data, settings.width, settings.height)
     tl = timeline(scene, settings)
-    formats = settings.formats
     samples = []
     if any(FORMATS[name].palette for name in formats):
         samples = [frame.copy() for frame in drawer.frames(_spread(tl, encode.PALETTE_SAMPLES))]

@@ -7,7 +7,7 @@ from anim.errors import UsageError
 from anim.look.colors import DEFICIENCIES
 from anim.look.themes import THEMES
 from anim.look.views import DEFAULT_VIEWS, VIEWS
-from anim.write.formats import DEFAULT_FORMATS, FORMATS, X264_CRF, X264_PRESET
+from anim.write.formats import DEFAULT_FORMATS, FORMATS, X264_CRF, X264_PRESET, frame_formats
 
 STILL_FORMATS = ("png", "svg", "pdf")  # the static figures of `optianim still` (matplotlib draws them)
 # Like manim's presets: name -> (width, height, fps).
@@ -146,16 +146,17 @@ def parse_size(size):
 class Output:
     """One file a render writes: its name and what a decoder will read back from it."""
 
-    view: str
+    view: object  # None for a document (one per scene)
     format: str
-    frames: int
-    fps: float
-    width: int
-    height: int
+    frames: object
+    fps: object
+    width: object
+    height: object
+    document: str = None  # a document's file name
 
     @property
     def filename(self):
-        return f"{self.view}.{self.format}"
+        return self.document or f"{self.view}.{self.format}"
 
     @property
     def duration(self):
@@ -178,14 +179,14 @@ def hold_frames(seconds, fps):
 
 
 def outputs(steps, settings):
-    """Every file a render of `steps` updates writes for its views, in writing order.
+    """Every file a render of `steps` updates writes for its views, then its documents, in writing order.
 
     A GIF under --gif-max-mb may come out with fewer pixels (never fewer frames): these are its most.
     """
     frames = frame_count(steps, settings)
     planned = []
     for view in settings.views:
-        for name in settings.formats:
+        for name in frame_formats(settings.formats):
             rule = FORMATS[name].frames
             if rule == "slide":
                 planned.append(Output(view, name, math.ceil(frames / settings.slide_step),
@@ -193,6 +194,9 @@ def outputs(steps, settings):
             else:
                 planned.append(Output(view, name, 1 if rule == "last" else frames, settings.fps,
                                       settings.width, settings.height))
+    for name in settings.formats:
+        if FORMATS[name].document:
+            planned.append(Output(None, name, None, None, None, None, FORMATS[name].filename))
     return planned
 
 

@@ -549,6 +549,9 @@ def info(scene, **options):
         click.echo(_outside_note(plan.starts_outside, *plan.window).strip())
     click.echo(f"{'file':<14}{'frames':>8}{'fps':>8}{'duration':>10}{'size':>11}")
     for output in plan.outputs:
+        if FORMATS[output.format].document:
+            click.echo(f"{output.filename:<14}{'-':>8}{'-':>8}{'-':>10}{'-':>11}")
+            continue
         if not FORMATS[output.format].animated:
             click.echo(f"{output.filename:<14}{1:>8}{'-':>8}{'-':>10}{output.width:>6}x{output.height}")
             continue

@@ -1,5 +1,7 @@
-"""The output-format registry: everything optianim knows about a format, in one record per format."""
+"""The output-format registry: everything optianim knows about a format, in one record per format,
+and what a document format's writer is given."""
 
+import importlib
 from dataclasses import dataclass, field
 
 # Videos are converted from RGB with the BT.709 matrix and say so: untagged, Chromium guessed
@@ -16,13 +18,18 @@ VP9 = ("-c:v", "libvpx-vp9", "-crf", "34", "-b:v", "0", "-deadline", "realtime",
 @dataclass(frozen=True)
 class Format:
     """One output format: how it is encoded, which frames it keeps, what the manifest and the
-    preview page say of it. `ffmpeg` is None for a format written without ffmpeg (PNG)."""
+    preview page say of it. `ffmpeg` is None for a format written without ffmpeg (PNG).
+
+    A *document* format (frames 'none') is not encoded from a view's frames: it is written once per
+    scene, after the views, by `writer` ('module:function', called with a Document), from the
+    render's data and the files written before it (an interactive page, a slide deck)."""
 
     name: str
     help: str                 # one line for `--format`
     media_type: str
     page: str                 # the preview page shows it as a 'video', an 'img', or a 'link' (browsers cannot play it)
-    frames: str               # 'all': every video frame; 'slide': every gif_step-th at the slide size; 'last'
+    frames: str               # 'all': every video frame; 'slide': every gif_step-th at the slide size; 'last';
+                              # 'none': a document (see above)
     alpha: bool               # keeps a see-through background with --transparent (else laid on the theme's)
     codec: str                # as a decoder names it
     pix_fmt: tuple = ()       # (opaque, see-through) pixel formats ffmpeg encodes from
@@ -32,10 +39,22 @@ class Format:
     palette: bool = False     # needs the GIF palette (encode.palette)
     merges: bool = False      # the encoder may merge identical frames: count them in the file
     fields: dict = field(default_factory=dict)  # fixed facts the manifest records
+    writer: str = None        # a document's writer, 'module:function'
+    filename: str = None      # a document's file name in the scene's folder (its writer may add others)
 
     @property
     def animated(self):
-        return self.frames != "last"
+        return self.frames not in ("last", "none")
+
+    @property
+    def document(self):
+        return self.frames == "none"
+
+    def write(self, document):
+        """Write this document format for `document` (a Document); the (temporary path,
+        FileRecord) of each file written, complete, under temporary names."""
+        module, function = self.writer.split(":")
+        return getattr(importlib.import_module(module), function)(document)
 
     def pixel_format(self, transparent):
         return self.pix_fmt[1 if transparent and self.alpha else 0]
@@ -80,4 +99,27 @@ FORMATS = {f.name: f for f in (
            frames="last", alpha=True, codec="png"),
 )}
 DEFAULT_FORMATS = ("mp4", "gif")
+
+
+def frame_formats(names):
+    """The formats of `names` that are encoded from each view's frames, in order."""
+    return tuple(name for name in names if not FORMATS[name].document)
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a document format's writer is given: the scene and its runs as drawn (each knowing
+    where it stopped), the view window, the settings, the timeline (the frame each step shows),
+    the scene's folder, the files written so far (FileRecords, under their final names; their
+    bytes are at `temps`, not yet renamed into place) and a Landscape's projection (or None)."""
+
+    scene: object
+    runs: list
+    window: tuple
+    settings: object
+    timeline: object
+    folder: object
+    records: list
+    temps: dict               # final path -> the temporary path holding its bytes until the render ends
+    projection: object = None
 

@@ -129,3 +129,40 @@ def test_a_still_format_alone_draws_the_last_frame_alone(tmp_path, tiny_scene, n
     video, still = null_encoder
     assert video.frames == 87 and still.frames == 1 and still.samples == []
     assert still.digests == video.digests[-1:]
+
+
+def write_note(document):
+    """A document format's writer, for the test below: what it was given, as one line of text."""
+    from anim.write import files
+    from anim.write.manifest import FileRecord
+
+    final = document.folder / "note.txt"
+    seen = [f"{record.file}:{len(document.temps[record.path].read_bytes())}" for record in document.records]
+    text = f"{document.scene.name} {len(document.runs)} runs {len(document.timeline)} frames; {', '.join(seen)}"
+    temp = files.write_temp(final, text.encode())
+    return [(temp, FileRecord.of(temp, final, None, "note"))]
+
+
+def test_a_document_format_is_written_once_per_scene_after_the_views_from_their_files(monkeypatch, tmp_path,
+                                                                                      tiny_scene):
+    from anim.write.formats import FORMATS, Format
+
+    monkeypatch.setitem(FORMATS, "note", Format("note", "a test document", "text/plain", page="link", frames="none",
+                                                alpha=False, codec="text", writer=f"{__name__}:write_note",
+                                                filename="note.txt"))
+    plan = anim.info(tiny_scene, views=["contour", "surface"], formats=["png", "note"], quality="low")
+    assert [(o.view, o.filename) for o in plan.outputs] == [("contour", "contour.png"), ("surface", "surface.png"),
+                                                            (None, "note.txt")]
+    result = anim.render(tiny_scene, tmp_path, views=["contour", "surface"], formats=["png", "note"], quality="low")
+    sizes = {record.file: record.bytes for record in result.files}
+    frames = frame_count(12, anim.info(tiny_scene, quality="low").settings)
+    assert (result.folder / "note.txt").read_text() == (
+        f"bowl 2 runs {frames} frames; trajectories.csv:{sizes['trajectories.csv']}, "
+        f"contour.png:{sizes['contour.png']}, surface.png:{sizes['surface.png']}")
+    manifest = json.loads((result.folder / "manifest.json").read_text())
+    assert [f["file"] for f in manifest["files"]] == ["trajectories.csv", "contour.png", "surface.png", "note.txt",
+                                                      "index.html"]
+    # a document alone draws no view
+    alone = anim.render(tiny_scene, tmp_path / "alone", views=["contour"], formats=["note"], quality="low")
+    assert sorted(p.name for p in alone.folder.iterdir()) == ["index.html", "manifest.json", "note.txt",
+                                                              "trajectories.csv"]
