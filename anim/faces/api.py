@@ -6,7 +6,7 @@ from pathlib import Path
 from anim.drive.settings import DEFAULT_QUALITY, STILL_FORMATS, Settings, from_keywords, outputs, parse_size
 from anim.errors import UsageError
 
-__all__ = ["Plan", "info", "load", "render", "render_many", "show", "still", "trajectories"]
+__all__ = ["Plan", "explore", "info", "load", "render", "render_many", "show", "still", "trajectories"]
 
 
 def load(path):
@@ -91,6 +91,16 @@ def show(scene, out="media", *, embed_limit_mb=None, **options):
         raise UsageError("anim.show displays in a notebook and needs IPython; elsewhere use anim.render and "
                          "open the folder's index.html") from None
     display(render(scene, out, **options).display(embed_limit_mb))
+
+
+def explore(scene, out="media", **options):
+    """Render `scene`'s explorable alone (out/<scene name>/explore.html, with trajectories.csv, index.html
+    and manifest.json; no video is drawn) and return the Result, which a notebook shows as the page
+    itself, inline (JupyterLab, classic Notebook, VS Code; no server). Every keyword of `render` applies;
+    `formats` may add others to html."""
+    formats = options.pop("formats", None) or ()
+    formats = (formats,) if isinstance(formats, str) else tuple(formats)
+    return render(scene, out, formats=("html", *formats) if "html" not in formats else formats, **options)
 
 
 def render_many(scenes, out="media", *, jobs=None, scheduler=None, progress=None, **options):

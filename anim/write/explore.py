@@ -63,6 +63,14 @@ def shared_script():
     return SHARED_SCRIPT.format(digest=hashlib.sha256(body).hexdigest()[:12]), body
 
 
+def standalone(page):
+    """A page's text with its script inline, whether it carried it or loaded it from the output root."""
+    import re
+
+    return re.sub(r'<script src="\.\./optianim-explore-[0-9a-f]+\.js"></script>',
+                  lambda _: f"<script>{_script_safe(script_text())}</script>", page)
+
+
 def page_html(document, script_src=None):
     """explore.html's text: the data, the style and the script (inline, or loaded from `script_src`)."""
     data = json.dumps(page_data(document), separators=(",", ":"), allow_nan=False)
