@@ -141,9 +141,11 @@ def page_data(document):
              "fields": ["grad_w1", "grad_w2", "update_w1", "update_w2"]
              + [f"{key}_{w}" for key in state_keys[o.label] for w in ("w1", "w2")]}
             for i, o in enumerate(optimizers)],
-        "runs": [{"optimizer": index[run.label], "run": run.run, "drawn": len(run.shown(steps - 1)),
-                  "stop": None if run.stop is None else {"step": run.stop.step, "reason": run.stop.reason},
-                  "bold": b, "exact": e} for run, b, e in zip(runs, bold, exact)],
+        # one list per field (a swarm has thousands of runs): optimizer index, start point, points drawn
+        "runs": {"optimizer": [index[run.label] for run in runs], "run": [run.run for run in runs],
+                 "drawn": [len(run.shown(steps - 1)) for run in runs],
+                 "stops": [[i, run.stop.step, run.stop.reason] for i, run in enumerate(runs) if run.stop],
+                 "bold": [i for i, b in enumerate(bold) if b], "exact": [i for i, e in enumerate(exact) if e]},
         "fields": fields,
         "points": _blob(np.stack([run.points for run in exact_runs]).astype("<f4")) if exact_runs else None,
         "extras": _blob(_extras(exact_runs, fields)) if exact_runs else None,
@@ -242,8 +244,9 @@ def _quantised(runs, steps):
     span = np.where(high > low, high - low, 1.0)
     q = np.rint((np.nan_to_num(points, nan=0.0) - low) / span * 65535).clip(0, 65535).astype(np.int64)
     q = q.transpose(0, 2, 1)  # [runs, 3, steps]
-    deltas = np.diff(q, axis=2, prepend=0) % 65536
-    return {"low": low.tolist(), "high": high.tolist(), "data": _blob(deltas.astype("<u2"))}
+    deltas = (np.diff(q, axis=2, prepend=0) % 65536).astype(np.uint16)
+    planes = np.concatenate([(deltas & 255).ravel(), (deltas >> 8).ravel()]).astype(np.uint8)  # low bytes, then high
+    return {"low": low.tolist(), "high": high.tolist(), "data": _blob(planes)}
 
 
 def _held(run, steps):
@@ -284,7 +287,12 @@ def _contour_picture(mesh, color_scale, aspect):
     ax.set_xlim(mesh.x_range)
     ax.set_ylim(mesh.y_range)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None}, pil_kwargs={"optimize": True})
+    figure.savefig(buffer, format="png", dpi=100)
+    from PIL import Image  # matplotlib's own dependency
+
+    picture = Image.open(buffer).convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="png", optimize=True)  # 256 colours: a third of the bytes, the levels' colours kept
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

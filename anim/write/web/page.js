@@ -5,6 +5,11 @@
   "use strict";
   const D = JSON.parse(document.getElementById("optianim-data").textContent);
   const $ = (id) => document.getElementById(id);
+  D.runs = (function (c) {  // the runs' columns as one object per run
+    const bold = new Set(c.bold), exact = new Set(c.exact), stops = new Map(c.stops.map(([i, step, reason]) => [i, {step, reason}]));
+    return c.optimizer.map((o, i) => ({optimizer: o, run: c.run[i], drawn: c.drawn[i], stop: stops.get(i) || null,
+                                       bold: bold.has(i), exact: exact.has(i)}));
+  })(D.runs);
   const T = D.steps, R = D.runs.length, O = D.optimizers.length;
   const ZH = 1.4;  // the 3-D box: w1 and w2 over [-1, 1], the loss over [0, ZH]
   const [x0, x1] = D.window.x, [y0, y1] = D.window.y, [z0, z1] = D.window.z;
@@ -59,14 +64,16 @@
       D.runs.forEach((run, r) => { if (run.exact) { P.set(exact.subarray(e * T * 3, (e + 1) * T * 3), r * T * 3); exactRow[r] = e++; } });
     }
     if (D.approx) {
-      const q = new Uint16Array(await unpack(D.approx.data)), lo = D.approx.low, hi = D.approx.high;
+      const planes = new Uint8Array(await unpack(D.approx.data)), half = planes.length / 2;
+      const lo = D.approx.low, hi = D.approx.high;
+      const q = (i) => planes[i] | (planes[half + i] << 8);  // low bytes first, then high bytes
       let a = 0;
       D.runs.forEach((run, r) => {
         if (run.exact) return;
         for (let c = 0; c < 3; c++) {
           let acc = 0;
           const row = (a * 3 + c) * T, span = (hi[c] - lo[c]) / 65535;
-          for (let t = 0; t < T; t++) { acc = (acc + q[row + t]) & 65535; P[(r * T + t) * 3 + c] = lo[c] + acc * span; }
+          for (let t = 0; t < T; t++) { acc = (acc + q(row + t)) & 65535; P[(r * T + t) * 3 + c] = lo[c] + acc * span; }
         }
         a++;
       });
@@ -160,7 +167,8 @@
           float unit = 2.0 / max(vPx, 1.0);
           float alpha = 1.0 - smoothstep(-unit * 0.5, unit * 0.5, d);
           if (alpha <= 0.0) discard;
-          float inner = smoothstep(-unit * 2.2, -unit * 1.2, d);
+          float rim = vPx < 10.0 ? 0.3 : 1.0;  // a small (swarm) head keeps its colour, with a thin rim
+          float inner = smoothstep(-unit * (1.2 + rim), -unit * rim, d);
           gl_FragColor = vec4(mix(vHue, vEdge, inner), alpha);
           #include <colorspace_fragment>
         }`,
@@ -188,9 +196,23 @@
     });
   }
 
+  function software() {
+    // Without a GPU (SwiftShader, llvmpipe, WARP) multisampling costs a third of every frame: the heads
+    // and fat lines smooth their own edges, so only a GPU gets it.
+    try {
+      const gl = document.createElement("canvas").getContext("webgl");
+      const info = gl && gl.getExtension("WEBGL_debug_renderer_info");
+      const name = gl ? String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : "";
+      if (gl) gl.getExtension("WEBGL_lose_context")?.loseContext();
+      return /swiftshader|llvmpipe|softpipe|software|warp/i.test(name);
+    } catch (error) {
+      return false;
+    }
+  }
+
   function buildGL() {
     const canvas = $("canvas");
-    renderer = new THREE.WebGLRenderer({canvas, antialias: true, alpha: true});
+    renderer = new THREE.WebGLRenderer({canvas, antialias: !software(), alpha: true});
     renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
     renderer.setClearColor(0x000000, 0);
     renderer.autoClear = false;
@@ -432,8 +454,6 @@
     const done = waiters;
     waiters = [];
     const views = rects.views;
-    renderer.setScissorTest(false);
-    renderer.clear();
     renderer.setScissorTest(true);
     for (const [name, scene, camera] of [["contour", scene2, cam2], ["surface", scene3, cam3]]) {
       const r = rects[name];
@@ -441,6 +461,7 @@
       const left = r.left - views.left, bottom = views.height - (r.top - views.top) - r.height;
       renderer.setViewport(left, bottom, r.width, r.height);
       renderer.setScissor(left, bottom, r.width, r.height);
+      renderer.clear();  // this view's box only: the canvas between and around the views stays as it was (clear)
       renderer.render(scene, camera);
     }
     setTimeout(() => done.forEach((resolve) => resolve()), 0);
