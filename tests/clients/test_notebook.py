@@ -182,6 +182,7 @@ def test_the_explorable_shows_inline_and_works_from_the_saved_notebook(executed,
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(path.as_uri())
     [frame] = [f for f in page.frames if f != page.main_frame and "optianim" in f.content()]
+    frame.frame_element().scroll_into_view_if_needed()
     frame.evaluate("window.optianim.ready")
     frame.evaluate("window.optianim.setStep(7)")
     heads = frame.evaluate("window.optianim.state().heads")

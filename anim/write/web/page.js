@@ -443,14 +443,22 @@
   }
 
   // ---- drawing -------------------------------------------------------------------------------------
-  let pending = false, waiters = [];
+  let pending = false, waiters = [], fallback = 0;
   function request() {
-    if (!pending) { pending = true; requestAnimationFrame(draw); }
+    if (!pending) {
+      pending = true;
+      requestAnimationFrame(draw);
+      // A browser gives no animation frames to a hidden tab or an iframe scrolled out of view: draw anyway,
+      // so a script (a test, a slide deck) is never left waiting.
+      fallback = setTimeout(draw, 250);
+    }
     return new Promise((resolve) => waiters.push(resolve));
   }
 
   function draw() {
+    if (!pending) return;
     pending = false;
+    clearTimeout(fallback);
     const done = waiters;
     waiters = [];
     const views = rects.views;
