@@ -5,7 +5,7 @@ export {
   BufferGeometry, BufferAttribute, Float32BufferAttribute, Uint32BufferAttribute,
   Mesh, Line, LineSegments, Points, PlaneGeometry,
   MeshBasicMaterial, MeshLambertMaterial, LineBasicMaterial, ShaderMaterial,
-  AmbientLight, DirectionalLight, Texture, Color, Vector2, Vector3,
+  AmbientLight, DirectionalLight, Texture, Color, Vector2, Vector3, Plane,
   SRGBColorSpace, DoubleSide, NormalBlending,
 } from "three";
 export { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";

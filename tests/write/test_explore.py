@@ -195,3 +195,28 @@ def test_the_wheel_carries_the_page_and_three(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for asset in ("three.min.js", "THREE-LICENSE", "page.js", "page.css", "page.html"):
         assert f"anim/write/web/{asset}" in names
+
+
+def test_minima_axis_names_and_descriptions_are_shown_where_the_scene_and_render_have_them(tmp_path):
+    """What other parts of optianim may give a render (known minima, a plane's axis names, words
+    describing it) is read where present, and absent it changes nothing."""
+    import torch
+
+    from anim.drive import pipeline
+    from anim.drive.settings import Settings
+    from anim.write.formats import Document
+
+    scene = anim.Scene(name="bowl", surface=lambda w1, w2: (w1 - 1) ** 2 + 3 * w2 ** 2, steps=5, init=(-1.0, 1.0),
+                       x_range=(-2, 2), y_range=(-2, 2), optimizers=[anim.Optimizer("SGD", torch.optim.SGD, lr=0.1)])
+    prepared = pipeline.prepare(scene)
+    runs, window = pipeline._framed(prepared)
+    document = Document(scene, runs, window, Settings(), None, tmp_path, [], {})
+    plain = explore.page_data(document)
+    assert (plain["minima"], plain["axes"], plain["description"]) == ([], ["w1", "w2"], None)
+    object.__setattr__(scene, "minima", [(1.0, 0.0)])
+    object.__setattr__(scene, "axis_names", ("PC1 (87.3 %)", "PC2 (9.1 %)"))
+    object.__setattr__(document, "description", "SGD slides down the bowl to (1, 0).")
+    given = explore.page_data(document)
+    assert given["minima"] == [[1.0, 0.0, 0.0]]
+    assert given["axes"] == ["PC1 (87.3 %)", "PC2 (9.1 %)"]
+    assert given["description"] == {"description": "SGD slides down the bowl to (1, 0)."}

@@ -108,20 +108,22 @@
 
   // ---- three.js: one canvas, two viewports ---------------------------------------------------------
   let renderer, scene2, scene3, cam2, cam3, controls, heads, trails = null, box3, minima = null;
-  const bold = [];  // {r, geometry, objects2: [...], objects3: [...], materials}
+  const bold = [];  // {r, geometry, objects, halo, lines, segments}
+  const BOX_SIDES = [[-1, 0], [1, 0], [0, -1], [0, 1]].map(([a, b]) => new THREE.Plane(new THREE.Vector3(a, b, 0), 1.0001));
   const lineMaterials2 = [], lineMaterials3 = [];
   const rects = {contour: null, surface: null, views: null};
 
-  function headMaterial() {
+  function headMaterial(inBox) {
     return new THREE.ShaderMaterial({
       transparent: true, depthTest: false, depthWrite: false,
-      uniforms: {ratio: {value: 1}},
+      uniforms: {ratio: {value: 1}, inBox: {value: inBox ? 1 : 0}},
       vertexShader: `
         attribute vec3 hue; attribute vec3 edge; attribute float shape; attribute float px;
-        uniform float ratio;
+        uniform float ratio; uniform float inBox;
         varying vec3 vHue; varying vec3 vEdge; varying float vShape; varying float vPx;
         void main() {
-          vHue = hue; vEdge = edge; vShape = shape; vPx = px * ratio;
+          bool outside = inBox > 0.5 && (abs(position.x) > 1.0001 || abs(position.y) > 1.0001);
+          vHue = hue; vEdge = edge; vShape = shape; vPx = outside ? 0.0 : px * ratio;
           gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
           gl_PointSize = vPx;
         }`,
@@ -216,6 +218,7 @@
     renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
     renderer.setClearColor(0x000000, 0);
     renderer.autoClear = false;
+    renderer.localClippingEnabled = true;  // the 3-D paths end at the box's sides, as the video's axes clip them
     scene2 = new THREE.Scene();
     scene3 = new THREE.Scene();
     cam2 = new THREE.OrthographicCamera(-1, 1, 1, -1, 0.1, 100);
@@ -310,8 +313,8 @@
     const make = (width, options) => new THREE.LineMaterial(Object.assign({linewidth: width, worldUnits: false}, options));
     const halo = make(4.6, {depthTest: false, depthWrite: false});
     const line2 = make(2.4, {depthTest: false, depthWrite: false});
-    const hidden = make(1.6, {transparent: true, opacity: 0.35, depthTest: false, depthWrite: false});
-    const line3 = make(2.4, {depthTest: true});
+    const hidden = make(1.6, {transparent: true, opacity: 0.35, depthTest: false, depthWrite: false, clippingPlanes: BOX_SIDES});
+    const line3 = make(2.4, {depthTest: true, clippingPlanes: BOX_SIDES});
     const objects2 = [new THREE.Line2(geometry, halo), new THREE.Line2(geometry, line2)];
     const objects3 = [new THREE.Line2(geometry, hidden), new THREE.Line2(geometry, line3)];
     objects2[0].renderOrder = 1; objects2[1].renderOrder = 2; objects3[0].renderOrder = 1; objects3[1].renderOrder = 2;
@@ -349,8 +352,9 @@
     geometry.setAttribute("edge", new THREE.BufferAttribute(edge, 3));
     geometry.setAttribute("shape", new THREE.BufferAttribute(shape, 1));
     geometry.setAttribute("px", new THREE.BufferAttribute(px, 1));
-    const material = headMaterial();
-    heads = {geometry, material, position, hue, edge, shape, px, base: px.slice(), objects: [new THREE.Points(geometry, material), new THREE.Points(geometry, material)]};
+    const material = headMaterial(false), boxed = headMaterial(true);
+    heads = {geometry, materials: [material, boxed], position, hue, edge, shape, px, base: px.slice(),
+             objects: [new THREE.Points(geometry, material), new THREE.Points(geometry, boxed)]};
     heads.objects.forEach((object) => { object.renderOrder = 5; object.frustumCulled = false; });
     scene2.add(heads.objects[0]);
     scene3.add(heads.objects[1]);
@@ -361,7 +365,7 @@
       g.setAttribute("edge", new THREE.Float32BufferAttribute(m.flatMap(() => [0, 0, 0]), 3));
       g.setAttribute("shape", new THREE.Float32BufferAttribute(m.map(() => MINIMUM), 1));
       g.setAttribute("px", new THREE.Float32BufferAttribute(m.map(() => 17), 1));
-      minima = [new THREE.Points(g, material), new THREE.Points(g, material)];
+      minima = [new THREE.Points(g, material), new THREE.Points(g, boxed)];
       minima.forEach((object) => { object.renderOrder = 4; object.frustumCulled = false; });
       scene2.add(minima[0]);
       scene3.add(minima[1]);
@@ -495,7 +499,7 @@
     const ratio = renderer.getPixelRatio();
     lineMaterials2.forEach((m) => m.resolution.set(rects.contour.width, rects.contour.height));
     lineMaterials3.forEach((m) => m.resolution.set(rects.surface.width, rects.surface.height));
-    heads.material.uniforms.ratio.value = ratio;
+    heads.materials.forEach((m) => { m.uniforms.ratio.value = ratio; });
     placeLabels2();
     placeLabels3();
     sizeLoss();
