@@ -923,23 +923,31 @@
     return {step: k, heads: out, visible: D.optimizers.filter((_, o) => visible(o)).map((o) => o.label),
             playing: S.playing, theme: S.theme, sweep, start};
   }
+  let started = false;
+  const once = (f) => (...args) => api.ready.then(() => f(...args));  // a call made while the page loads waits for it
   const api = {
     steps: T,
     runs: D.runs.map((run) => ({label: D.optimizers[run.optimizer].label, run: run.run, color: D.optimizers[run.optimizer].colors[D.theme]})),
-    setStep, state, play, pause,
-    setVisible(label, shown) {
+    setStep: once(setStep),
+    state() {
+      if (!started) throw new Error("the page is still loading: await window.optianim.ready (or setStep) first");
+      return state();
+    },
+    play: once(play), pause: once(pause),
+    setVisible: once((label, shown) => {
       const o = D.optimizers.findIndex((opt) => opt.label === label);
       if (o < 0) throw new Error(`no optimizer labelled ${JSON.stringify(label)}; the labels are ${D.optimizers.map((x) => JSON.stringify(x.label)).join(", ")}`);
       return setShown(o, Boolean(shown));
-    },
-    setTheme, setSweep(label, name, value) {
+    }),
+    setTheme: once(setTheme),
+    setSweep: once((label, name, value) => {
       const sweep = D.sweeps.find((s) => s.label === label);
       if (!sweep || !sweep.names.includes(name)) throw new Error(`no sweep ${JSON.stringify(label)} of ${JSON.stringify(name)}`);
       S.sweep[label][name] = value == null ? null : String(value);
       applyVisibility();
       return request();
-    },
-    chooseStart,
+    }),
+    chooseStart: once(chooseStart),
   };
   window.optianim = api;
 
@@ -962,6 +970,7 @@
     describeViews();
     layout();
     await request();
+    started = true;
     document.documentElement.dataset.ready = "true";
   }
   api.ready = start().catch((error) => {
