@@ -212,3 +212,33 @@ def test_a_swept_swarm_picks_torch_runs_by_slider_and_by_click(scene_file, tmp_p
     page.mouse.click(x, y)
     assert opened.state()["start"] == {"run": 5, "w1": pytest.approx(start[0]), "w2": pytest.approx(start[1])}
     assert opened.errors() == []
+
+
+NAMED = """() => {
+  const e = document.activeElement;
+  const label = e.getAttribute('aria-label') || (e.labels && e.labels.length ? e.labels[0].textContent : '');
+  return [e.id || e.tagName + ':' + (e.dataset.optimizer || ''), label.trim()];
+}"""
+
+
+def test_every_control_is_reached_by_tab_named_and_worked_by_keys(opened):
+    page = opened.page
+    page.focus("body")
+    seen = []
+    for _ in range(16):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(NAMED))
+    seen = [s for s in seen if s[0] != "BODY:"]  # past the last control, Tab leaves the page and comes round
+    reached = [id for id, _ in seen]
+    for control in ("theme", "reset", "contour", "surface", "play", "step", "speed"):
+        assert control in reached, (control, reached)
+    assert {f"BUTTON:{o}" for o in range(6)} <= set(reached)  # each optimizer's legend entry
+    assert all(name for _, name in seen), seen  # each says what it is to a screen reader
+    # Enter on a legend entry hides its optimizer; the step slider takes the arrow keys
+    page.focus("#legend button[data-optimizer='5']")
+    page.keyboard.press("Enter")
+    assert "Adam" not in opened.state()["visible"]
+    page.focus("#step")
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")
+    assert opened.state()["step"] == 98
