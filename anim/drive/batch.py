@@ -101,7 +101,7 @@ def render_many(paths, out_root, options, jobs=None, scheduler=None, report=None
         outcomes = _render_here(scenes, out_root, options, jobs, reporting)
     outcomes = _same_folder_refused(outcomes)
     batch = Batch(outcomes, out_root, round(time.perf_counter() - started, 3), notices)
-    write_batch(batch, scheduler, options.get("theme") or "light")
+    write_batch(batch, scheduler, options.get("theme") or "light", options.get("html_script") == "shared")
     return batch
 
 
@@ -192,8 +192,9 @@ def _same_folder_refused(outcomes):
     return checked
 
 
-def write_batch(batch, scheduler, theme):
-    """batch.json and index.html at the output root, each written atomically."""
+def write_batch(batch, scheduler, theme, shared_script=False):
+    """batch.json and index.html at the output root, each written atomically; with `shared_script`
+    (--html-script shared) the explorables' one script too (a cluster's workers wrote theirs elsewhere)."""
     from anim.write.manifest import json_bytes
 
     document = {
@@ -208,6 +209,12 @@ def write_batch(batch, scheduler, theme):
         batch.root.mkdir(parents=True, exist_ok=True)
         files.write_bytes(batch.batch_file, json_bytes(document))
         files.write_bytes(batch.index_file, index_page(batch, theme).encode())
+        if shared_script and any(o.ok for o in batch.outcomes):
+            from anim.write import explore
+
+            name, body = explore.shared_script()
+            if not (batch.root / name).is_file() or (batch.root / name).read_bytes() != body:
+                files.write_bytes(batch.root / name, body)
     except OSError as exc:
         raise AnimError(f"cannot write {exc.filename or batch.root}: {exc.strerror or exc}") from exc
 
@@ -221,6 +228,8 @@ def index_page(batch, theme="light"):
         e = lambda text: html.escape(str(text), quote=True)  # noqa: E731
         if o.ok:
             cell = f'<a href="{e(o.folder)}/index.html">{e(o.title or o.name)}</a>'
+            if (batch.root / o.folder / "explore.html").is_file():
+                cell += f' (<a href="{e(o.folder)}/explore.html">explore</a>)'
             status = "ok"
         else:
             cell, status = e(o.scene_file), f"failed: {e(o.error)}"

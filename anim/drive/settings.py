@@ -16,6 +16,8 @@ DEFAULT_QUALITY = "medium"
 SLIDE_MAX_WIDTH = 960  # GIF and WebP, for slides: labels stay legible when the picture fills a slide
 SLIDE_TARGET_FPS = 15  # each GIF frame delay a whole number of 1/100 s near this; >= 20 ms always
 MIN_SIDE = 64
+# explore.html's script (three.js and the page's): in each page, or once at the output root for a course site
+HTML_SCRIPTS = ("inline", "shared")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Settings:
     jobs: int = 0             # worker processes for 3-D frames; 0 = every core
     cvd_preview: object = None  # a deficiency of anim.look.colors.DEFICIENCIES: frames show what it sees
     overlays: object = None   # arrows at the heads (anim.look.arrows), instead of the scene's; None = the scene's
+    html_script: str = "inline"  # explore.html carries its script ('inline'), or loads it from the output root ('shared')
 
     def __post_init__(self):
         for name in ("width", "height"):
@@ -73,6 +76,8 @@ class Settings:
                 raise UsageError(f"overlays: got {self.overlays!r}; use overlay names such as 'gradient', 'update', "
                                  "'momentum' or a state key")
             object.__setattr__(self, "overlays", tuple(dict.fromkeys(overlays)))
+        if self.html_script not in HTML_SCRIPTS:
+            raise UsageError(f"html_script: got {self.html_script!r}; use one of {', '.join(HTML_SCRIPTS)}")
         if not _whole(self.trail) or not _whole(self.jobs):
             raise UsageError(f"trail and jobs: must be whole numbers, got {self.trail!r} and {self.jobs!r}")
 
@@ -110,17 +115,18 @@ class Settings:
                 "hold_start": self.hold_start, "hold_end": self.hold_end, "theme": self.theme,
                 "transparent": self.transparent, "trail": self.trail, "gif_max_mb": self.gif_max_mb or None,
                 "x264_preset": X264_PRESET, "x264_crf": X264_CRF, "cvd_preview": self.cvd_preview,
-                "overlays": None if self.overlays is None else list(self.overlays)}
+                "overlays": None if self.overlays is None else list(self.overlays), "html_script": self.html_script}
 
 
 def from_keywords(views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None, pace=Settings.pace,
                   theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, jobs=None, cvd_preview=None,
-                  overlays=None):
+                  overlays=None, html_script=Settings.html_script):
     """The Settings that anim.render's keywords (and `optianim render`'s options) ask for: a
     quality preset, its size ((w, h) or 'WxH') and fps overridden where given; UsageError naming
     a keyword whose value cannot be used."""
     fields = dict(pace=pace, theme=theme, transparent=bool(transparent), trail=trail,
-                  gif_max_mb=gif_max_mb or 0.0, jobs=jobs or 0, cvd_preview=cvd_preview, overlays=overlays)
+                  gif_max_mb=gif_max_mb or 0.0, jobs=jobs or 0, cvd_preview=cvd_preview, overlays=overlays,
+                  html_script=html_script)
     if views:
         fields["views"] = views
     if formats:

@@ -6,7 +6,7 @@ from pathlib import Path
 from anim.drive.settings import DEFAULT_QUALITY, STILL_FORMATS, Settings, from_keywords, outputs, parse_size
 from anim.errors import UsageError
 
-__all__ = ["Plan", "info", "load", "render", "render_many", "show", "still", "trajectories"]
+__all__ = ["Plan", "explore", "info", "load", "render", "render_many", "show", "still", "trajectories"]
 
 
 def load(path):
@@ -48,7 +48,7 @@ def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None,
 
 def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None,
            pace=Settings.pace, theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, jobs=None,
-           progress=None, cvd_preview=None, overlays=None, cache=True, debug=False):
+           progress=None, cvd_preview=None, overlays=None, html_script=Settings.html_script, cache=True, debug=False):
     """Render `scene` (a path or a Scene) into out/<scene name>/: each view in each format,
     trajectories.csv, index.html and manifest.json, all at once or none. Returns the Result
     (folder, files, manifest, color_notes), which displays itself in a notebook. `progress`, if
@@ -56,7 +56,8 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
     notebook a progress bar is shown. Every option of `optianim render` is a keyword.
     `cvd_preview` ('deuteranopia', 'protanopia' or 'tritanopia') renders what students with that
     colour-vision deficiency see, into out/<scene name>-<deficiency>/. `overlays` (names such as
-    'gradient', 'update', 'momentum' or a state key) draws those arrows instead of the scene's. `cache`: True reuses the
+    'gradient', 'update', 'momentum' or a state key) draws those arrows instead of the scene's. `html_script`
+    ('inline' or 'shared'): explore.html (formats=['html']) carries its script, or loads it from `out`. `cache`: True reuses the
     files of a view whose frames would be the same from the render cache (anim.write.cache), False
     draws every frame, a folder (or an anim.write.cache.Cache) is the cache to use. In a notebook an
     optianim error is raised without its traceback through optianim's internals unless `debug`."""
@@ -68,7 +69,7 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
 
     try:
         settings = from_keywords(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb,
-                                 jobs, cvd_preview, overlays)
+                                 jobs, cvd_preview, overlays, html_script)
         if progress is None and notebook.in_kernel():
             progress = notebook.Progress()
         result = pipeline.render(_scene_source(scene), Path(out), settings, progress or events.ignore,
@@ -90,6 +91,16 @@ def show(scene, out="media", *, embed_limit_mb=None, **options):
         raise UsageError("anim.show displays in a notebook and needs IPython; elsewhere use anim.render and "
                          "open the folder's index.html") from None
     display(render(scene, out, **options).display(embed_limit_mb))
+
+
+def explore(scene, out="media", **options):
+    """Render `scene`'s explorable alone (out/<scene name>/explore.html, with trajectories.csv, index.html
+    and manifest.json; no video is drawn) and return the Result, which a notebook shows as the page
+    itself, inline (JupyterLab, classic Notebook, VS Code; no server). Every keyword of `render` applies;
+    `formats` may add others to html."""
+    formats = options.pop("formats", None) or ()
+    formats = (formats,) if isinstance(formats, str) else tuple(formats)
+    return render(scene, out, formats=("html", *formats) if "html" not in formats else formats, **options)
 
 
 def render_many(scenes, out="media", *, jobs=None, scheduler=None, progress=None, **options):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from anim.drive.settings import DEFAULT_QUALITY, MIN_SIDE, QUALITIES, STILL_FORMATS, Settings
+from anim.drive.settings import DEFAULT_QUALITY, HTML_SCRIPTS, MIN_SIDE, QUALITIES, STILL_FORMATS, Settings
 from anim.errors import AnimError, UsageError
 from anim.faces import api
 from anim.look.colors import DEFICIENCIES
@@ -158,6 +158,9 @@ def main():
 @click.option("--cache/--no-cache", default=True, show_default=True,
               help="Reuse the files of views whose frames would be the same from the render cache; "
                    "--no-cache draws every frame.")
+@click.option("--html-script", type=click.Choice(HTML_SCRIPTS), default=Settings.html_script, show_default=True,
+              help="explore.html (--format html) carries three.js and its script (inline), or loads them from "
+                   "one file at OUT (shared: a course site of many scenes holds one copy).")
 @click.option("--watch", is_flag=True,
               help="Render again whenever a file in the scene's folder is saved, and serve the preview page "
                    "on 127.0.0.1 (it reloads itself after each render). Ctrl-C stops.")

@@ -97,6 +97,10 @@ FORMATS = {f.name: f for f in (
            fields={"profile": "4444", "color_space": "bt709"}),
     Format("png", "the last frame as an image (keeps alpha with --transparent)", "image/png", page="img",
            frames="last", alpha=True, codec="png"),
+    # A document: one offline page to scrub, play, rotate, toggle and hover the runs (anim.write.explore).
+    Format("html", "explore.html: an interactive page, offline in one file (steps, 3-D, legend, hover)", "text/html",
+           page="link", frames="none", alpha=False, codec="html", writer="anim.write.explore:write",
+           filename="explore.html"),
 )}
 DEFAULT_FORMATS = ("mp4", "gif")
 

@@ -15,6 +15,8 @@ figure video, figure img { width: 100%%; height: auto; display: block; border: 1
 figcaption { margin-top: 6px; font-variant-numeric: tabular-nums; }
 figcaption a { color: inherit; font-weight: 600; }
 p.link { margin: 0; padding: 24px; border: 1px dashed %(rule)s; }
+p.explore { font-size: 17px; margin: 0 0 20px; }
+p.explore a { color: inherit; font-weight: 600; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 td, th { padding: 3px 10px; border-bottom: 1px solid %(rule)s; text-align: right; }
 td:first-child, th:first-child { text-align: left; }
@@ -32,6 +34,11 @@ def document(title, scene_name, records, theme="light"):
         figures = [_figure(r) for r in records if r.view == view]
         sections.append(f"<h2>{_e(view)}</h2>\n<section>\n" + "\n".join(figures) + "\n</section>")
     data = [r for r in records if not r.view]
+    explorable = next((r for r in data if r.file == FORMATS["html"].filename), None)
+    if explorable is not None:  # the interactive page first: it is what a reader opens to ask "what happened at step 40?"
+        sections.insert(0, f'<p class="explore"><a href="{_e(explorable.file)}">Open the interactive explorable</a>: '
+                           "scrub the steps, turn the 3-D surface, hide optimizers, hover a point for its numbers "
+                           f"({megabytes(explorable.bytes)}, works offline)</p>")
     rows = "\n".join(f'<tr><td><a href="{_e(r.file)}">{_e(r.file)}</a></td>'
                      f"<td>{megabytes(r.bytes)}</td></tr>" for r in data)
     return (f"<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

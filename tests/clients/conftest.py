@@ -40,6 +40,9 @@ RENDERS = {
     "editors": ["--size", "640x360", "--view", "contour", "--format", "mov", "--format", "webp"],
     "editors-transparent": ["--size", "640x360", "--view", "contour", "--format", "mov", "--format", "webp",
                             "--transparent"],
+    # The interactive explorable alone (no video is drawn), in each theme.
+    "explore": ["--format", "html"],
+    "explore-dark": ["--format", "html", "--theme", "dark"],
 }
 # Test cases as (render, file).
 VIDEOS = ([("opaque", f"{view}.{fmt}") for fmt in VIDEO_FORMATS for view in VIEWS]

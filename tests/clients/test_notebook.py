@@ -9,6 +9,7 @@ import re
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from .conftest import HANG_MS
@@ -57,9 +58,10 @@ def executed(tmp_path_factory):
              f'result = anim.render(scene, "media", {OPTIONS}, cache="cache")\nresult',
              f'anim.show(scene, "media", {OPTIONS}, cache="cache", embed_limit_mb=0.001)',
              BROKEN,
-             'anim.render(broken, "media", cache=False, debug=True)']
+             'anim.render(broken, "media", cache=False, debug=True)',
+             'anim.explore(scene, "media")']
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(textwrap.dedent(c)) for c in cells])
-    for cell in notebook.cells[3:]:
+    for cell in notebook.cells[3:5]:
         cell.metadata["tags"] = ["raises-exception"]
     client = nbclient.NotebookClient(notebook, timeout=HANG_MS // 1000, kernel_name="python3",
                                      resources={"metadata": {"path": str(folder)}})
@@ -161,3 +163,31 @@ def test_the_executed_notebook_plays_its_video_in_chromium(executed, page):
     assert played == {"result": "ended", "width": 128, "height": 96, "decoded": played["decoded"],
                       "source": "data:video/mp4;base64,"}
     assert played["decoded"] > 1
+
+
+def test_the_explorable_shows_inline_and_works_from_the_saved_notebook(executed, page):
+    """anim.explore's output is the page itself in an iframe (no server); in the saved notebook,
+    converted to HTML, its views draw and window.optianim answers with the CSV's heads."""
+    import csv
+
+    from nbconvert import HTMLExporter
+
+    folder, notebook = executed
+    [shown] = [o for o in outputs(notebook, 5, "execute_result") if "text/html" in o.data]
+    assert '<iframe srcdoc="&lt;!doctype html&gt;' in shown.data["text/html"]
+    html, _ = HTMLExporter().from_notebook_node(notebook)
+    path = folder / "executed-explore.html"
+    path.write_text(html)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(path.as_uri())
+    [frame] = [f for f in page.frames if f != page.main_frame and "optianim" in f.content()]
+    frame.frame_element().scroll_into_view_if_needed()
+    frame.evaluate("window.optianim.ready")
+    frame.evaluate("window.optianim.setStep(7)")
+    heads = frame.evaluate("window.optianim.state().heads")
+    with open(folder / "media/inline/trajectories.csv", newline="") as handle:
+        rows = {(r["optimizer"], r["step"]): r for r in csv.DictReader(handle)}
+    assert [(h["label"], h["loss"]) for h in heads] == [
+        (label, float(np.float32(rows[(label, "7")]["loss"]))) for label in ("sign", "Adam")]
+    assert errors == []

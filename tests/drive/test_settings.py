@@ -59,10 +59,12 @@ def test_presets_give_the_size_and_rate_they_name_read_back_from_the_file(tmp_pa
 
 def test_every_format_gets_the_frames_of_its_rule():
     """Videos (MP4, WebM, MOV) every frame at full size; slide formats (GIF, WebP) every
-    slide_step-th frame at the slide size; PNG the last frame alone, at full size."""
+    slide_step-th frame at the slide size; PNG the last frame alone, at full size; the explorable
+    (html), a document, once per scene after them."""
     settings = Settings(views=("contour",), formats=tuple(FORMATS), width=1920, height=1080, fps=60)
     planned = {o.format: o for o in outputs(100, settings)}
-    assert list(planned) == ["mp4", "gif", "webm", "webp", "mov", "png"]
+    assert list(planned) == ["mp4", "gif", "webm", "webp", "mov", "png", "html"]
+    assert (planned["html"].view, planned["html"].filename, planned["html"].frames) == (None, "explore.html", None)
     frames = frame_count(100, settings)
     for name in ("mp4", "webm", "mov"):
         assert (planned[name].frames, planned[name].fps, planned[name].width, planned[name].height) == (
