@@ -111,7 +111,8 @@ class Document:
     """What a document format's writer is given: the scene and its runs as drawn (each knowing
     where it stopped), the view window, the settings, the timeline (the frame each step shows),
     the scene's folder, the files written so far (FileRecords, under their final names; their
-    bytes are at `temps`, not yet renamed into place) and a Landscape's projection (or None)."""
+    bytes are at `temps`, not yet renamed into place), a Landscape's projection (or None) and what
+    the videos show in words (anim.write.describe.Description: each view's alt text, the transcript)."""
 
     scene: object
     runs: list
@@ -122,4 +123,5 @@ class Document:
     records: list
     temps: dict               # final path -> the temporary path holding its bytes until the render ends
     projection: object = None
+    description: object = None
 
