@@ -6,7 +6,8 @@ window and the *lowest loss* L* the loss at the scene's known minima if it has s
 loss any run reaches in view:
 
 - REACHES at the first step whose loss is within TOLERANCE of the run's own drop from its start
-  loss to L* (loss - L* <= 1 % of it); with known minima, the one nearest that point is named.
+  loss to L* (loss - L* <= 1 % of it; never for a run that starts at L*); with known minima, the one
+  nearest that point is named.
 - FLOOR (the valley floor) at the first point where the loss rises on both sides across the valley:
   at ACROSS * D either way along the direction in which the surface curves up most (the Hessian's
   larger eigenvector), the loss is higher than at the point. Reported only before the run reaches
@@ -82,6 +83,7 @@ class Story:
     lowest: float
     minima: tuple         # the known minima (w1, w2) the lowest loss is taken at; () if it is the lowest seen
     floor_tested: bool    # False for a network's plane, or a surface torch cannot differentiate twice
+    plane: bool           # the surface is a network's loss on a plane through its weights
     diagonal: float       # of the view window
     labels: tuple         # the optimizers, in the scene's order
 
@@ -107,7 +109,7 @@ def find(scene, runs, window, plane=False):
     events.sort(key=lambda e: (e.seen, e.step, KINDS.index(e.kind), order[e.label]))
     ranked = sorted((f for f in finals if f.loss is not None), key=lambda f: f.loss)
     ranked += sorted((f for f in finals if f.loss is None), key=lambda f: -f.stopped_at)
-    return Story(tuple(events), tuple(ranked), lowest, minima, floors is not None, diagonal, tuple(labels))
+    return Story(tuple(events), tuple(ranked), lowest, minima, floors is not None, plane, diagonal, tuple(labels))
 
 
 def _end(run):
@@ -183,8 +185,8 @@ def _run_events(run, points, lowest, still, floor, minima):
     """{kind: (step, seen, extra, point)} of one run's events."""
     found = {}
     if len(points):
-        drop = float(points[0, 2]) - lowest
-        reached = np.flatnonzero(points[:, 2] - lowest <= (TOLERANCE * drop if drop > 0 else 0.0))
+        drop = float(points[0, 2]) - lowest  # a run that starts at the lowest loss has no way down to it
+        reached = np.flatnonzero(points[:, 2] - lowest <= TOLERANCE * drop) if drop > 0 else []
         if len(reached):
             step = int(reached[0])
             found[REACHES] = (step, step, {"minimum": _nearest(minima, points[step])})

@@ -104,7 +104,7 @@ def _vtt_time(seconds):
 
 
 def _cue_text(text):
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("-->", "->")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # so never a "-->" either
 
 
 def _setup(scene, story):
@@ -112,13 +112,12 @@ def _setup(scene, story):
     labels = story.labels
     named = f" ({', '.join(labels)})" if len(labels) <= 6 else ""
     count = "1 optimizer" if len(labels) == 1 else f"{len(labels)} optimizers"
-    starts = getattr(scene, "init", ())
-    if len(starts) == 1:
-        where = f"from {_pair(starts[0])}"
-    elif starts:
-        where = f"each from {len(starts):,} start points"
+    if story.plane:
+        where = "from the network's initial weights, on a plane through its weights,"
+    elif len(scene.init) == 1:
+        where = f"from {_pair(scene.init[0])}"
     else:
-        where = "from the network's initial weights"
+        where = f"each from {len(scene.init):,} start points"
     return f"{count}{named} {where} over {scene.steps} steps"
 
 
@@ -175,8 +174,7 @@ def _alt(shown_as, title, setup, story):
         having = [event for event in story.events if event.kind == kind]
         single = [event for event in having if event.runs == 1]
         if single:
-            since = "from step" if kind in (ev.OSCILLATES, ev.STALLS) else "step"
-            names = _and([f"{event.label} ({since} {event.step})" for event in single])
+            names = _and([f"{event.label} ({_when(event)})" for event in single])
             if kind == ev.REACHES:
                 what = _reached(single[0], story) if len({e.minimum for e in single}) == 1 else "a known minimum"
                 verb = ("reaches " if len(single) == 1 else "reach ") + what
@@ -193,6 +191,12 @@ def _alt(shown_as, title, setup, story):
         median = "the lowest median loss" if best.runs > 1 else "the lowest loss"
         clauses.append(f"{best.label} ends with {median}, {best.loss:.3g}")
     return f"{shown_as} of {title}: {setup}. {'; '.join(clauses) or 'Nothing more happens'}."
+
+
+def _when(event):
+    if event.kind == ev.STALLS and event.step == 0:
+        return "at its start"
+    return f"from step {event.step}" if event.kind in (ev.OSCILLATES, ev.STALLS) else f"step {event.step}"
 
 
 def _ranking(story):
@@ -222,7 +226,9 @@ def _rules(story):
         lowest = f"the lowest loss any run reaches in view, {story.lowest:.3g}"
     floor = (f" The valley floor: where the loss rises on both sides across the valley, "
              f"{ev.ACROSS * story.diagonal:.3g} away ({_percent(ev.ACROSS)} of the view's diagonal)."
-             if story.floor_tested else " The valley floor is not tested here.")
+             if story.floor_tested else " The valley floor is not tested " +
+             ("on a network's plane (its paths leave it)." if story.plane else "(torch cannot take the surface's "
+              "second derivatives)."))
     return (f"How the events are found: the lowest loss is {lowest}; a run reaches it when its loss comes within "
             f"{_percent(ev.TOLERANCE)} of its own drop from its start to it.{floor} "
             f"Oscillating: {ev.TURNS} updates in a row each turning back on the one before. Stalling: every later "

@@ -1,0 +1,52 @@
+"""Descriptions in words: a swarm summed up with its counts, labels kept safe in WebVTT and HTML, the
+manifest's small stable shape."""
+
+import numpy as np
+import torch
+
+from anim import Optimizer, Scene, starts
+from anim.drive.settings import Settings
+from anim.drive.timeline import timeline
+from anim.write import describe
+from compute.test_events import KNOWN, double_well, story_of
+
+
+def described(scene, views=("contour",)):
+    settings = Settings()
+    story, _ = story_of(scene)
+    return describe.describe(scene, story, list(views), timeline(scene, settings), settings.fps)
+
+
+def test_a_swarm_is_summed_up_with_its_counts_per_known_minimum():
+    init = starts.random(1000, seed=0, x=(-1.5, 1.5), y=(-1.5, 1.5))
+    scene = Scene(name="wells", title="Two wells", surface=double_well, init=init, steps=150, x_range=(-2, 2),
+                  y_range=(-2, 2), optimizers=[Optimizer("SGD", torch.optim.SGD, lr=0.05)])
+    left = int((np.array(scene.init)[:, 0] < 0).sum())
+    words = described(scene)
+    assert f"{left:,} of 1,000 SGD runs reach the minimum at (-1, 0)" in words.alt["contour"]
+    assert f"{1000 - left:,} of 1,000 SGD runs reach the minimum at (1, 0)" in words.alt["contour"]
+    assert "1 optimizer (SGD) each from 1,000 start points over 150 steps" in words.alt["contour"]
+    text = words.text()
+    assert f"{left:,} of 1,000 SGD runs reach the minimum at (-1, 0): the first here" in text
+    assert "SGD ends with the lowest median loss" in words.alt["contour"]
+    assert "(the median of 1,000 runs drawn to the end)" in text
+    assert "the lowest loss is the loss at the scene's known minima, 0;" in text
+
+
+def test_labels_are_escaped_in_webvtt_and_html():
+    scene = Scene(name="odd", surface=KNOWN.surface, init=(1.0, 0.0), steps=12, x_range=(-5, 5), y_range=(-5, 5),
+                  optimizers=[Optimizer("<b>SGD</b> & co --> fast", torch.optim.SGD, lr=1.5)])
+    words = described(scene)
+    vtt = words.vtt("contour")
+    assert "&lt;b&gt;SGD&lt;/b&gt; &amp; co --&gt; fast diverges" in vtt and "<b>" not in vtt
+    assert vtt.count("-->") == len(words.lines) == 1
+    assert "&lt;b&gt;SGD&lt;/b&gt; &amp; co --&gt; fast diverges" in words.html()
+
+
+def test_the_manifest_shape():
+    words = described(KNOWN, views=("contour", "surface"))
+    shape = words.as_dict()
+    assert set(shape) == {"file", "summary", "events", "ranking", "rules"}
+    assert set(shape["events"][0]) == {"time", "frame", "step", "kind", "optimizer", "text"}
+    assert set(words.alt) == {"contour", "surface"}
+    assert words.alt["surface"].startswith("A 3-D surface of known: 4 optimizers")
