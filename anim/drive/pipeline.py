@@ -20,7 +20,7 @@ from anim.look import arrows, colors, style, themes
 from anim.look.views import overlay_names, view_class, view_data
 from anim.version import __version__
 from anim.write import describe, encode, export, files, page, stills
-from anim.write.formats import FORMATS, Document, frame_formats
+from anim.write.formats import FORMATS, Document, check_installed, frame_formats
 from anim.write.manifest import MANIFEST_FILE, TRAJECTORIES_FILE, FileRecord, document, json_bytes
 
 
@@ -118,6 +118,7 @@ def prepare(source):
 def render(source, out_root, settings, report=progress.ignore, cache=None):
     """Render every output of the scene (a path or a Scene) under out_root/<scene name>/,
     reusing the files of views `cache` (an anim.write.cache.Cache, or None) holds."""
+    check_installed(settings.formats)  # before any work: a deck without its package would fail at the end
     parallel = any(view_class(view).PARALLEL for view in settings.views)
     # Workers start now: their start-up overlaps loading the scene and running the optimizers;
     # with a cache, when a view is to be drawn: a render the cache holds starts none.

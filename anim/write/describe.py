@@ -51,7 +51,8 @@ class Description:
         """description.txt: the videos' text alternative, a line per event with its time and step."""
         events = [f"{clock(line.time)}  step {line.step:<5} {line.text}" for line in self.lines]
         return "\n".join([f"{self.title}: text version of the videos (their text alternative)", "",
-                          self.summary, "", *(events or ["Nothing the descriptions name happens."]), "",
+                          f"{self.summary} The video lasts {self.duration:.1f} s; each line gives the time in it "
+                          "and the step.", "", *(events or ["Nothing the descriptions name happens."]), "",
                           self.ranking, "", self.rules]) + "\n"
 
     def vtt(self, view):
@@ -84,8 +85,7 @@ def describe(scene, story, views, timeline, fps, written=True):
     lines = tuple(Line(round(timeline.frame_of(event.seen) / fps, 6), timeline.frame_of(event.seen), event.step,
                        event.kind, event.label, _event_text(event, story)) for event in story.events)
     duration = round(len(timeline) / fps, 6)
-    summary = (f"{setup[0].upper()}{setup[1:]}, shown in {duration:.1f} s: each line gives the time in the video "
-               "and the step.")
+    summary = f"{setup}."
     alt = {view: _alt(view_class(view).SHOWN_AS, scene.title, setup, story) for view in views}
     return Description(scene.title, alt, summary, lines, _ranking(story), _rules(story), duration,
                        DESCRIPTION_FILE if written else None)
