@@ -93,7 +93,7 @@ def deck(title, subtitle, slides):
                                           mime_type=MIME[slide.kind])
         shape.name = f"{slide.view} view"
         shape._element._nvXxPr.cNvPr.set("descr", slide.alt)  # the alt text; python-pptx has no call for it
-        page.notes_slide.notes_text_frame.text = slide.notes
+        page.notes_slide.notes_text_frame.text = slide.notes.rstrip("\n")
     properties = presentation.core_properties
     properties.title, properties.author, properties.last_modified_by = title, "optianim", "optianim"
     for stamp in ("created", "modified"):  # the template's dates are not this deck's: none, as stills have none
