@@ -76,7 +76,8 @@ class Settings:
             object.__setattr__(self, "overlays", tuple(dict.fromkeys(overlays)))
         for fmt in FORMATS.values():  # a document's choice of what it embeds, which the render then writes too
             if fmt.chooser and getattr(self, fmt.chooser) not in fmt.embeds:
-                raise UsageError(f"{fmt.chooser}: got {getattr(self, fmt.chooser)!r}; use one of {', '.join(fmt.embeds)}")
+                raise UsageError(f"{fmt.chooser}: got {getattr(self, fmt.chooser)!r}; "
+                                 f"use one of {', '.join(fmt.embeds)}")
         embedded = [FORMATS[name].embedded(self) for name in self.formats]
         object.__setattr__(self, "formats", tuple(dict.fromkeys([*self.formats, *filter(None, embedded)])))
         if not _whole(self.trail) or not _whole(self.jobs):

@@ -79,8 +79,9 @@ def _settings_options(command):
                      help="Shrink each GIF (colours, then size; never the frame rate) until it fits in this many MB."),
         click.option("--pptx-media", type=click.Choice(FORMATS["pptx"].embeds), default=Settings.pptx_media,
                      show_default=True,
-                     help="What a --format pptx deck embeds (and the render writes): gif, a picture that animates in "
-                          "PowerPoint, Keynote, LibreOffice and Google Slides; mp4, a movie, its first frame as poster."),
+                     help="What a --format pptx deck embeds (and the render writes): gif, a picture that animates "
+                          "in PowerPoint, Keynote, LibreOffice and Google Slides; mp4, a movie, its first frame as "
+                          "poster."),
         CVD_OPTION,
     ]
     return functools.reduce(lambda cmd, deco: deco(cmd), reversed(decorators), command)

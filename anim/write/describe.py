@@ -146,8 +146,9 @@ def _event_text(event, story):
     loss = f"loss {event.where[2]:.3g}" if event.where else ""
     if event.runs > 1:
         verb = f"reach {_reached(event, story)}" if event.kind == ev.REACHES else PLURAL[event.kind]
-        return (f"{event.count:,} of {event.runs:,} {event.label} runs {verb}: the first here "
-                f"(at {_pair(event.where, story)}), the median at step {event.median}")
+        at = f" (at {_pair(event.where, story)})" if event.where else ""  # none for a run stopped at its start
+        return (f"{event.count:,} of {event.runs:,} {event.label} runs {verb}: the first here{at}, "
+                f"the median at step {event.median}")
     label = event.label
     if event.kind == ev.REACHES:
         within = "" if story.minima else f"within {_percent(ev.TOLERANCE)}, "
@@ -159,7 +160,8 @@ def _event_text(event, story):
                 f"{event.until}")
     if event.kind == ev.STALLS:
         where = "at its start" if event.step == 0 else f"at {_pair(event.where, story)}"
-        return f"{label} stalls {where}: from here every update is shorter than {_percent(ev.STILL)} of the view ({loss})"
+        return (f"{label} stalls {where}: from here every update is shorter than {_percent(ev.STILL)} of the view "
+                f"({loss})")
     if event.kind == ev.DIVERGES:
         return f"{label} diverges: its loss is not finite at step {event.step}; its path ends here with a cross"
     return (f"{label} leaves the view: at step {event.step} it is more than a window's size past an edge; "

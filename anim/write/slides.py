@@ -43,8 +43,8 @@ def write(document):
     slides = []
     for view in document.settings.views:
         record = next(r for r in document.records if r.view == view and r.format == kind)
-        slides.append(Slide(document.scene.title, view, document.temps[record.path], kind, (record.width, record.height),
-                            document.description.alt[view], document.description.text()))
+        slides.append(Slide(document.scene.title, view, document.temps[record.path], kind,
+                            (record.width, record.height), document.description.alt[view], document.description.text()))
     final = document.folder / DECK_FILE
     temp = files.write_temp(final, deck(document.scene.title, document.description.summary, slides))
     return [(temp, FileRecord.of(temp, final, None, "pptx", slides=len(slides) + 1, media=kind))]

@@ -52,7 +52,8 @@ def shows_first_frame(page, gif, other_gif):
     first, last = first_and_last(gif)
     box = animation_box(page)
     to_first = difference(page, box, first)
-    others = {"last frame": difference(page, box, last), "other view": difference(page, box, first_and_last(other_gif)[0])}
+    others = {"last frame": difference(page, box, last),
+              "other view": difference(page, box, first_and_last(other_gif)[0])}
     assert to_first < 4, (to_first, others, box)
     for what, value in others.items():
         assert to_first < value, f"closer to the {what} ({value:.2f}) than to the first frame ({to_first:.2f})"

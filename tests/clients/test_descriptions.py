@@ -20,8 +20,8 @@ TRACKS = """async () => {
 
 LINKS = """() => [...document.querySelectorAll('figcaption a[href="#text-version"]')].map(a => {
   const box = a.getBoundingClientRect();
-  return {figure: a.closest('figure').querySelector('[src]').getAttribute('src'), visible: box.width > 0 && box.height > 0,
-          text: a.textContent};
+  return {figure: a.closest('figure').querySelector('[src]').getAttribute('src'),
+          visible: box.width > 0 && box.height > 0, text: a.textContent};
 })"""
 
 

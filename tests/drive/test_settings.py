@@ -5,7 +5,7 @@ import pytest
 
 from anim.drive.settings import Settings, frame_count, outputs
 from anim.errors import UsageError
-from anim.write.formats import FORMATS
+from anim.write.formats import FORMATS, frame_formats
 
 
 def test_default_frames_are_start_hold_one_per_update_end_hold():
@@ -60,7 +60,7 @@ def test_presets_give_the_size_and_rate_they_name_read_back_from_the_file(tmp_pa
 def test_every_format_gets_the_frames_of_its_rule():
     """Videos (MP4, WebM, MOV) every frame at full size; slide formats (GIF, WebP) every
     slide_step-th frame at the slide size; PNG the last frame alone, at full size."""
-    settings = Settings(views=("contour",), formats=tuple(FORMATS), width=1920, height=1080, fps=60)
+    settings = Settings(views=("contour",), formats=frame_formats(FORMATS), width=1920, height=1080, fps=60)
     planned = {o.format: o for o in outputs(100, settings)}
     assert list(planned) == ["mp4", "gif", "webm", "webp", "mov", "png"]
     frames = frame_count(100, settings)

@@ -46,10 +46,11 @@ def test_the_frames_pdf_holds_the_gifs_frames_and_the_snippets_play_them(tmp_pat
         assert data.count(b"/Type /Page ") == len(frames)
         snippet = (folder / f"{view}.tex").read_text()
         assert snippet.endswith("\\animategraphics[loop,controls,width=\\linewidth,height=0.8\\textheight,"
-                                f"keepaspectratio]{{15}}{{{view}-frames}}{{}}{{}}%\n")  # the GIF's rate: every 2nd of 30 fps
+                                f"keepaspectratio]{{15}}{{{view}-frames}}{{}}{{}}%\n")  # the GIF's 15 fps
         assert f"% Alt text: {result.manifest['alt'][view]}" in snippet
     deck = (folder / "deck.tex").read_text()
-    assert deck.count("\\begin{frame}{known}") == 2 and "\\input{contour.tex}" in deck and "\\input{surface.tex}" in deck
+    assert deck.count("\\begin{frame}{known}") == 2
+    assert "\\input{contour.tex}" in deck and "\\input{surface.tex}" in deck
     assert "\\usepackage{animate}" in deck and "\\documentclass[aspectratio=169]{beamer}" in deck
     assert "\\note{known: text version of the videos" in deck
     assert {records[name]["format"] for name in ("deck.tex", "contour.tex", "contour-frames.pdf")} == {"beamer"}

@@ -31,7 +31,8 @@ def animation(slide):
 
 def media_blobs(path):
     package = Presentation(path).part.package
-    return {str(part.partname): part.blob for part in package.iter_parts() if str(part.partname).startswith("/ppt/media/")}
+    return {str(part.partname): part.blob for part in package.iter_parts()
+            if str(part.partname).startswith("/ppt/media/")}
 
 
 def test_a_deck_with_a_slide_per_view_its_gif_alt_text_and_notes(tmp_path):
