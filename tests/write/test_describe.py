@@ -50,3 +50,22 @@ def test_the_manifest_shape():
     assert set(shape["events"][0]) == {"time", "frame", "step", "kind", "optimizer", "text"}
     assert set(words.alt) == {"contour", "surface"}
     assert words.alt["surface"].startswith("A 3-D surface of known: 4 optimizers")
+
+
+def test_a_network_landscape_is_described_on_its_plane_without_the_valley_floor():
+    from torch import nn
+
+    from anim import Landscape, datasets
+    from anim.compute import events, training, window
+
+    landscape = Landscape(name="moons", model=lambda: nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2)),
+                          data=datasets.two_moons(64, seed=1), loss=torch.nn.functional.cross_entropy, steps=12,
+                          optimizers=[Optimizer("Adam", torch.optim.Adam, lr=0.05)])
+    trained = training.compute(landscape)
+    view = window.view_window(trained.scene, trained.runs)
+    story = events.find(trained.scene, window.mark_exits(trained.runs, view), view, plane=True)
+    settings = Settings()
+    words = describe.describe(trained.scene, story, ["contour"], timeline(trained.scene, settings), settings.fps)
+    assert ("1 optimizer (Adam) from the network's initial weights, on a plane through its weights, over 12 steps"
+            in words.alt["contour"])
+    assert "The valley floor is not tested on a network's plane" in words.text()
