@@ -129,10 +129,9 @@ def _pair(point, story=None):
     return "(" + ", ".join(f"{round(float(v), decimals) + 0.0:g}" for v in point[:2]) + ")"
 
 
-def _reached(event, story):
-    if event.minimum is not None:
-        return f"the minimum at {_pair(event.minimum)}"
-    return "the lowest loss seen" if not story.minima else "a known minimum"
+def _reached(event):
+    """What a REACHES event reached: the known minimum it names, else the lowest loss any run reached."""
+    return "the lowest loss seen" if event.minimum is None else f"the minimum at {_pair(event.minimum)}"
 
 
 SINGULAR = {ev.FLOOR: "enters the valley floor", ev.OSCILLATES: "oscillates", ev.STALLS: "stalls",
@@ -145,14 +144,14 @@ def _event_text(event, story):
     """The transcript's line for an event (see anim.compute.events for what each one means)."""
     loss = f"loss {event.where[2]:.3g}" if event.where else ""
     if event.runs > 1:
-        verb = f"reach {_reached(event, story)}" if event.kind == ev.REACHES else PLURAL[event.kind]
+        verb = f"reach {_reached(event)}" if event.kind == ev.REACHES else PLURAL[event.kind]
         at = f" (at {_pair(event.where, story)})" if event.where else ""  # none for a run stopped at its start
         return (f"{event.count:,} of {event.runs:,} {event.label} runs {verb}: the first here{at}, "
                 f"the median at step {event.median}")
     label = event.label
     if event.kind == ev.REACHES:
         within = "" if story.minima else f"within {_percent(ev.TOLERANCE)}, "
-        return f"{label} reaches {_reached(event, story)} ({within}{loss}, at {_pair(event.where, story)})"
+        return f"{label} reaches {_reached(event)} ({within}{loss}, at {_pair(event.where, story)})"
     if event.kind == ev.FLOOR:
         return f"{label} enters the valley floor at {_pair(event.where, story)} ({loss})"
     if event.kind == ev.OSCILLATES:
@@ -178,16 +177,18 @@ def _alt(shown_as, title, setup, story):
         if single:
             names = _and([f"{event.label} ({_when(event)})" for event in single])
             if kind == ev.REACHES:
-                what = _reached(single[0], story) if len({e.minimum for e in single}) == 1 else "a known minimum"
+                what = _reached(single[0]) if len({e.minimum for e in single}) == 1 else "a known minimum"
                 verb = ("reaches " if len(single) == 1 else "reach ") + what
             else:
                 verb = SINGULAR[kind] if len(single) == 1 else PLURAL[kind]
             clauses.append(f"{names} {verb}")
+        swarms = {}  # several runs of an optimizer: their counts, one clause per kind (and minimum reached)
         for event in having:
             if event.runs > 1:
-                verb = f"reach {_reached(event, story)}" if kind == ev.REACHES else PLURAL[kind]
-                clauses.append(f"{event.count:,} of {event.runs:,} {event.label} runs {verb} "
-                               f"(the first at step {event.step})")
+                verb = f"reach {_reached(event)}" if kind == ev.REACHES else PLURAL[kind]
+                swarms.setdefault(verb, []).append(f"{event.count:,} of {event.runs:,} {event.label} runs "
+                                                   f"(the first at step {event.step})")
+        clauses += [f"{_and(counts)} {verb}" for verb, counts in swarms.items()]
     best = story.finals[0] if story.finals and story.finals[0].loss is not None else None
     if best is not None:
         median = "the lowest median loss" if best.runs > 1 else "the lowest loss"
