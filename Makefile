@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 render: setup
 	$(VENV)/bin/optianim render scenes/pathological.py
 
-client-tools:  # ffprobe and Chromium for tests/clients, from Debian's packages
+client-tools:  # ffprobe, Chromium, LibreOffice Impress, pdflatex (animate) and pdftoppm for tests/clients, from Debian's packages
 	bash tests/clients/install-tools.sh
 
 test: setup client-tools

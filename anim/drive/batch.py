@@ -24,12 +24,14 @@ INDEX_FILE = "index.html"
 @dataclass
 class Batch:
     """What render_many did: an Outcome per scene in the order given, the batch.json and
-    index.html it wrote at the output root, the notices (version differences) and the time."""
+    index.html it wrote at the output root, the notices (version differences), the time, and with
+    --format pptx the course's deck (course.pptx at the root, every scene's slides in order)."""
 
     outcomes: list
     root: Path
     seconds: float
     notices: list = field(default_factory=list)
+    course: object = None
 
     @property
     def failed(self):
@@ -101,8 +103,20 @@ def render_many(paths, out_root, options, jobs=None, scheduler=None, report=None
         outcomes = _render_here(scenes, out_root, options, jobs, reporting)
     outcomes = _same_folder_refused(outcomes)
     batch = Batch(outcomes, out_root, round(time.perf_counter() - started, 3), notices)
+    if "pptx" in (options.get("formats") or ()) and len(batch.failed) < len(outcomes):
+        batch.course = _course(batch, options.get("pptx_media") or "gif")
     write_batch(batch, scheduler, options.get("theme") or "light", options.get("html_script") == "shared")
     return batch
+
+
+def _course(batch, media):
+    """One deck for the whole course: every scene rendered, in the order given."""
+    from anim.write import slides
+
+    try:
+        return slides.course(batch.root, [batch.root / o.folder for o in batch.outcomes if o.ok], media)
+    except OSError as exc:
+        raise AnimError(f"cannot write {exc.filename or batch.root}: {exc.strerror or exc}") from exc
 
 
 def _render_here(scenes, out_root, options, jobs, report):
@@ -203,6 +217,7 @@ def write_batch(batch, scheduler, theme, shared_script=False):
         "seconds": batch.seconds,
         "failed": len(batch.failed),
         "notices": batch.notices,
+        "course": batch.course and batch.course.name,
         "scenes": [{**asdict(o), "manifest": o.manifest} for o in batch.outcomes],
     }
     try:
@@ -236,10 +251,12 @@ def index_page(batch, theme="light"):
         rows.append(f"<tr><td>{cell}</td><td>{e(o.scene_file)}</td><td>{o.seconds:.1f} s</td>"
                     f"<td>{status}</td></tr>")
     done = len(batch.outcomes) - len(batch.failed)
+    course = f' The whole course as one deck: <a href="{batch.course.name}">{batch.course.name}</a>.' \
+        if batch.course else ""
     return ("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<title>optianim batch</title>\n"
             f"<style>{STYLE % COLORS[theme]}</style>\n</head>\n<body>\n<h1>optianim batch</h1>\n"
             f"<p class=\"meta\">{done} of {len(batch.outcomes)} scenes rendered in {batch.seconds:.1f} s "
-            f"(<a href=\"{BATCH_FILE}\">{BATCH_FILE}</a>)</p>\n<table>\n"
+            f"(<a href=\"{BATCH_FILE}\">{BATCH_FILE}</a>).{course}</p>\n<table>\n"
             "<tr><th>scene</th><th>file</th><th>time</th><th>status</th></tr>\n"
             + "\n".join(rows) + "\n</table>\n</body>\n</html>\n")

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from anim.compute import trajectory, window
+from anim.compute import events, trajectory, window
 from anim.compute.trajectory import DIVERGED, LEFT_VIEW
 from anim.declare.landscape import Landscape
 from anim.declare.loader import file_sha256, load_scene
@@ -19,8 +19,8 @@ from anim.errors import RenderError, SceneError, UsageError
 from anim.look import arrows, colors, style, themes
 from anim.look.views import overlay_names, view_class, view_data
 from anim.version import __version__
-from anim.write import encode, export, files, page, stills
-from anim.write.formats import FORMATS, Document, frame_formats
+from anim.write import describe, encode, export, files, page, stills
+from anim.write.formats import FORMATS, Document, check_installed, frame_formats
 from anim.write.manifest import MANIFEST_FILE, TRAJECTORIES_FILE, FileRecord, document, json_bytes
 
 
@@ -51,6 +51,7 @@ class Result:
     starts_outside: list = field(default_factory=list)  # (index, (w1, w2)) of start points outside the window
     color_notes: list = field(default_factory=list)  # one line each about the scene's colours (anim.look.colors.notes)
     plane: object = None  # a Landscape's manifest `plane`: how well the plane holds the paths
+    description: object = None  # what the videos show in words (anim.write.describe.Description)
     overlay_notes: list = field(default_factory=list)  # one line each on overlays skipped (anim.look.arrows.notes)
 
     def stopped(self, reason):
@@ -117,6 +118,7 @@ def prepare(source):
 def render(source, out_root, settings, report=progress.ignore, cache=None):
     """Render every output of the scene (a path or a Scene) under out_root/<scene name>/,
     reusing the files of views `cache` (an anim.write.cache.Cache, or None) holds."""
+    check_installed(settings.formats)  # before any work: a deck without its package would fail at the end
     parallel = any(view_class(view).PARALLEL for view in settings.views)
     # Workers start now: their start-up overlaps loading the scene and running the optimizers;
     # with a cache, when a view is to be drawn: a render the cache holds starts none.
@@ -142,6 +144,10 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     result.starts_outside = window.starts_outside(scene, view_window)
     looks = colors.looks(scene.optimizers, settings.theme)
     result.color_notes = colors.notes(looks, settings.theme)
+    animated = any(FORMATS[name].animated for name in frame_formats(settings.formats))
+    result.description = describe.describe(
+        scene, events.find(scene, runs, view_window, plane=prepared.projection is not None), settings.views,
+        timeline(scene, settings), settings.fps, written=animated)
     with _all_or_nothing(folder) as finished:
         def done(temp, record, reused=False):
             finished.append((temp, record.path))
@@ -166,18 +172,25 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
                     done(temp, record)
                 if cache:
                     cache.store(key, encoded)
+        if animated:  # the videos' text alternative beside them, and each view's descriptions track
+            for final, text in [(folder / describe.DESCRIPTION_FILE, result.description.text()),
+                                *((folder / f"{view}.vtt", result.description.vtt(view)) for view in settings.views)]:
+                temp = files.write_temp(final, text.encode())
+                done(temp, FileRecord.of(temp, final, None, final.suffix[1:]))
         documents = [FORMATS[name] for name in settings.formats if FORMATS[name].document]
         for fmt in documents:  # after the views: a document may show or embed their files
             written = Document(scene, runs, view_window, settings, timeline(scene, settings), folder,
-                               list(result.files), {final: temp for temp, final in finished}, prepared.projection)
+                               list(result.files), {final: temp for temp, final in finished}, prepared.projection,
+                               result.description)
             for temp, record in fmt.write(written):
                 done(temp, record)
         html = folder / page.PAGE_FILE
-        temp = files.write_temp(html, page.document(scene.title, scene.name, result.files, settings.theme).encode())
+        temp = files.write_temp(html, page.document(scene.title, scene.name, result.files, settings.theme,
+                                                    result.description).encode())
         done(temp, FileRecord.of(temp, html, None, "html"))
         result.manifest = document(scene, (prepared.path, prepared.sha256), runs, view_window, settings,
                                    result.files, result.masked, _versions(), result.starts_outside, looks,
-                                   result.color_notes, result.plane)
+                                   result.color_notes, result.plane, result.description)
         manifest = folder / MANIFEST_FILE
         temp = files.write_temp(manifest, json_bytes(result.manifest))
         finished.append((temp, manifest))

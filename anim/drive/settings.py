@@ -40,6 +40,7 @@ class Settings:
     cvd_preview: object = None  # a deficiency of anim.look.colors.DEFICIENCIES: frames show what it sees
     overlays: object = None   # arrows at the heads (anim.look.arrows), instead of the scene's; None = the scene's
     html_script: str = "inline"  # explore.html carries its script ('inline'), or loads it from the output root ('shared')
+    pptx_media: str = "gif"   # what a pptx deck embeds: the GIF (a picture that animates) or the MP4 (a movie)
 
     def __post_init__(self):
         for name in ("width", "height"):
@@ -78,6 +79,12 @@ class Settings:
             object.__setattr__(self, "overlays", tuple(dict.fromkeys(overlays)))
         if self.html_script not in HTML_SCRIPTS:
             raise UsageError(f"html_script: got {self.html_script!r}; use one of {', '.join(HTML_SCRIPTS)}")
+        for fmt in FORMATS.values():  # a document's choice of what it embeds, which the render then writes too
+            if fmt.chooser and getattr(self, fmt.chooser) not in fmt.embeds:
+                raise UsageError(f"{fmt.chooser}: got {getattr(self, fmt.chooser)!r}; "
+                                 f"use one of {', '.join(fmt.embeds)}")
+        embedded = [FORMATS[name].embedded(self) for name in self.formats]
+        object.__setattr__(self, "formats", tuple(dict.fromkeys([*self.formats, *filter(None, embedded)])))
         if not _whole(self.trail) or not _whole(self.jobs):
             raise UsageError(f"trail and jobs: must be whole numbers, got {self.trail!r} and {self.jobs!r}")
 
@@ -115,18 +122,19 @@ class Settings:
                 "hold_start": self.hold_start, "hold_end": self.hold_end, "theme": self.theme,
                 "transparent": self.transparent, "trail": self.trail, "gif_max_mb": self.gif_max_mb or None,
                 "x264_preset": X264_PRESET, "x264_crf": X264_CRF, "cvd_preview": self.cvd_preview,
-                "overlays": None if self.overlays is None else list(self.overlays), "html_script": self.html_script}
+                "overlays": None if self.overlays is None else list(self.overlays), "html_script": self.html_script,
+                "pptx_media": self.pptx_media}
 
 
 def from_keywords(views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None, pace=Settings.pace,
                   theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, jobs=None, cvd_preview=None,
-                  overlays=None, html_script=Settings.html_script):
+                  overlays=None, html_script=Settings.html_script, pptx_media=Settings.pptx_media):
     """The Settings that anim.render's keywords (and `optianim render`'s options) ask for: a
     quality preset, its size ((w, h) or 'WxH') and fps overridden where given; UsageError naming
     a keyword whose value cannot be used."""
     fields = dict(pace=pace, theme=theme, transparent=bool(transparent), trail=trail,
                   gif_max_mb=gif_max_mb or 0.0, jobs=jobs or 0, cvd_preview=cvd_preview, overlays=overlays,
-                  html_script=html_script)
+                  html_script=html_script, pptx_media=pptx_media)
     if views:
         fields["views"] = views
     if formats:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from anim.drive.settings import DEFAULT_QUALITY, STILL_FORMATS, Settings, from_keywords, outputs, parse_size
 from anim.errors import UsageError
+from anim.write.formats import check_installed
 
 __all__ = ["Plan", "explore", "info", "load", "render", "render_many", "show", "still", "trajectories"]
 
@@ -31,7 +32,8 @@ class Plan:
 
 
 def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None, pace=Settings.pace,
-         theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, cvd_preview=None):
+         theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, cvd_preview=None,
+         pptx_media=Settings.pptx_media):
     """Check `scene` (a path or a Scene) as a render would, without rendering: load it, build
     every optimizer, take each one's first update; returns the Plan."""
     from anim.compute import window
@@ -39,7 +41,7 @@ def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None,
     from anim.look import colors
 
     settings = from_keywords(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb,
-                             cvd_preview=cvd_preview)
+                             cvd_preview=cvd_preview, pptx_media=pptx_media)
     checked = pipeline.checked(_scene_source(scene))
     notes = colors.notes(colors.looks(checked.optimizers, settings.theme), settings.theme)
     fixed = window.fixed_ranges(checked)
@@ -48,7 +50,8 @@ def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None,
 
 def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None,
            pace=Settings.pace, theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, jobs=None,
-           progress=None, cvd_preview=None, overlays=None, html_script=Settings.html_script, cache=True, debug=False):
+           progress=None, cvd_preview=None, overlays=None, html_script=Settings.html_script,
+           pptx_media=Settings.pptx_media, cache=True, debug=False):
     """Render `scene` (a path or a Scene) into out/<scene name>/: each view in each format,
     trajectories.csv, index.html and manifest.json, all at once or none. Returns the Result
     (folder, files, manifest, color_notes), which displays itself in a notebook. `progress`, if
@@ -57,7 +60,8 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
     `cvd_preview` ('deuteranopia', 'protanopia' or 'tritanopia') renders what students with that
     colour-vision deficiency see, into out/<scene name>-<deficiency>/. `overlays` (names such as
     'gradient', 'update', 'momentum' or a state key) draws those arrows instead of the scene's. `html_script`
-    ('inline' or 'shared'): explore.html (formats=['html']) carries its script, or loads it from `out`. `cache`: True reuses the
+    ('inline' or 'shared'): explore.html (formats=['html']) carries its script, or loads it from `out`. `pptx_media`
+    ('gif' or 'mp4') is what a formats=['pptx'] deck embeds (the render writes it too). `cache`: True reuses the
     files of a view whose frames would be the same from the render cache (anim.write.cache), False
     draws every frame, a folder (or an anim.write.cache.Cache) is the cache to use. In a notebook an
     optianim error is raised without its traceback through optianim's internals unless `debug`."""
@@ -69,7 +73,7 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
 
     try:
         settings = from_keywords(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb,
-                                 jobs, cvd_preview, overlays, html_script)
+                                 jobs, cvd_preview, overlays, html_script, pptx_media)
         if progress is None and notebook.in_kernel():
             progress = notebook.Progress()
         result = pipeline.render(_scene_source(scene), Path(out), settings, progress or events.ignore,
@@ -123,7 +127,8 @@ def render_many(scenes, out="media", *, jobs=None, scheduler=None, progress=None
     except TypeError as exc:
         raise UsageError(f"render_many: {exc}") from None
     bound.apply_defaults()
-    from_keywords(**{name: bound.arguments[name] for name in inspect.signature(from_keywords).parameters})
+    settings = from_keywords(**{name: bound.arguments[name] for name in inspect.signature(from_keywords).parameters})
+    check_installed(settings.formats)  # before any scene starts: every scene would fail alike
     return batch.render_many(scenes, Path(out), options, jobs, scheduler, progress)
 
 

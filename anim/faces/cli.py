@@ -77,6 +77,11 @@ def _settings_options(command):
                      help="Show only the last N updates of each path, fading. [default: the whole path]"),
         click.option("--gif-max-mb", type=click.FloatRange(min=0, min_open=True), default=None,
                      help="Shrink each GIF (colours, then size; never the frame rate) until it fits in this many MB."),
+        click.option("--pptx-media", type=click.Choice(FORMATS["pptx"].embeds), default=Settings.pptx_media,
+                     show_default=True,
+                     help="What a --format pptx deck embeds (and the render writes): gif, a picture that animates "
+                          "in PowerPoint, Keynote, LibreOffice and Google Slides; mp4, a movie, its first frame as "
+                          "poster."),
         CVD_OPTION,
     ]
     return functools.reduce(lambda cmd, deco: deco(cmd), reversed(decorators), command)
@@ -191,6 +196,8 @@ def render(scenes, out, jobs, scheduler, cache, watch, overlays, **options):
     ok = len(done.outcomes) - len(done.failed)
     click.echo(f"{ok} of {_count(len(done.outcomes), 'scene')} rendered in {done.seconds:.1f} s; "
                f"every scene's page: {done.index_file}")
+    if done.course:
+        click.echo(f"the whole course as one deck: {done.course}")
     if done.failed:
         raise AnimError(f"{len(done.failed)} of {len(done.outcomes)} scenes failed; see the errors above")
 

@@ -211,6 +211,7 @@ class ContourView(View):
     MESH_RESOLUTION = 300  # samples per side: smooth contour lines at 4K
     PARALLEL = False  # a blitted frame costs less than shipping its pixels between processes
     CAMERA = False  # flat: the camera does not show
+    SHOWN_AS = "A contour map"
 
     def build(self, data):
         fig = self.fig

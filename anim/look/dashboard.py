@@ -26,6 +26,7 @@ class DashboardView(View):
     name = "dashboard"
     MESH_RESOLUTION = 121  # one mesh for both panels: smooth contours at half width, a 3-D mesh that draws fast
     PARALLEL = True  # the 3-D panel is a full redraw every frame
+    SHOWN_AS = "A contour map, a 3-D surface and the loss curves"
 
     def build(self, data):
         fig = self.fig

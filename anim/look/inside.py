@@ -102,6 +102,7 @@ class InsideView(View):
     name = "inside"
     MESH_RESOLUTION = 8  # draws no surface
     PARALLEL = False
+    SHOWN_AS = "Each optimizer's effective step per coordinate, |update| / |grad|, step by step,"
 
     def build(self, data):
         fig = self.fig

@@ -23,6 +23,7 @@ class MultiplesView(View):
     MESH_RESOLUTION = 160  # samples per side: several panels share the frame, each needs fewer
     PARALLEL = False  # blitted, as the contour view
     CAMERA = False  # flat: the camera does not show
+    SHOWN_AS = "Contour maps, one panel per optimizer,"
 
     def build(self, data):
         width, height, fig = self.width, self.height, self.fig

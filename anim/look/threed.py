@@ -291,6 +291,7 @@ class ThreeDView(View):
     name = "surface"
     MESH_RESOLUTION = 81  # samples per side (80 polygons): round wells; 121 costs 40% more per frame
     PARALLEL = True  # every frame is a full redraw: worth a process per core
+    SHOWN_AS = "A 3-D surface"
 
     REGION = (0.0, 0.0, 1.0, 0.925)  # under the title
 

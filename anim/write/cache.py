@@ -18,9 +18,9 @@ from anim.write.manifest import FileRecord
 
 DEFAULT_MAX_BYTES = 2_000_000_000
 # Settings that choose which files are made, not what a file holds: a view's files do not change
-# with the other views or formats asked, nor with --jobs (the frames are byte-identical for any) or where
-# explore.html's script lives.
-NOT_IN_PIXELS = ("views", "formats", "jobs", "html_script")
+# with the other views or formats asked, nor with --jobs (the frames are byte-identical for any), nor
+# with where explore.html's script lives or what a deck embeds.
+NOT_IN_PIXELS = ("views", "formats", "jobs", "html_script", "pptx_media")
 KEY_VERSION = 1  # bumped when the key's recipe changes
 
 

@@ -232,6 +232,12 @@ def _ended(returncode):
     return f"killed by {name}" + (": a file-size limit" if name == "SIGXFSZ" else "")
 
 
+def first_frame_png(path):
+    """The first frame of the video at `path`, as PNG bytes (a deck's poster for its movie)."""
+    return _run([*_quiet_ffmpeg(), "-i", str(path), "-frames:v", "1", "-c:v", "png", "-f", "image2pipe", "pipe:1"],
+                f"reading the first frame of {Path(path).name}")
+
+
 def webp_frames(path):
     """How many frames (ANMF chunks) an animated WebP file holds."""
     data, count, pos = Path(path).read_bytes(), 0, 12

@@ -172,17 +172,12 @@ def _axis_names(document):
 
 
 def _description(document):
-    """What the render says of itself in words (alt text, a transcript), when it has any: shown beside the page."""
-    found = {}
-    for name in ("alt", "description"):
-        value = getattr(document, name, None)
-        if isinstance(value, dict):
-            value = "\n".join(f"{k}: {v}" for k, v in value.items())
-        elif isinstance(value, (list, tuple)):
-            value = "\n".join(map(str, value))
-        if value:
-            found[name] = str(value)
-    return found or None
+    """What the videos show in words (anim.write.describe.Description: each view's alt text and the
+    transcript), shown beside the page's views; None when the render has none."""
+    described = document.description
+    if described is None:
+        return None
+    return {"alt": "\n".join(f"{view}: {text}" for view, text in described.alt.items()), "description": described.text()}
 
 
 def _aspect(x_range, y_range):

@@ -50,14 +50,15 @@ class FileRecord:
 
 
 def document(scene, source, runs, window, settings, records, masked, versions, starts_outside=(), looks=(),
-             color_notes=(), plane=None):
+             color_notes=(), plane=None, description=None):
     """The manifest.json document of a render: scene, settings, runs, files and versions.
 
     `source` is the scene file's (path, sha256), or (None, None) for a Scene built in Python;
     `starts_outside` the (index, (w1, w2)) of each start point outside the window; `looks` the
     anim.look.colors.Look of each optimizer (its drawn colour and marker), `color_notes` what the render
     said about the scene's colours; `plane`, for a Landscape, how well its plane holds the paths
-    (anim.compute.training.Projection.described), under the key "plane"."""
+    (anim.compute.training.Projection.described), under the key "plane"; `description`
+    (anim.write.describe.Description) gives `alt` (each view's alt text) and `description` (the transcript)."""
     path, sha256 = source
     drawn = {look.label: {"color": look.color, "drawn_color": look.drawn, "marker": look.marker} for look in looks}
     document = {
@@ -89,6 +90,9 @@ def document(scene, source, runs, window, settings, records, masked, versions, s
     }
     if plane is not None:
         document["plane"] = plane
+    if description is not None:
+        document["alt"] = dict(description.alt)
+        document["description"] = description.as_dict()
     return document
 
 

@@ -44,7 +44,7 @@ def test_render_small_scene_contract(tmp_path, tiny_scene, render):
     manifest = probe.check_outputs(folder, tiny_scene, plan)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         ["contour.mp4", "contour.gif", "surface.mp4", "surface.gif", "trajectories.csv", "manifest.json",
-         "index.html"])
+         "index.html", "description.txt", "contour.vtt", "surface.vtt"])
     # The CSV holds exactly the trajectories, in the documented columns.
     runs = trajectory.compute(load_scene(tiny_scene))
     with open(folder / "trajectories.csv", newline="") as handle:
@@ -62,8 +62,8 @@ def test_render_small_scene_contract(tmp_path, tiny_scene, render):
 def test_view_and_format_selection(tmp_path, tiny_scene, render):
     render(tiny_scene, tmp_path, "--view", "contour", "--format", "gif", "--size", "200x120")
     folder = tmp_path / "bowl"
-    assert sorted(p.name for p in folder.iterdir()) == ["contour.gif", "index.html", "manifest.json",
-                                                        "trajectories.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == ["contour.gif", "contour.vtt", "description.txt", "index.html",
+                                                        "manifest.json", "trajectories.csv"]
     probe.check_outputs(folder, tiny_scene, anim.info(tiny_scene, views=["contour"], formats=["gif"], size="200x120"))
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from anim.drive.settings import Settings, frame_count, outputs
 from anim.errors import UsageError
-from anim.write.formats import FORMATS
+from anim.write.formats import FORMATS, frame_formats
 
 
 def test_default_frames_are_start_hold_one_per_update_end_hold():
@@ -61,7 +61,7 @@ def test_every_format_gets_the_frames_of_its_rule():
     """Videos (MP4, WebM, MOV) every frame at full size; slide formats (GIF, WebP) every
     slide_step-th frame at the slide size; PNG the last frame alone, at full size; the explorable
     (html), a document, once per scene after them."""
-    settings = Settings(views=("contour",), formats=tuple(FORMATS), width=1920, height=1080, fps=60)
+    settings = Settings(views=("contour",), formats=(*frame_formats(FORMATS), "html"), width=1920, height=1080, fps=60)
     planned = {o.format: o for o in outputs(100, settings)}
     assert list(planned) == ["mp4", "gif", "webm", "webp", "mov", "png", "html"]
     assert (planned["html"].view, planned["html"].filename, planned["html"].frames) == (None, "explore.html", None)

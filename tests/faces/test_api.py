@@ -80,7 +80,7 @@ def test_progress_goes_to_the_callback_and_nothing_is_printed(tmp_path, tiny_sce
     done = [e.record for e in rest if isinstance(e, progress.FileDone)]
     assert done == [r for r in result.files if r.file != "manifest.json"]
     assert [r.file for r in done] == ["trajectories.csv", "contour.mp4", "contour.png", "surface.mp4",
-                                      "surface.png", "index.html"]
+                                      "surface.png", "description.txt", "contour.vtt", "surface.vtt", "index.html"]
     # Each file is done once its view's frames all are, and only then.
     order = [(type(e).__name__, getattr(e, "view", None) or getattr(getattr(e, "record", None), "view", None))
              for e in rest]

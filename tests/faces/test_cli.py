@@ -22,7 +22,7 @@ def run(*args):
 
 @pytest.mark.parametrize("args, fragment", [
     (["--view", "sideways"], "Invalid value for '--view': 'sideways' is not one of 'contour', 'surface', 'dashboard', 'grid', 'inside'."),
-    (["--format", "avi"], "Invalid value for '--format': 'avi' is not one of 'mp4', 'gif', 'webm', 'webp', 'mov', 'png', 'html'."),
+    (["--format", "avi"], "Invalid value for '--format': 'avi' is not one of 'mp4', 'gif', 'webm', 'webp', 'mov', 'png', 'html', 'pptx', 'beamer'."),
     (["--fps", "0"], "Invalid value for '--fps': 0 is not in the range 1<=x<=240."),
     (["--size", "0x10"], "Invalid value for '--size': '0x10': each side must be at least 64 pixels"),
     (["--size", "big"], "Invalid value for '--size': 'big' is not WIDTHxHEIGHT, e.g. 1280x720"),

@@ -206,8 +206,11 @@ def test_minima_axis_names_and_descriptions_are_shown_where_the_scene_and_render
     describing it) is read where present, and absent it changes nothing."""
     import torch
 
+    from anim.compute import events
     from anim.drive import pipeline
     from anim.drive.settings import Settings
+    from anim.drive.timeline import timeline
+    from anim.write import describe
     from anim.write.formats import Document
 
     scene = anim.Scene(name="bowl", surface=lambda w1, w2: (w1 - 1) ** 2 + 3 * w2 ** 2, steps=5, init=(-1.0, 1.0),
@@ -219,8 +222,12 @@ def test_minima_axis_names_and_descriptions_are_shown_where_the_scene_and_render
     assert (plain["minima"], plain["axes"], plain["description"]) == ([], ["w1", "w2"], None)
     object.__setattr__(scene, "minima", [(1.0, 0.0)])
     object.__setattr__(scene, "axis_names", ("PC1 (87.3 %)", "PC2 (9.1 %)"))
-    object.__setattr__(document, "description", "SGD slides down the bowl to (1, 0).")
+    settings = Settings(views=("contour",))
+    described = describe.describe(scene, events.find(scene, runs, window), settings.views, timeline(scene, settings),
+                                  settings.fps)
+    object.__setattr__(document, "description", described)
     given = explore.page_data(document)
     assert given["minima"] == [[1.0, 0.0, 0.0]]
     assert given["axes"] == ["PC1 (87.3 %)", "PC2 (9.1 %)"]
-    assert given["description"] == {"description": "SGD slides down the bowl to (1, 0)."}
+    assert given["description"] == {"alt": f"contour: {described.alt['contour']}", "description": described.text()}
+    assert "SGD" in given["description"]["description"]
