@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from anim.compute import trajectory, window
-from anim.compute.trajectory import DIVERGED, LEFT_VIEW
 from anim.declare.landscape import Landscape
 from anim.declare.loader import file_sha256, load_scene
 from anim.declare.scene import Scene
 from anim.drive import progress
 from anim.drive.frames import Workers
+from anim.drive.result import Result
 from anim.drive.settings import STILL_FORMATS, frame_count
 from anim.drive.timeline import timeline
 from anim.errors import RenderError, SceneError, UsageError
@@ -34,41 +34,6 @@ class Prepared:
     path: object = None
     sha256: object = None
     projection: object = None  # a Landscape's anim.compute.training.Projection: the plane and every weight
-
-
-@dataclass
-class Result:
-    """What a render wrote: the folder, a FileRecord per file (manifest.json, which lists them,
-    aside), the manifest, and the runs as drawn (each knowing where it stopped). The API returns
-    it as anim.faces.notebook.Rendered, which displays itself in a notebook."""
-
-    folder: Path
-    files: list = field(default_factory=list)
-    manifest: dict = field(default_factory=dict)
-    runs: list = field(default_factory=list)
-    masked: dict = field(default_factory=dict)  # view -> share of its mesh where the surface is not finite
-    removed_temps: list = field(default_factory=list)  # left by renders that were killed
-    starts_outside: list = field(default_factory=list)  # (index, (w1, w2)) of start points outside the window
-    color_notes: list = field(default_factory=list)  # one line each about the scene's colours (anim.look.colors.notes)
-    plane: object = None  # a Landscape's manifest `plane`: how well the plane holds the paths
-    overlay_notes: list = field(default_factory=list)  # one line each on overlays skipped (anim.look.arrows.notes)
-
-    def stopped(self, reason):
-        """(optimizer label, run, step) of every run that stopped being drawn for `reason`."""
-        return [(r.label, r.run, r.stop.step) for r in self.runs if r.stop and r.stop.reason == reason]
-
-    @property
-    def diverged(self):
-        return self.stopped(DIVERGED)
-
-    @property
-    def left_view(self):
-        return self.stopped(LEFT_VIEW)
-
-    @property
-    def swarms(self):
-        """How many optimizers are drawn as a swarm (several start points each), overlapping in a panel."""
-        return len(style.by_label(self.runs)) if self.runs and style.path_look(self.runs).swarm else 0
 
 
 SCENES = (Scene, Landscape)
@@ -137,6 +102,8 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     result = Result(folder, removed_temps=files.clean_stale(folder))
     runs, view_window = _framed(prepared)
     result.runs = runs
+    result.stops = [(r.label, r.run, r.stop.step, r.stop.reason) for r in runs if r.stop]
+    result.swarms = len(style.by_label(runs)) if runs and style.path_look(runs).swarm else 0
     result.plane = prepared.projection and prepared.projection.described(runs)
     result.overlay_notes = arrows.notes(overlays, runs, settings.views)
     result.starts_outside = window.starts_outside(scene, view_window)

@@ -58,9 +58,10 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
     colour-vision deficiency see, into out/<scene name>-<deficiency>/. `overlays` (names such as
     'gradient', 'update', 'momentum' or a state key) draws those arrows instead of the scene's. `cache`: True reuses the
     files of a view whose frames would be the same from the render cache (anim.write.cache), False
-    draws every frame, a folder (or an anim.write.cache.Cache) is the cache to use. In a notebook an
+    draws every frame, a folder (or an anim.write.cache.Cache) is the cache to use; a scene file
+    rendered again unchanged is answered from the cache before torch is imported. In a notebook an
     optianim error is raised without its traceback through optianim's internals unless `debug`."""
-    from anim.drive import pipeline
+    from anim.drive import direct
     from anim.drive import progress as events
     from anim.errors import AnimError
     from anim.faces import notebook
@@ -71,8 +72,8 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
                                  jobs, cvd_preview, overlays)
         if progress is None and notebook.in_kernel():
             progress = notebook.Progress()
-        result = pipeline.render(_scene_source(scene), Path(out), settings, progress or events.ignore,
-                                 Cache.chosen(cache))
+        result = direct.render(_scene_source(scene), Path(out), settings, progress or events.ignore,
+                               Cache.chosen(cache))
         return notebook.Rendered(**vars(result))
     except AnimError as exc:  # in a notebook: the message, with no traceback through optianim's internals
         if debug or not notebook.in_kernel():

@@ -301,6 +301,9 @@ class _Progress:
             self.frame(event.view, event.total)
         elif isinstance(event, self.events.FileDone):
             self.file(event.record, event.reused)
+        elif isinstance(event, self.events.Notice):
+            self.close_bar()
+            click.echo(f"warning: {event.text}", err=True)
 
     def frame(self, view, total):
         if not self.interactive:
@@ -494,11 +497,31 @@ def new(name, folder):
     click.echo(f"wrote {path}; render it with: optianim render {path}")
 
 
-@main.command("clear-cache")
+@main.group()
+def cache():
+    """The render cache, where `render` keeps each view's files and each render's record to reuse them
+    unchanged (in $XDG_CACHE_HOME/optianim; at most $OPTIANIM_CACHE_MB megabytes, least recently used out first)."""
+
+
+@cache.command("info")
 @_debug_option
 @_reporting_errors
-def clear_cache():
-    """Empty the render cache, where `render` keeps each view's files to reuse them unchanged."""
+def cache_info():
+    """Where the render cache is, what it holds and its bound."""
+    from anim.write.cache import DEFAULT_MAX_MB, MAX_MB_VARIABLE, Cache
+
+    info = Cache().info()
+    bound = f"{megabytes(info.max_bytes)} ({MAX_MB_VARIABLE}; default {DEFAULT_MAX_MB} MB)"
+    click.echo(f"folder  {info.folder}{'' if info.folder.exists() else ' (not created yet)'}")
+    click.echo(f"holds   {megabytes(info.bytes)}: {_count(info.views, 'view')} and {_count(info.renders, 'render record')}")
+    click.echo(f"bound   {bound}, least recently used out first")
+
+
+@cache.command("clear")
+@_debug_option
+@_reporting_errors
+def cache_clear():
+    """Empty the render cache: the next render of each scene draws every frame."""
     from anim.write.cache import Cache
 
     cache = Cache()

@@ -87,14 +87,15 @@ def test_the_cli_reuses_unchanged_views_and_draws_changed_ones(course, tmp_path,
     first = render(course(), out, *options)
     assert reused(first.output) == set()
     drawn = {name: (first.folder / name).read_bytes() for name in ("contour.mp4", "surface.mp4")}
-    again = render(course(), out, *options)
-    assert reused(again.output) == {"contour.mp4", "surface.mp4"}
+    again = render(course(), out, *options)  # the direct mode: every file, the scene not even run
+    assert reused(again.output) == {"contour.mp4", "surface.mp4", "trajectories.csv", "index.html"}
     assert {name: (again.folder / name).read_bytes() for name in drawn} == drawn
     assert again.records["surface.mp4"]["frames"] == first.records["surface.mp4"]["frames"]
     assert not list(again.folder.glob(".*.part"))
     # The camera moved: only the 3-D view is drawn again.
     moved = render(course(azimuth=(0, 90)), out, *options)
     assert reused(moved.output) == {"contour.mp4"}
+    assert (out / "course" / "contour.mp4").read_bytes() == drawn["contour.mp4"]
     assert (moved.folder / "surface.mp4").read_bytes() != drawn["surface.mp4"]
     assert reused(render(course(), out, *options, "--no-cache").output) == set()
 
@@ -114,13 +115,15 @@ def test_the_cache_stays_bounded_dropping_the_least_recently_used_and_can_be_cle
     for i, key in enumerate(["a" * 64, "b" * 64, "c" * 64]):
         temp = fake_file(tmp_path, f"{key[0]}.mp4", 1000)
         cache.store(key, [(temp, FileRecord.of(temp, tmp_path / "contour.mp4", "contour", "mp4", frames=1))])
-        for path in (tmp_path / "cache").glob(f"*/{key}*"):  # used in this order, a second apart
+        for path in (tmp_path / "cache").glob(f"views/*/{key}*"):  # used in this order, a second apart
             os.utime(path, (i, i))
-    kept = sorted(p.name for p in (tmp_path / "cache").glob("*/*.mp4"))
+    kept = sorted(p.name for p in (tmp_path / "cache").glob("views/*/*.mp4"))
     assert kept == ["b" * 64 + ".mp4", "c" * 64 + ".mp4"]
     assert cache.reuse("a" * 64, "contour", ["mp4"], tmp_path) is None
     [(temp, record)] = cache.reuse("c" * 64, "contour", ["mp4"], tmp_path)
     assert (record.path, record.frames, temp.read_bytes()) == (tmp_path / "contour.mp4", 1, bytes(1000))
-    (tmp_path / "cache" / "bb" / ("b" * 64 + ".mp4")).write_bytes(b"damaged")  # never handed out
+    (tmp_path / "cache" / "views" / "bb" / ("b" * 64 + ".mp4")).write_bytes(b"damaged")  # never handed out
     assert cache.reuse("b" * 64, "contour", ["mp4"], tmp_path) is None
+    assert cache.notices == [f"render cache {tmp_path / 'cache'}: an entry could not be read "
+                             f"({'b' * 64}.mp4 is damaged); rendering without it"]
     assert cache.clear() > 1000 and not (tmp_path / "cache").exists()
