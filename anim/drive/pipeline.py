@@ -100,6 +100,7 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
     report(progress.Started(scene, folder))
     result = Result(folder, removed_temps=files.clean_stale(folder))
+    files.clean_stale_scratch()  # and the scratch folders of killed renders
     runs, view_window = _framed(prepared)
     result.runs = runs
     result.stops = [(r.label, r.run, r.stop.step, r.stop.reason) for r in runs if r.stop]

@@ -172,7 +172,7 @@ def _shrink_gif(source, final, max_bytes, fps, width, height):
     Returns (temporary path beside `final`, what was chosen: width, height, colours); raises EncodeError naming the smallest size reached when nothing fits.
     """
     sizes = []
-    with tempfile.TemporaryDirectory(prefix="optianim-") as scratch:
+    with files.scratch_folder() as scratch:
         for scale, colors in SHRINK_TRIES:
             size = (_even(width * scale), _even(height * scale))
             temp = files.temp_path(final)
@@ -278,7 +278,7 @@ class Encoder:
         self.finished = []
 
     def __enter__(self):
-        self._scratch = tempfile.TemporaryDirectory(prefix="optianim-")
+        self._scratch = files.scratch_folder()
         streams = {name: temp for name, temp in self.temps.items() if FORMATS[name].ffmpeg is not None}
         if not streams:
             return self
