@@ -11,7 +11,7 @@ from anim.declare.landscape import Landscape
 from anim.declare.loader import file_sha256, load_scene
 from anim.declare.scene import Scene
 from anim.drive import progress
-from anim.drive.frames import Workers
+from anim.drive.frames import Workers, frame_jobs
 from anim.drive.result import Result
 from anim.drive.settings import STILL_FORMATS, frame_count
 from anim.drive.timeline import timeline
@@ -85,7 +85,7 @@ def render(source, out_root, settings, report=progress.ignore, cache=None):
     parallel = any(view_class(view).PARALLEL for view in settings.views)
     # Workers start now: their start-up overlaps loading the scene and running the optimizers;
     # with a cache, when a view is to be drawn: a render the cache holds starts none.
-    with Workers(_jobs(settings.jobs) if parallel else 1, eager=cache is None) as workers:
+    with Workers(frame_jobs(settings.jobs) if parallel else 1, eager=cache is None) as workers:
         return render_prepared(prepare(source), out_root, settings, report, workers, cache)
 
 
@@ -278,13 +278,6 @@ def _spread(timeline, count):
     """At most `count` frames of the timeline, evenly spread from the first to the last."""
     last = len(timeline) - 1
     return [timeline.frame(i) for i in sorted({round(k * last / max(count - 1, 1)) for k in range(count)})]
-
-
-def _jobs(requested):
-    """The worker processes to use: as asked, or one per core this process may run on."""
-    if requested:
-        return requested
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _output_folder(out_root, name):

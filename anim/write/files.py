@@ -99,21 +99,27 @@ def clean_stale(folder):
     return removed
 
 
-def scratch_folder():
+SHARED_MEMORY = Path("/dev/shm")  # a tmpfs: files there are memory that processes share
+
+
+def scratch_folder(shared=False):
     """A temporary folder of this process (a TemporaryDirectory, tagged with its process id), for
-    files that are never outputs: one a killed process leaves is removed by `clean_stale_scratch`."""
-    return tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
+    files that are never outputs, in memory if `shared` and the system has /dev/shm: one a killed
+    process leaves is removed by `clean_stale_scratch`."""
+    place = SHARED_MEMORY if shared and os.access(SHARED_MEMORY, os.W_OK) else None
+    return tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=place)
 
 
 def clean_stale_scratch():
     """Remove the scratch folders of processes that are gone; return their names."""
     removed = []
-    with contextlib.suppress(OSError):
-        for path in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
-            match = _SCRATCH.match(path.name)
-            if match and path.is_dir() and not _alive(int(match["pid"])):
-                shutil.rmtree(path, ignore_errors=True)
-                removed.append(path.name)
+    for place in dict.fromkeys([Path(tempfile.gettempdir()), SHARED_MEMORY]):
+        with contextlib.suppress(OSError):
+            for path in place.glob(f"{SCRATCH_PREFIX}*"):
+                match = _SCRATCH.match(path.name)
+                if match and path.is_dir() and not _alive(int(match["pid"])):
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed.append(path.name)
     return removed
 
 
