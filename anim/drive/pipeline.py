@@ -172,14 +172,26 @@ def _encoded(scene, data, view, folder, settings, formats, report, workers):
     background = themes.background(settings.theme)
     if settings.cvd_preview:  # what an opaque format lays the frames on is seen alike
         background = colors.simulate(background, settings.cvd_preview)
+    turning = len({(entry.elevation, entry.azimuth) for entry in entries}) > 1
     shape = encode.Shape(settings.width, settings.height, settings.fps, settings.slide_step, settings.slide_size,
-                         background if settings.transparent else None)
+                         background if settings.transparent else None, view_class(view).TURNING_WHOLE and turning)
     with encode.Encoder({name: folder / f"{view}.{name}" for name in formats}, shape, view, samples,
-                        round(settings.gif_max_mb * 1e6)) as encoder:
+                        round(settings.gif_max_mb * 1e6), _reserved_colors(data, settings, background)) as encoder:
         for index, pixels in enumerate(drawer.frames(entries)):
             encoder.write(pixels)
             report(progress.FrameDone(view, index + 1, len(entries)))
     return encoder.finished
+
+
+def _reserved_colors(data, settings, background):
+    """The colours a GIF's size budget never gives up ('#rrggbb'): every path's as drawn, its halo's,
+    the background's; as the frames show them under a colour-vision preview."""
+    from matplotlib import colors as mcolors
+
+    drawn = {mcolors.to_hex(color) for run in data.runs for color in (run.color, style.outline_for(run.color))}
+    if settings.cvd_preview:
+        drawn = {colors.simulate(color, settings.cvd_preview) for color in drawn}
+    return sorted(drawn | {background})
 
 
 class Stills(list):

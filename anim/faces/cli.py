@@ -330,6 +330,9 @@ class _Progress:
         if reused:
             details.append("unchanged: reused from the render cache")
         click.echo(f"  ready {record.file:<18} " + ", ".join(details))
+        if record.details.get("traded"):
+            click.echo(f"  note: {record.file} over {record.details['max_bytes'] / 1e6:g} MB gave up "
+                       + ", ".join(record.details["traded"]) + "; every path keeps its colour")
 
     def close_bar(self):
         if self.bar is not None:

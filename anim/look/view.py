@@ -6,7 +6,8 @@ from anim.look import colors, style
 class View:
     """A view draws timeline frames of a ViewData as RGBA pixels. Subclasses set `name`,
     MESH_RESOLUTION (surface samples per side), PARALLEL (frames are worth drawing in worker
-    processes) and CAMERA (the camera's pose shows in its frames; the render cache keys on it),
+    processes), CAMERA (the camera's pose shows in its frames; the render cache keys on it) and
+    TURNING_WHOLE (while the camera turns, every pixel of a frame changes: a GIF keeps whole frames),
     lay out the figure once in `build`, draw a frame's changing parts in `draw`, and make a
     frame's artists ordinary ones in `still` (for savefig)."""
 
@@ -14,6 +15,7 @@ class View:
     MESH_RESOLUTION = 160
     PARALLEL = False
     CAMERA = True  # its frames change with the camera (a view that draws no 3-D says False)
+    TURNING_WHOLE = False
 
     def __init__(self, data, width, height):
         self.theme, self.steps = data.theme, data.steps
