@@ -76,7 +76,8 @@ def _settings_options(command):
         click.option("--trail", type=click.IntRange(min=0), default=0,
                      help="Show only the last N updates of each path, fading. [default: the whole path]"),
         click.option("--gif-max-mb", type=click.FloatRange(min=0, min_open=True), default=None,
-                     help="Shrink each GIF (colours, then size; never the frame rate) until it fits in this many MB."),
+                     help="Shrink each GIF until it fits in this many MB: the frame rate first (down to 10 fps), "
+                          "then the size, then the surface's colours; the paths' colours are always kept."),
         CVD_OPTION,
     ]
     return functools.reduce(lambda cmd, deco: deco(cmd), reversed(decorators), command)
@@ -151,7 +152,8 @@ def main():
 @_settings_options
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Processes in all: scenes rendered at once, and those left over drawing 3-D frames. "
-                   "[default: every core]")
+                   "[default: every core; one scene's frames on every core but the encoder's, so on 2 cores "
+                   "in this process]")
 @click.option("--scheduler", metavar="ADDRESS", envvar="OPTIANIM_SCHEDULER", default=None,
               help="Render the scenes on the Dask cluster whose scheduler is at ADDRESS "
                    "(tcp://host:8786; needs optianim[dask]). [env: OPTIANIM_SCHEDULER]")

@@ -55,7 +55,7 @@ def _prepared(frames):
 def measure_optianim(view, size, frames, out, jobs=0):
     started = time.perf_counter()
     from anim.drive import pipeline, progress
-    from anim.drive.frames import Workers
+    from anim.drive.frames import Workers, frame_jobs
 
     prepared = _prepared(frames)
     settings = _settings(view, size, jobs)
@@ -66,7 +66,7 @@ def measure_optianim(view, size, frames, out, jobs=0):
             first.append(time.perf_counter() - started)
 
     render_start = time.perf_counter()
-    with Workers(settings.jobs or os.cpu_count()) as workers:
+    with Workers(frame_jobs(settings.jobs)) as workers:  # as `optianim render` chooses: one process on 2 cores
         pipeline.render_prepared(prepared, out, settings, first_frame, workers)
     return {"seconds": time.perf_counter() - render_start, "first_frame": first[0]}
 
