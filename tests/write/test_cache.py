@@ -265,3 +265,26 @@ def test_a_full_disk_leaks_no_part_into_the_cache(tiny_scene, tmp_path, render, 
         assert [p for p in place.rglob("*") if p.name.endswith(".part")] == []
     finally:
         subprocess.run(["umount", str(place)], check=True)
+
+
+def test_cache_info_and_clear_say_where_what_and_the_bound(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from anim.faces.cli import main
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("OPTIANIM_CACHE_MB", "123")
+    Cache()._keep(tmp_path / "optianim" / "views" / "ab" / ("a" * 64 + ".mp4"), bytes(2_000_000))
+    Cache()._keep(tmp_path / "optianim" / "direct" / "cd" / ("c" * 64 + ".json"), b"{}")
+    info = CliRunner().invoke(main, ["cache", "info"])
+    assert info.exit_code == 0 and info.output.splitlines() == [
+        f"folder  {tmp_path / 'optianim'}",
+        "holds   2.00 MB: 1 view and 1 render record",
+        "bound   123.00 MB (OPTIANIM_CACHE_MB; default 500 MB), least recently used out first"]
+    cleared = CliRunner().invoke(main, ["cache", "clear"])
+    assert cleared.exit_code == 0 and cleared.output == f"removed 2.00 MB from the render cache {tmp_path / 'optianim'}\n"
+    assert not (tmp_path / "optianim").exists()
+    monkeypatch.setenv("OPTIANIM_CACHE_MB", "lots")
+    bad = CliRunner().invoke(main, ["cache", "info"])
+    assert (bad.exit_code, bad.output) == (2, "error: OPTIANIM_CACHE_MB: got 'lots'; use a number of megabytes >= 0 "
+                                              "(0 keeps nothing)\n")
