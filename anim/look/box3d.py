@@ -12,8 +12,6 @@ import math
 
 import numpy as np
 from matplotlib import artist, collections, transforms
-from matplotlib import colors as mcolors
-from matplotlib import path as mpath
 from matplotlib import text as mtext
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
@@ -208,14 +206,11 @@ class Box(artist.Artist):
                 box = text.get_window_extent(renderer)
                 return box.width, box.height
         laid = self.layout(renderer.points_to_pixels, sizes)
-        if raster:  # a frame: straight to the renderer, one call per pane and one for all the lines of a kind
-            self._stroke(renderer, laid)
-        else:
-            self._panes.set_verts(laid["panes"])
-            self._grid.set_segments(laid["grid"])
-            self._marks.set_segments(laid["marks"])
-            for piece in (self._panes, self._grid, self._marks):
-                piece.draw(renderer)
+        self._panes.set_verts(laid["panes"])
+        self._grid.set_segments(laid["grid"])
+        self._marks.set_segments(laid["marks"])
+        for piece in (self._panes, self._grid, self._marks):
+            piece.draw(renderer)
         gc = renderer.new_gc()
         if self.get_clip_box() is not None:
             gc.set_clip_rectangle(self.get_clip_box())
@@ -229,27 +224,6 @@ class Box(artist.Artist):
                 text.draw(renderer)
         gc.restore()
         self.stale = False
-
-    def _stroke(self, renderer, laid):
-        """The panes, grid and tick marks of `laid` drawn as a Collection would draw them, without a
-        Collection's per-draw bookkeeping (its properties, transforms and path list): a frame's share."""
-        identity = transforms.IdentityTransform()
-        gc = renderer.new_gc()
-        if self.get_clip_box() is not None:
-            gc.set_clip_rectangle(self.get_clip_box())
-        gc.set_foreground(self.edge_color)
-        gc.set_linewidth(0.8)
-        face = mcolors.to_rgba(self.pane_color)
-        for pane in laid["panes"]:
-            renderer.draw_path(gc, mpath.Path(np.vstack([pane, pane[:1]]), closed=True), identity, face)
-        for segments, color, width in ((laid["grid"], self.grid_color, 0.8), (laid["marks"], self.tick_color, 1.0)):
-            if not len(segments):
-                continue
-            gc.set_foreground(color)
-            gc.set_linewidth(width)
-            codes = np.tile([mpath.Path.MOVETO, mpath.Path.LINETO], len(segments))
-            renderer.draw_path(gc, mpath.Path(np.asarray(segments).reshape(-1, 2), codes), identity)
-        gc.restore()
 
     def _sprite_size(self, text):
         image = self.cache.image(text)

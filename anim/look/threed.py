@@ -148,21 +148,6 @@ class ThreeDPanel:
                                look.head_edge))
         self.markers.stamps = stamps
 
-    def draw(self, renderer):
-        """Draw the axes' artists at the pose `update` set, as Axes3D.draw does but for what a frame
-        need not repeat: the camera's projection (`pose` computed it), the aspect (fixed by `fit`)
-        and the axes' background patch where it is the figure's colour, already in the frame."""
-        ax = self.ax
-        if tuple(ax.patch.get_facecolor()) != tuple(ax.figure.get_facecolor()):
-            ax.patch.draw(renderer)
-        drawn = sorted((a for a in ax._children if a.get_visible()), key=lambda a: a.get_zorder())
-        for artist_ in drawn:
-            if hasattr(artist_, "do_3d_projection"):
-                artist_.do_3d_projection()
-        for artist_ in drawn:
-            artist_.draw(renderer)
-        ax.stale = False
-
     def _depth(self, shown, f):
         """Each path cut into stretches the surface hides from the camera and stretches it does not:
         these drawn whole, those dashed and faint under them. A swarm is drawn whole."""
@@ -345,5 +330,5 @@ class ThreeDView(View):
         """The camera at its pose, the paths up to f.position."""
         self.fig.canvas.restore_region(self.background)
         self.panel.update(f)
-        self.panel.draw(self.fig.canvas.get_renderer())
+        self.fig.draw_artist(self.ax)
         self.counter.draw(f.step)
