@@ -27,3 +27,7 @@ class RenderError(AnimError):
 
 class EncodeError(RenderError):
     """ffmpeg is missing or failed while encoding."""
+
+
+class CacheError(AnimError):
+    """The render cache cannot be cleared (a render never fails because of the cache)."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from anim.compute import dynamo
 from anim.compute.stepping import needs_closure
 from anim.compute.trajectory import Run, build_scheduler, rejection_hint
 from anim.declare.scene import Scene, brief, one_line
@@ -74,6 +75,7 @@ def check(landscape):
     of its output, the plane's size, each optimizer's first update."""
     import torch
 
+    dynamo.defer()
     X, y = _data(torch, landscape)
     with _from_seed_0(torch):
         model = _model(torch, landscape)
@@ -93,6 +95,8 @@ def compute(landscape):
     import torch
 
     from anim.compute import plane
+
+    dynamo.defer()
 
     X, y = _data(torch, landscape)
     with _from_seed_0(torch):

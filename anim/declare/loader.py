@@ -12,6 +12,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from anim.declare import reads
 from anim.declare.landscape import Landscape
 from anim.declare.scene import Scene, calls_numpy, one_line
 from anim.errors import SceneError
@@ -74,6 +75,7 @@ def _folder_importable(folder):
         yield
     finally:
         sys.path[:] = path
+        reads.imported(set(sys.modules) - before)  # a render recording what the scene read sees them
         for name in set(sys.modules) - before:
             if _inside(sys.modules[name], folder):
                 del sys.modules[name]

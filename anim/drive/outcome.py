@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from anim.drive import pipeline
+from anim.drive import direct
 from anim.drive.settings import from_keywords
 from anim.errors import AnimError
 from anim.write.cache import Cache
@@ -94,8 +94,8 @@ def render_scene(path, out_root, options, jobs, report, label=None, worker=None)
 
     try:
         keywords = {name: value for name, value in options.items() if name not in ("cache", "debug")}
-        result = pipeline.render(Path(path), Path(out_root), from_keywords(jobs=jobs, **keywords), forward,
-                                 Cache.chosen(options.get("cache", True)))
+        result = direct.render(Path(path), Path(out_root), from_keywords(jobs=jobs, **keywords), forward,
+                               Cache.chosen(options.get("cache", True)))
     except AnimError as exc:
         error = str(exc)
     except Exception as exc:  # a bug in optianim: one line; the scene alone with --debug shows the traceback

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from anim.compute import events, trajectory, window
-from anim.compute.trajectory import DIVERGED, LEFT_VIEW
 from anim.declare.landscape import Landscape
 from anim.declare.loader import file_sha256, load_scene
 from anim.declare.scene import Scene
 from anim.drive import progress
-from anim.drive.frames import Workers
+from anim.drive.frames import Workers, frame_jobs
+from anim.drive.result import Result
 from anim.drive.settings import STILL_FORMATS, frame_count
 from anim.drive.timeline import timeline
 from anim.errors import RenderError, SceneError, UsageError
@@ -34,42 +34,6 @@ class Prepared:
     path: object = None
     sha256: object = None
     projection: object = None  # a Landscape's anim.compute.training.Projection: the plane and every weight
-
-
-@dataclass
-class Result:
-    """What a render wrote: the folder, a FileRecord per file (manifest.json, which lists them,
-    aside), the manifest, and the runs as drawn (each knowing where it stopped). The API returns
-    it as anim.faces.notebook.Rendered, which displays itself in a notebook."""
-
-    folder: Path
-    files: list = field(default_factory=list)
-    manifest: dict = field(default_factory=dict)
-    runs: list = field(default_factory=list)
-    masked: dict = field(default_factory=dict)  # view -> share of its mesh where the surface is not finite
-    removed_temps: list = field(default_factory=list)  # left by renders that were killed
-    starts_outside: list = field(default_factory=list)  # (index, (w1, w2)) of start points outside the window
-    color_notes: list = field(default_factory=list)  # one line each about the scene's colours (anim.look.colors.notes)
-    plane: object = None  # a Landscape's manifest `plane`: how well the plane holds the paths
-    description: object = None  # what the videos show in words (anim.write.describe.Description)
-    overlay_notes: list = field(default_factory=list)  # one line each on overlays skipped (anim.look.arrows.notes)
-
-    def stopped(self, reason):
-        """(optimizer label, run, step) of every run that stopped being drawn for `reason`."""
-        return [(r.label, r.run, r.stop.step) for r in self.runs if r.stop and r.stop.reason == reason]
-
-    @property
-    def diverged(self):
-        return self.stopped(DIVERGED)
-
-    @property
-    def left_view(self):
-        return self.stopped(LEFT_VIEW)
-
-    @property
-    def swarms(self):
-        """How many optimizers are drawn as a swarm (several start points each), overlapping in a panel."""
-        return len(style.by_label(self.runs)) if self.runs and style.path_look(self.runs).swarm else 0
 
 
 SCENES = (Scene, Landscape)
@@ -122,7 +86,7 @@ def render(source, out_root, settings, report=progress.ignore, cache=None):
     parallel = any(view_class(view).PARALLEL for view in settings.views)
     # Workers start now: their start-up overlaps loading the scene and running the optimizers;
     # with a cache, when a view is to be drawn: a render the cache holds starts none.
-    with Workers(_jobs(settings.jobs) if parallel else 1, eager=cache is None) as workers:
+    with Workers(frame_jobs(settings.jobs) if parallel else 1, eager=cache is None) as workers:
         return render_prepared(prepare(source), out_root, settings, report, workers, cache)
 
 
@@ -137,8 +101,11 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
     report(progress.Started(scene, folder))
     result = Result(folder, removed_temps=files.clean_stale(folder))
+    files.clean_stale_scratch()  # and the scratch folders of killed renders
     runs, view_window = _framed(prepared)
     result.runs = runs
+    result.stops = [(r.label, r.run, r.stop.step, r.stop.reason) for r in runs if r.stop]
+    result.swarms = len(style.by_label(runs)) if runs and style.path_look(runs).swarm else 0
     result.plane = prepared.projection and prepared.projection.described(runs)
     result.overlay_notes = arrows.notes(overlays, runs, settings.views)
     result.starts_outside = window.starts_outside(scene, view_window)
@@ -217,14 +184,26 @@ def _encoded(scene, data, view, folder, settings, formats, report, workers):
     background = themes.background(settings.theme)
     if settings.cvd_preview:  # what an opaque format lays the frames on is seen alike
         background = colors.simulate(background, settings.cvd_preview)
+    turning = len({(entry.elevation, entry.azimuth) for entry in entries}) > 1
     shape = encode.Shape(settings.width, settings.height, settings.fps, settings.slide_step, settings.slide_size,
-                         background if settings.transparent else None)
+                         background if settings.transparent else None, view_class(view).TURNING_WHOLE and turning)
     with encode.Encoder({name: folder / f"{view}.{name}" for name in formats}, shape, view, samples,
-                        round(settings.gif_max_mb * 1e6)) as encoder:
+                        round(settings.gif_max_mb * 1e6), _reserved_colors(data, settings, background)) as encoder:
         for index, pixels in enumerate(drawer.frames(entries)):
             encoder.write(pixels)
             report(progress.FrameDone(view, index + 1, len(entries)))
     return encoder.finished
+
+
+def _reserved_colors(data, settings, background):
+    """The colours a GIF's size budget never gives up ('#rrggbb'): every path's as drawn, its halo's,
+    the background's; as the frames show them under a colour-vision preview."""
+    from matplotlib import colors as mcolors
+
+    drawn = {mcolors.to_hex(color) for run in data.runs for color in (run.color, style.outline_for(run.color))}
+    if settings.cvd_preview:
+        drawn = {colors.simulate(color, settings.cvd_preview) for color in drawn}
+    return sorted(drawn | {background})
 
 
 class Stills(list):
@@ -323,13 +302,6 @@ def _spread(timeline, count):
     """At most `count` frames of the timeline, evenly spread from the first to the last."""
     last = len(timeline) - 1
     return [timeline.frame(i) for i in sorted({round(k * last / max(count - 1, 1)) for k in range(count)})]
-
-
-def _jobs(requested):
-    """The worker processes to use: as asked, or one per core this process may run on."""
-    if requested:
-        return requested
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _output_folder(out_root, name):

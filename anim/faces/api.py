@@ -63,9 +63,10 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
     ('inline' or 'shared'): explore.html (formats=['html']) carries its script, or loads it from `out`. `pptx_media`
     ('gif' or 'mp4') is what a formats=['pptx'] deck embeds (the render writes it too). `cache`: True reuses the
     files of a view whose frames would be the same from the render cache (anim.write.cache), False
-    draws every frame, a folder (or an anim.write.cache.Cache) is the cache to use. In a notebook an
+    draws every frame, a folder (or an anim.write.cache.Cache) is the cache to use; a scene file
+    rendered again unchanged is answered from the cache before torch is imported. In a notebook an
     optianim error is raised without its traceback through optianim's internals unless `debug`."""
-    from anim.drive import pipeline
+    from anim.drive import direct
     from anim.drive import progress as events
     from anim.errors import AnimError
     from anim.faces import notebook
@@ -76,8 +77,8 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
                                  jobs, cvd_preview, overlays, html_script, pptx_media)
         if progress is None and notebook.in_kernel():
             progress = notebook.Progress()
-        result = pipeline.render(_scene_source(scene), Path(out), settings, progress or events.ignore,
-                                 Cache.chosen(cache))
+        result = direct.render(_scene_source(scene), Path(out), settings, progress or events.ignore,
+                               Cache.chosen(cache))
         return notebook.Rendered(**vars(result))
     except AnimError as exc:  # in a notebook: the message, with no traceback through optianim's internals
         if debug or not notebook.in_kernel():

@@ -76,7 +76,8 @@ def _settings_options(command):
         click.option("--trail", type=click.IntRange(min=0), default=0,
                      help="Show only the last N updates of each path, fading. [default: the whole path]"),
         click.option("--gif-max-mb", type=click.FloatRange(min=0, min_open=True), default=None,
-                     help="Shrink each GIF (colours, then size; never the frame rate) until it fits in this many MB."),
+                     help="Shrink each GIF until it fits in this many MB: the frame rate first (down to 10 fps), "
+                          "then the size, then the surface's colours; the paths' colours are always kept."),
         click.option("--pptx-media", type=click.Choice(FORMATS["pptx"].embeds), default=Settings.pptx_media,
                      show_default=True,
                      help="What a --format pptx deck embeds (and the render writes): gif, a picture that animates "
@@ -156,7 +157,8 @@ def main():
 @_settings_options
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Processes in all: scenes rendered at once, and those left over drawing 3-D frames. "
-                   "[default: every core]")
+                   "[default: every core; one scene's frames on every core but the encoder's, so on 2 cores "
+                   "in this process]")
 @click.option("--scheduler", metavar="ADDRESS", envvar="OPTIANIM_SCHEDULER", default=None,
               help="Render the scenes on the Dask cluster whose scheduler is at ADDRESS "
                    "(tcp://host:8786; needs optianim[dask]). [env: OPTIANIM_SCHEDULER]")
@@ -311,6 +313,9 @@ class _Progress:
             self.frame(event.view, event.total)
         elif isinstance(event, self.events.FileDone):
             self.file(event.record, event.reused)
+        elif isinstance(event, self.events.Notice):
+            self.close_bar()
+            click.echo(f"warning: {event.text}", err=True)
 
     def frame(self, view, total):
         if not self.interactive:
@@ -337,6 +342,9 @@ class _Progress:
         if reused:
             details.append("unchanged: reused from the render cache")
         click.echo(f"  ready {record.file:<18} " + ", ".join(details))
+        if record.details.get("traded"):
+            click.echo(f"  note: {record.file} over {record.details['max_bytes'] / 1e6:g} MB gave up "
+                       + ", ".join(record.details["traded"]) + "; every path keeps its colour")
 
     def close_bar(self):
         if self.bar is not None:
@@ -504,11 +512,31 @@ def new(name, folder):
     click.echo(f"wrote {path}; render it with: optianim render {path}")
 
 
-@main.command("clear-cache")
+@main.group()
+def cache():
+    """The render cache, where `render` keeps each view's files and each render's record to reuse them
+    unchanged (in $XDG_CACHE_HOME/optianim; at most $OPTIANIM_CACHE_MB megabytes, least recently used out first)."""
+
+
+@cache.command("info")
 @_debug_option
 @_reporting_errors
-def clear_cache():
-    """Empty the render cache, where `render` keeps each view's files to reuse them unchanged."""
+def cache_info():
+    """Where the render cache is, what it holds and its bound."""
+    from anim.write.cache import DEFAULT_MAX_MB, MAX_MB_VARIABLE, Cache
+
+    info = Cache().info()
+    bound = f"{megabytes(info.max_bytes)} ({MAX_MB_VARIABLE}; default {DEFAULT_MAX_MB} MB)"
+    click.echo(f"folder  {info.folder}{'' if info.folder.exists() else ' (not created yet)'}")
+    click.echo(f"holds   {megabytes(info.bytes)}: {_count(info.views, 'view')} and {_count(info.renders, 'render record')}")
+    click.echo(f"bound   {bound}, least recently used out first")
+
+
+@cache.command("clear")
+@_debug_option
+@_reporting_errors
+def cache_clear():
+    """Empty the render cache: the next render of each scene draws every frame."""
     from anim.write.cache import Cache
 
     cache = Cache()

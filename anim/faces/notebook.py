@@ -8,7 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from anim.drive import pipeline, progress
+from anim.drive import progress
+from anim.drive.result import Result
 from anim.write.formats import FORMATS
 from anim.write.page import megabytes
 
@@ -24,8 +25,8 @@ def in_kernel():
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
-class Rendered(pipeline.Result):
-    """A render's Result (anim.drive.pipeline.Result) that displays itself in a notebook: what
+class Rendered(Result):
+    """A render's Result (anim.drive.result.Result) that displays itself in a notebook: what
     anim.render returns."""
 
     def display(self, embed_limit_mb=None):
@@ -166,6 +167,8 @@ class Progress:
             self.bar = ""
             how = "unchanged, reused from the cache" if event.reused else megabytes(event.record.bytes)
             self.lines.append(f"ready {event.record.file} ({how})")
+        elif isinstance(event, progress.Notice):
+            self.lines.append(f"warning: {event.text}")
         self.shown_at = time.monotonic()
         body = "<br>".join(_e(line) for line in self.lines) + (f"<br>{self.bar}" if self.bar else "")
         self.handle.update(self._html(f'<div style="font-family:monospace;font-size:12px">{body}</div>'))

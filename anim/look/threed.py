@@ -292,6 +292,9 @@ class ThreeDView(View):
     MESH_RESOLUTION = 81  # samples per side (80 polygons): round wells; 121 costs 40% more per frame
     PARALLEL = True  # every frame is a full redraw: worth a process per core
     SHOWN_AS = "A 3-D surface"
+    # The surface fills the frame: as the camera turns, GIF frame differencing finds nothing to leave
+    # out and only adds bytes (measured on the ravine: 11 % smaller and 0.75 ms a frame cheaper without).
+    TURNING_WHOLE = True
 
     REGION = (0.0, 0.0, 1.0, 0.925)  # under the title
 

@@ -5,9 +5,13 @@ import errno
 import os
 import re
 import secrets
+import shutil
+import tempfile
 from pathlib import Path
 
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[0-9a-f]{8}\.part$")
+SCRATCH_PREFIX = "optianim-"
+_SCRATCH = re.compile(r"^optianim-(?P<pid>\d+)-")
 
 
 def temp_path(final):
@@ -92,6 +96,30 @@ def clean_stale(folder):
         if match and not _alive(int(match["pid"])):
             discard(path)
             removed.append(path.name)
+    return removed
+
+
+SHARED_MEMORY = Path("/dev/shm")  # a tmpfs: files there are memory that processes share
+
+
+def scratch_folder(shared=False):
+    """A temporary folder of this process (a TemporaryDirectory, tagged with its process id), for
+    files that are never outputs, in memory if `shared` and the system has /dev/shm: one a killed
+    process leaves is removed by `clean_stale_scratch`."""
+    place = SHARED_MEMORY if shared and os.access(SHARED_MEMORY, os.W_OK) else None
+    return tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=place)
+
+
+def clean_stale_scratch():
+    """Remove the scratch folders of processes that are gone; return their names."""
+    removed = []
+    for place in dict.fromkeys([Path(tempfile.gettempdir()), SHARED_MEMORY]):
+        with contextlib.suppress(OSError):
+            for path in place.glob(f"{SCRATCH_PREFIX}*"):
+                match = _SCRATCH.match(path.name)
+                if match and path.is_dir() and not _alive(int(match["pid"])):
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed.append(path.name)
     return removed
 
 
