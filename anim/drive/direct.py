@@ -87,10 +87,12 @@ def _answer(cache, key, report):
                    + [(manifest, record["manifest_sha256"])]):
             return None  # a file was changed or removed: render again (the view cache may hold its frames)
         said = record["said"]
-        result = Result(folder, written, json.loads(manifest.read_text()), [], dict(said["masked"]),
-                        files.clean_stale(folder), [(i, tuple(point)) for i, point in said["starts_outside"]],
-                        list(said["color_notes"]), said["plane"], list(said["overlay_notes"]),
-                        [tuple(stop) for stop in said["stops"]], int(said["swarms"]), reused=True)
+        result = Result(folder, written, json.loads(manifest.read_text()), masked=dict(said["masked"]),
+                        removed_temps=files.clean_stale(folder),
+                        starts_outside=[(i, tuple(point)) for i, point in said["starts_outside"]],
+                        color_notes=list(said["color_notes"]), plane=said["plane"],
+                        overlay_notes=list(said["overlay_notes"]), stops=[tuple(stop) for stop in said["stops"]],
+                        swarms=int(said["swarms"]), reused=True)
         scene = Named(record["scene"]["name"], record["scene"]["title"])
     except OSError:
         return None

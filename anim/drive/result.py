@@ -21,11 +21,11 @@ class Result:
     starts_outside: list = field(default_factory=list)  # (index, (w1, w2)) of start points outside the window
     color_notes: list = field(default_factory=list)  # one line each about the scene's colours (anim.look.colors.notes)
     plane: object = None  # a Landscape's manifest `plane`: how well the plane holds the paths
-    description: object = None  # what the videos show in words (anim.write.describe.Description), if the scene ran
     overlay_notes: list = field(default_factory=list)  # one line each on overlays skipped (anim.look.arrows.notes)
     stops: list = field(default_factory=list)  # (optimizer label, run, step, reason) of each run that stopped early
     swarms: int = 0  # how many optimizers are drawn as a swarm (several start points each), overlapping in a panel
     reused: bool = False  # every file came from the render cache, the scene not run
+    description: object = None  # what the videos show in words (anim.write.describe.Description), if the scene ran
 
     def stopped(self, reason):
         """(optimizer label, run, step) of every run that stopped being drawn for `reason`."""

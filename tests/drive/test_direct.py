@@ -45,7 +45,7 @@ def reused(output):
     return {line.split()[1] for line in output.splitlines() if "unchanged: reused from the render cache" in line}
 
 
-ALL = {"trajectories.csv", "contour.mp4", "index.html"}
+ALL = {"trajectories.csv", "contour.mp4", "description.txt", "contour.vtt", "index.html"}
 
 
 def test_an_unchanged_scene_file_is_answered_without_importing_torch_or_matplotlib(course, tmp_path):

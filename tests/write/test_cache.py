@@ -88,7 +88,8 @@ def test_the_cli_reuses_unchanged_views_and_draws_changed_ones(course, tmp_path,
     assert reused(first.output) == set()
     drawn = {name: (first.folder / name).read_bytes() for name in ("contour.mp4", "surface.mp4")}
     again = render(course(), out, *options)  # the direct mode: every file, the scene not even run
-    assert reused(again.output) == {"contour.mp4", "surface.mp4", "trajectories.csv", "index.html"}
+    assert reused(again.output) == {"contour.mp4", "surface.mp4", "trajectories.csv", "description.txt", "contour.vtt",
+                                    "surface.vtt", "index.html"}
     assert {name: (again.folder / name).read_bytes() for name in drawn} == drawn
     assert again.records["surface.mp4"]["frames"] == first.records["surface.mp4"]["frames"]
     assert not list(again.folder.glob(".*.part"))
