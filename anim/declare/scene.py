@@ -182,6 +182,16 @@ def _check_camera(camera):
         raise _invalid("camera", f"got {brief(camera)}; use anim.Camera(elevation=..., azimuth=...)")
 
 
+def checked_views(views):
+    """A scene's `views` as a tuple of names, each once ("grid" alone is ("grid",)); the names are
+    checked against the view registry when a render resolves them (anim.drive.settings)."""
+    views = (views,) if isinstance(views, str) else views
+    if not isinstance(views, (tuple, list)) or not all(isinstance(v, str) and v for v in views):
+        raise _invalid("views", f"got {brief(views)}; use a list of view names such as ['grid'] or "
+                                "['contour', 'dashboard']")
+    return tuple(dict.fromkeys(views))
+
+
 def _check_angle(field_name, value):
     if _is_number(value):
         return (float(value), float(value))
@@ -328,6 +338,7 @@ class Scene:
     grad_noise: object = 0.0  # the noise of optimizers that set none; see Optimizer
     noise_seed: object = 0
     overlays: tuple = ()  # arrows at each head: "gradient", "update", "momentum" or a state key (anim.look.arrows)
+    views: tuple = ()  # the views a render draws unless --view says: ("grid",); () = contour and surface
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
@@ -352,6 +363,7 @@ class Scene:
                                        "['gradient', 'update', 'momentum'] or state keys such as 'exp_avg'")
         set_("overlays", tuple(dict.fromkeys(overlays)))
         _check_camera(self.camera)
+        set_("views", checked_views(self.views))
 
     @staticmethod
     def _checked_init(init, x_range, y_range):

@@ -17,7 +17,7 @@ from anim.drive.settings import STILL_FORMATS, frame_count
 from anim.drive.timeline import timeline
 from anim.errors import RenderError, SceneError, UsageError
 from anim.look import arrows, colors, style, themes
-from anim.look.views import overlay_names, view_class, view_data
+from anim.look.views import DEFAULT_VIEWS, overlay_names, view_class, view_data
 from anim.version import __version__
 from anim.write import encode, export, files, page, stills
 from anim.write.formats import FORMATS, Document, frame_formats
@@ -117,10 +117,12 @@ def prepare(source):
 def render(source, out_root, settings, report=progress.ignore, cache=None):
     """Render every output of the scene (a path or a Scene) under out_root/<scene name>/,
     reusing the files of views `cache` (an anim.write.cache.Cache, or None) holds."""
-    parallel = any(view_class(view).PARALLEL for view in settings.views)
+    parallel = any(view_class(view).PARALLEL for view in settings.views or DEFAULT_VIEWS)
     # Workers start now: their start-up overlaps loading the scene and running the optimizers;
-    # with a cache, when a view is to be drawn: a render the cache holds starts none.
-    with Workers(_jobs(settings.jobs) if parallel else 1, eager=cache is None) as workers:
+    # with a cache, or views the scene is yet to say, when a view is to be drawn: a render the
+    # cache holds starts none.
+    with Workers(_jobs(settings.jobs) if parallel else 1,
+                 eager=cache is None and settings.views is not None) as workers:
         return render_prepared(prepare(source), out_root, settings, report, workers, cache)
 
 
@@ -131,6 +133,8 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     from it (as a temporary too) instead of drawn."""
     workers = workers or Workers(1)
     scene = prepared.scene
+    with naming_file(prepared.path):
+        settings = settings.for_scene(scene)
     overlays = _checked_overlays(prepared, settings)
     folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
     report(progress.Started(scene, folder))
@@ -160,7 +164,8 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
             for temp, record in reused or ():
                 done(temp, record, reused=True)
             if not reused:
-                workers.start()  # they start up while this view, if drawn here, is drawn
+                if any(view_class(v).PARALLEL for v in settings.views):
+                    workers.start()  # they start up while this view, if drawn here, is drawn
                 encoded = _encoded(scene, data, view, folder, settings, encoded_formats, report, workers)
                 for temp, record in encoded:
                     done(temp, record)
@@ -230,6 +235,8 @@ def still(source, out_root, settings, formats=STILL_FORMATS, counter=False):
     written or none."""
     prepared = prepare(source)
     scene = prepared.scene
+    with naming_file(prepared.path):
+        settings = settings.for_scene(scene)
     folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
     files.clean_stale(folder)
     runs, view_window = _framed(prepared)

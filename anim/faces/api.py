@@ -41,6 +41,8 @@ def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None,
     settings = from_keywords(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb,
                              cvd_preview=cvd_preview)
     checked = pipeline.checked(_scene_source(scene))
+    with pipeline.naming_file(None if isinstance(scene, pipeline.SCENES) else scene):
+        settings = settings.for_scene(checked)
     notes = colors.notes(colors.looks(checked.optimizers, settings.theme), settings.theme)
     fixed = window.fixed_ranges(checked)
     return Plan(checked, settings, outputs(checked.steps, settings), notes, window.starts_outside(checked, fixed), fixed)
@@ -130,7 +132,7 @@ def still(scene, out="media", *, views=None, formats=None, size=None, theme=Sett
         raise UsageError(f"formats: {', '.join(f for f in formats if f != 'png')} with cvd_preview; a colour-vision "
                          "preview changes pixels, so it is drawn as png only")
     width, height = parse_size(size) or (Settings.width, Settings.height)
-    settings = Settings(views=views or Settings.views, width=width, height=height, theme=theme,
+    settings = Settings(views=views or None, width=width, height=height, theme=theme,
                         transparent=transparent, cvd_preview=cvd_preview, overlays=overlays)
     return pipeline.still(_scene_source(scene), Path(out), settings, formats, counter)
 

@@ -41,7 +41,7 @@ OUT_OPTION = click.option("-o", "--out", type=click.Path(path_type=Path), defaul
 VIEW_OPTION = click.option("--view", "views", type=click.Choice(list(VIEWS)), multiple=True,
                            help="View to draw; repeat for several: " + "; ".join(
                                f"{name}: {summary}" for name, (_, summary) in VIEWS.items())
-                           + ". [default: contour and surface]")
+                           + ". [default: the views the scene declares, else contour and surface]")
 THEME_OPTION = click.option("--theme", type=click.Choice(list(THEMES)), default=Settings.theme, show_default=True,
                             help="light, or dark for dark slide decks.")
 OVERLAY_OPTION = click.option(
@@ -220,7 +220,7 @@ def _render_one(scene_path, out, jobs, options, cache=True):
         click.echo(line)
     for note in [*result.color_notes, *result.overlay_notes]:
         click.echo(f"  note: {note}")
-    if result.swarms > 1 and "grid" not in (options["views"] or ()):
+    if result.swarms > 1 and "grid" not in result.manifest["settings"]["views"]:
         click.echo(f"  note: the swarms of {result.swarms} optimizers overlap in each view; "
                    "--view grid draws one panel per optimizer")
     blank = max(result.masked.values(), default=0.0)

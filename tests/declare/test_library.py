@@ -13,6 +13,7 @@ from anim.faces.cli import main
 
 SHIPPED = sorted(p.name for p in SCENES.glob("*.py"))
 TRAINS_A_NETWORK = {"spirals_mlp.py"}  # a Landscape: trained and its plane evaluated, too long for the quick suite
+GRID_SCENES = {"swarm.py", "lr_sweep.py", "modern_optimizers.py"}  # they declare views=["grid"]
 
 
 @pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.slow) if name in TRAINS_A_NETWORK else name
@@ -24,6 +25,9 @@ def test_every_shipped_scene_renders(tmp_path, name):
     assert result.exit_code == 0, result.output
     manifest = json.loads(next(tmp_path.glob("*/manifest.json")).read_text())
     probe.check_decoded_frames(tmp_path / manifest["scene"], manifest["files"])
+    views = ["grid"] if name in GRID_SCENES else ["contour", "surface"]
+    assert manifest["settings"]["views"] == views
+    assert [f["view"] for f in manifest["files"] if f["view"]] == views
 
 
 @pytest.mark.parametrize("name", ["swarm.py", "lr_sweep.py"])
