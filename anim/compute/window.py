@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from anim.declare.landscape import Landscape
 from anim.declare.scene import NUMPY_SURFACE, calls_numpy, one_line
 from anim.errors import SceneError
 
@@ -130,7 +131,10 @@ def mark_exits(runs, window):
 
 def starts_outside(scene, window):
     """(index, (w1, w2)) of each start point outside the view window: a fixed x_range or y_range
-    can leave them out (a fitted window never does). A range given as None is not checked."""
+    can leave them out (a fitted window never does). A range given as None is not checked. A
+    Landscape's start lies on a plane found by training: its Scene of the plane is checked."""
+    if isinstance(scene, Landscape):
+        return []
     return [(i, point) for i, point in enumerate(scene.init)
             if any(bounds is not None and not bounds[0] <= value <= bounds[1] for value, bounds in zip(point, window))]
 

@@ -30,6 +30,27 @@ def test_every_shipped_scene_renders(tmp_path, name):
     assert [f["view"] for f in manifest["files"] if f["view"]] == views
 
 
+@pytest.mark.parametrize("name", SHIPPED)
+def test_info_checks_every_shipped_scene_and_plans_its_views(name):
+    result = CliRunner().invoke(main, ["info", str(SCENES / name), "--quality", "low"])
+    assert result.exit_code == 0, result.output
+    header = result.output.splitlines().index(f"{'file':<14}{'frames':>8}{'fps':>8}{'duration':>10}{'size':>11}")
+    planned = [line.split()[0] for line in result.output.splitlines()[header + 1:]]
+    views = ["grid"] if name in GRID_SCENES else ["contour", "surface"]
+    assert planned == [f"{view}.{fmt}" for view in views for fmt in ("mp4", "gif")]
+
+
+def test_info_checks_the_readmes_landscape_as_written(tmp_path):
+    readme = (SCENES.parent / "README.md").read_text()
+    section = readme[readme.index("### Real networks: `anim.Landscape`"):]
+    code = section[section.index("```python\n") + len("```python\n"):section.index("```\n", section.index("```python"))]
+    (tmp_path / "spirals.py").write_text(code)
+    result = CliRunner().invoke(main, ["info", str(tmp_path / "spirals.py")])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == ("spirals: An MLP on two spirals; 3 optimizers x the model's initial "
+                                             "weights, 200 steps")
+
+
 @pytest.mark.parametrize("name", ["swarm.py", "lr_sweep.py"])
 def test_the_swarm_and_sweep_scenes_render_as_small_multiples(tmp_path, name):
     result = CliRunner().invoke(main, ["render", str(SCENES / name), "-o", str(tmp_path), "--size", "320x180",
