@@ -23,7 +23,7 @@ def load_scene(path):
     """Execute the scene file at `path` and return its validated `scene`."""
     path = Path(path)
     if not path.exists():
-        raise SceneError("no such file", path)
+        raise SceneError(_not_found(path), path)
     if path.is_dir():
         raise SceneError("is a folder; give a scene file such as scenes/pathological.py", path)
     if path.suffix != ".py":
@@ -53,6 +53,27 @@ def load_scene(path):
     if not isinstance(scene, (Scene, Landscape)):
         raise SceneError(f"`scene` is a {type(scene).__name__}, not an anim.Scene or anim.Landscape", path)
     return scene
+
+
+def _not_found(path):
+    """'no such file', with the scene file or shipped scene of the closest name. A bare name was
+    looked for in the current folder, then among the shipped scenes (library.find_scene)."""
+    from anim.declare import library
+
+    stem = path.name.removesuffix(".py")
+    folder = path.parent if path.parent.is_dir() else None
+    beside = {p.stem: p for p in folder.glob("*.py")} if folder else {}
+    if path.parent == Path("."):
+        close = difflib.get_close_matches(stem, [*beside, *library.shipped_names()], n=1, cutoff=0.6)
+        meant = close and (beside.get(close[0]) or close[0])
+        return "no such file, nor a shipped scene " + (f"(did you mean {meant}?)" if close else
+                                                       "(optianim list shows the shipped scenes)")
+    close = difflib.get_close_matches(stem, list(beside), n=1, cutoff=0.6)
+    if close:
+        return f"no such file (did you mean {beside[close[0]]}?)"
+    if library.shipped(path.name):
+        return f"no such file (a shipped scene has that name: give {stem} alone)"
+    return "no such file"
 
 
 @contextlib.contextmanager

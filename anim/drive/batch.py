@@ -46,12 +46,12 @@ class Batch:
 
 def scene_files(paths):
     """The scene files of `paths`: a file as it is, a folder's scene files (as `optianim list`
-    finds them), each once. A path that is no scene file fails later as that scene, with the
+    finds them), a bare name the current folder's file or the shipped scene, each once. A path that is no scene file fails later as that scene, with the
     loader's message."""
     from anim.declare import library
 
     found = []
-    for path in map(Path, paths):
+    for path in (library.find_scene(given).path for given in paths):
         if path.is_dir():
             inside = library.scene_paths(path)
             if not inside:

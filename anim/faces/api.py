@@ -10,10 +10,11 @@ __all__ = ["Plan", "info", "load", "render", "render_many", "show", "still", "tr
 
 
 def load(path):
-    """The Scene a scene file defines; SceneError naming the file (and line) if it cannot."""
+    """The Scene a scene file defines (a path, or a shipped scene's name); SceneError naming the file
+    (and line) if it cannot."""
     from anim.declare.loader import load_scene
 
-    return load_scene(path)
+    return load_scene(_scene_source(path))
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,9 @@ def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None,
 
     settings = from_keywords(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb,
                              cvd_preview=cvd_preview)
-    checked = pipeline.checked(_scene_source(scene))
-    with pipeline.naming_file(None if isinstance(scene, pipeline.SCENES) else scene):
+    source = _scene_source(scene)
+    checked = pipeline.checked(source)
+    with pipeline.naming_file(None if isinstance(source, pipeline.SCENES) else source):
         settings = settings.for_scene(checked)
     notes = colors.notes(colors.looks(checked.optimizers, settings.theme), settings.theme)
     fixed = window.fixed_ranges(checked)
@@ -157,11 +159,15 @@ def _choices(name, given, known):
 
 
 def _scene_source(scene):
-    """A Scene as it is, or a scene file's path."""
+    """A Scene as it is, or a scene file's path: as given, or the shipped scene a bare name names
+    (anim.declare.library.find_scene)."""
+    from anim.declare import library
     from anim.declare.landscape import Landscape
     from anim.declare.scene import Scene
 
-    if isinstance(scene, (Scene, Landscape, str, Path)):
+    if isinstance(scene, (Scene, Landscape)):
         return scene
+    if isinstance(scene, (str, Path)):
+        return library.find_scene(scene).path
     raise UsageError(f"scene: got {type(scene).__name__}; give an anim.Scene, an anim.Landscape or the path of "
                      "a scene file")

@@ -174,11 +174,12 @@ def render(scenes, out, jobs, scheduler, cache, watch, overlays, **options):
     """
     _note_rounding(options["size"])
     options = dict(options, overlays=overlays or None)
+    given, scenes = scenes, _found(scenes)
     if watch:
         _watch(scenes, out, jobs, options, cache)
         return
     if len(scenes) == 1 and not scenes[0].is_dir() and not scheduler:
-        _render_one(scenes[0], out, jobs, options, cache)
+        _render_one(scenes[0], out, jobs, options, cache, shown=given[0])
         return
     shown = _BatchProgress()
     try:
@@ -204,9 +205,24 @@ def _watch(scenes, out, jobs, options, cache):
     watch.watch(scenes[0], out, lambda: _render_one(scenes[0], out, jobs, options, cache), click.echo)
 
 
-def _render_one(scene_path, out, jobs, options, cache=True):
+def _found(scenes):
+    """The scene files (or folders) the arguments name, as anim.declare.library.find_scene finds
+    them: a bare name is a file of this folder, else a shipped scene; said when a file here wins."""
+    from anim.declare import library
+
+    paths = []
+    for given in scenes:
+        found = library.find_scene(given)
+        if found.shadows:
+            click.echo(f"note: {given} is {found.path} in this folder, not the shipped scene {found.shadows}",
+                       err=True)
+        paths.append(found.path)
+    return paths
+
+
+def _render_one(scene_path, out, jobs, options, cache=True, shown=None):
     started = time.perf_counter()
-    progress = _Progress(scene_path)
+    progress = _Progress(shown or scene_path)
     try:
         result = api.render(scene_path, out, jobs=jobs, progress=progress, cache=cache, **options)
     finally:
@@ -425,6 +441,7 @@ def still(scene, out, views, formats, size, theme, transparent, counter, cvd_pre
     Files go to OUT/<scene name>/<view>-still.<format>, beside what `render` writes.
     """
     _note_rounding(size)
+    [scene] = _found([scene])
     written = api.still(scene, out, views=views or None, formats=formats or None, size=size, theme=theme,
                         transparent=transparent, counter=counter, cvd_preview=cvd_preview,
                         overlays=overlays or None)
@@ -437,18 +454,27 @@ def still(scene, out, views, formats, size, theme, transparent, counter, cvd_pre
 
 
 @main.command("list")
-@click.argument("folder", type=click.Path(path_type=Path), default=Path("scenes"))
+@click.argument("folder", type=click.Path(path_type=Path), required=False)
 @_debug_option
 @_reporting_errors
 def list_scenes(folder):
-    """List the scene files in FOLDER (default: scenes) with what each shows."""
+    """List the scene files in FOLDER with what each shows (default: ./scenes if there is one, else the
+    scenes shipped with optianim)."""
     from anim.declare import library
 
+    shipped = folder is None and not Path("scenes").is_dir()
+    if folder is None:
+        folder = library.shipped_folder() if shipped else Path("scenes")
     scenes = library.describe(folder)
+    if shipped:
+        click.echo(f"the scenes shipped with optianim ({folder}):")
     width = max((len(name) for name, _ in scenes), default=0)
     for name, summary in scenes:
         click.echo(f"{name:<{width}}  {summary}")
-    if not scenes:
+    if shipped:
+        click.echo("render one by name (optianim render pathological), or start from a copy "
+                   "(optianim new NAME --from pathological)")
+    elif not scenes:
         click.echo(f"no scene files (*.py) in {folder}; start one with: optianim new NAME")
 
 
@@ -484,14 +510,16 @@ def optimizers():
 @click.argument("name")
 @click.option("-d", "--dir", "folder", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
               show_default=True, help="Folder to write NAME.py into.")
+@click.option("--from", "source", metavar="SCENE",
+              help="Start from a copy of this scene file or shipped scene (optianim list), renamed NAME.")
 @_debug_option
 @_reporting_errors
-def new(name, folder):
-    """Write NAME.py, a commented scene template that renders as it is."""
+def new(name, folder, source):
+    """Write NAME.py, a commented scene template that renders as it is (or a copy of SCENE)."""
     from anim.declare import library
 
-    path = library.new_scene(name, folder)
-    click.echo(f"wrote {path}; render it with: optianim render {path}")
+    path = library.new_scene(name, folder, source)
+    click.echo(f"wrote {path}{f' from {source}' if source else ''}; render it with: optianim render {path}")
 
 
 @main.command("clear-cache")
@@ -522,6 +550,7 @@ def trajectories(scene, out):
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise AnimError(f"cannot create the folder of {out}: {exc.strerror or exc}") from exc
+    [scene] = _found([scene])
     computed = api.trajectories(scene)
     try:
         computed.write(out)
@@ -538,6 +567,7 @@ def trajectories(scene, out):
 def info(scene, **options):
     """Print what rendering SCENE.py would write: frames, fps, duration and size of each file."""
     _note_rounding(options["size"])
+    [scene] = _found([scene])
     plan = api.info(scene, **options)
     loaded = plan.scene
     starts = _count(len(loaded.init), 'start point') if hasattr(loaded, "init") else "the model's initial weights"

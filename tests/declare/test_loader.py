@@ -47,6 +47,25 @@ def test_missing_folder_and_wrong_suffix(tmp_path):
         assert str(error.value) == f"{path}: {message}"
 
 
+def test_a_missing_scene_file_is_told_the_closest_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scenes").mkdir()
+    (tmp_path / "scenes" / "rosenbrock.py").write_text("")
+    (tmp_path / "lecture8.py").write_text("")
+    for given, message in [
+        ("scenes/rosenbrok.py", "scenes/rosenbrok.py: no such file (did you mean scenes/rosenbrock.py?)"),
+        ("elsewhere/pathological.py", "elsewhere/pathological.py: no such file (a shipped scene has that name: "
+                                      "give pathological alone)"),
+        ("elsewhere/mine.py", "elsewhere/mine.py: no such file"),
+        ("lectur8", "lectur8: no such file, nor a shipped scene (did you mean lecture8.py?)"),
+        ("himmelblu", "himmelblu: no such file, nor a shipped scene (did you mean himmelblau?)"),
+        ("zzz", "zzz: no such file, nor a shipped scene (optianim list shows the shipped scenes)"),
+    ]:
+        with pytest.raises(SceneError) as error:
+            load_scene(given)
+        assert str(error.value) == message
+
+
 def _course(root, name, height):
     """A folder holding common.py (a bowl of the given height) and scene.py importing it."""
     folder = root / name
