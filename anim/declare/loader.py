@@ -1,5 +1,6 @@
 """Loads the `scene` a scene file defines; every failure becomes a SceneError naming the file."""
 
+import ast
 import contextlib
 import dataclasses
 import difflib
@@ -38,7 +39,7 @@ def load_scene(path):
     except SyntaxError as exc:
         raise SceneError(f"syntax error: {exc.msg}", path, exc.lineno) from exc
     except SceneError as exc:
-        raise SceneError(one_line(exc), path, _line_in(exc, path)) from exc
+        raise SceneError(one_line(exc), path, _declared_line(path, str(exc)) or _line_in(exc, path)) from exc
     except Exception as exc:
         if calls_numpy(exc):  # the file itself ran numpy on a tensor that needs gradients
             raise SceneError("numpy was called on a tensor that needs gradients: use torch operations "
@@ -104,6 +105,64 @@ def _folder_importable(folder):
 def _inside(module, folder):
     file = getattr(module, "__file__", None)
     return file is not None and Path(file).resolve().is_relative_to(folder)
+
+
+def located(exc, path):
+    """A SceneError raised after the scene file at `path` loaded (by its surface, its optimizers,
+    the checks), naming the file and the line to fix: where the error's cause failed in the file
+    (a line of the surface), else where the field it names is declared (the Optimizer(...) of a
+    label, the surface's def, a keyword of the Scene)."""
+    cause, line = exc.__cause__, None
+    while cause is not None and line is None:
+        line, cause = _line_in(cause, path), cause.__cause__
+    return SceneError(str(exc), path, line or _declared_line(path, str(exc)))
+
+
+# The field a scene error names first: "surface: ...", "optimizers['SGD'].scheduler: ...", "x_range: ...".
+_FIELD = re.compile(r"(?P<field>[a-z_]+)(?:\[(?P<key>[^\]]+)\])?[.:]")
+
+
+def _declared_line(path, message):
+    """The line of the scene file where the field a message begins with is declared, or None: an
+    optimizer's Optimizer(...) call, found by its label (a sweep's 'SGD lr=0.1' by 'SGD'); the
+    surface's def; else the field's keyword in the Scene (or Landscape) call."""
+    named = _FIELD.match(message)
+    try:
+        tree = ast.parse(Path(path).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    if named is None:
+        return None
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    label = _literal(named["key"])
+    if named["field"] == "optimizers" and isinstance(label, str):
+        declared = [(len(node.args[0].value), node.lineno) for node in calls if _callee(node) == "Optimizer"
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+                    and (label == node.args[0].value or label.startswith(node.args[0].value + " "))]
+        if declared:
+            return max(declared)[1]
+    keywords = [keyword for node in calls if _callee(node) in ("Scene", "Landscape") for keyword in node.keywords
+                if keyword.arg == named["field"]]
+    if not keywords:
+        return None
+    value = keywords[0].value
+    if named["field"] == "surface" and isinstance(value, ast.Name):
+        defined = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) and node.name == value.id]
+        if defined:
+            return defined[0]
+    return value.lineno
+
+
+def _literal(text):
+    try:
+        return ast.literal_eval(text) if text else None
+    except (ValueError, SyntaxError):
+        return None
+
+
+def _callee(call):
+    """The name a call calls: Scene for Scene(...) and anim.Scene(...)."""
+    return getattr(call.func, "id", None) or getattr(call.func, "attr", None)
 
 
 def file_sha256(path):

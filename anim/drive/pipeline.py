@@ -9,7 +9,7 @@ from pathlib import Path
 from anim.compute import trajectory, window
 from anim.compute.trajectory import DIVERGED, LEFT_VIEW
 from anim.declare.landscape import Landscape
-from anim.declare.loader import file_sha256, load_scene
+from anim.declare.loader import file_sha256, load_scene, located
 from anim.declare.scene import Scene
 from anim.drive import progress
 from anim.drive.frames import Workers
@@ -288,7 +288,7 @@ def _checked_overlays(prepared, settings):
     except ValueError as exc:
         if settings.overlays is not None:
             raise UsageError(str(exc)) from None
-        raise SceneError(str(exc), prepared.path) from None
+        raise (located(SceneError(str(exc)), prepared.path) if prepared.path else SceneError(str(exc))) from None
 
 
 def _versions(ffmpeg=True):
@@ -309,7 +309,7 @@ def naming_file(scene_path):
         yield
     except SceneError as exc:
         if exc.path is None and scene_path is not None:
-            raise SceneError(str(exc), scene_path) from exc
+            raise located(exc, scene_path) from exc
         raise
 
 

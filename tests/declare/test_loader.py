@@ -21,7 +21,7 @@ def test_scene_file_loads(scene_file):
     ("import torch\n\ndef f(:\n    pass\n", "{path}:3: syntax error: invalid syntax"),
     ("import not_a_module_anywhere\n", "{path}:1: ModuleNotFoundError: No module named 'not_a_module_anywhere'"),
     ("x = 1\nraise RuntimeError('boom')\n", "{path}:2: RuntimeError: boom"),
-    ("from anim import Scene\n\nscene = Scene(name='a', surface=abs, optimizers=[], steps=3)\n",
+    ("from anim import Scene\n\nscene = Scene(name='a', surface=pow, optimizers=[], steps=3)\n",
      "{path}:3: optimizers: declare at least one anim.Optimizer(label, factory, ...)"),
     ("from anim import Scene\n\nscene = Scene(name='a', surface=abs, optimizers=[], xrange=(0, 1))\n",
      "{path}:3: TypeError: Scene.__init__() got an unexpected keyword argument 'xrange' (did you mean x_range?)"),

@@ -90,7 +90,7 @@ def test_errors_found_by_running_the_scene_name_file_and_field_in_info_and_rende
     for args in (["info", path], ["render", path, "-o", tmp_path / "out"]):
         result = run(*args)
         assert result.exit_code == 1
-        assert result.output.strip().splitlines()[-1] == f"error: {path}: {message}"
+        assert result.output.strip().splitlines()[-1] == f"error: {path}:4: {message}"  # the Scene(...) line
     assert not (tmp_path / "out").exists()
 
 
