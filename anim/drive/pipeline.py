@@ -100,11 +100,14 @@ def checked(source):
     return scene
 
 
-def prepare(source):
-    """Load and check the scene (a path or a Scene), then compute its trajectories."""
+def prepare(source, before_runs=None):
+    """Load and check the scene (a path or a Scene), then compute its trajectories. `before_runs`,
+    if given, is called with the checked scene before they are (which may take long)."""
     path = None if isinstance(source, SCENES) else Path(source)
     sha256 = file_sha256(path) if path is not None and path.is_file() else None
     scene = checked(source)
+    if before_runs is not None:
+        before_runs(scene)
     with naming_file(path):
         if isinstance(scene, Landscape):  # trained, then drawn as a Scene of the plane
             from anim.compute import training
@@ -116,14 +119,17 @@ def prepare(source):
 
 def render(source, out_root, settings, report=progress.ignore, cache=None):
     """Render every output of the scene (a path or a Scene) under out_root/<scene name>/,
-    reusing the files of views `cache` (an anim.write.cache.Cache, or None) holds."""
-    parallel = any(view_class(view).PARALLEL for view in settings.views or DEFAULT_VIEWS)
-    # Workers start now: their start-up overlaps loading the scene and running the optimizers;
-    # with a cache, or views the scene is yet to say, when a view is to be drawn: a render the
-    # cache holds starts none.
-    with Workers(_jobs(settings.jobs) if parallel else 1,
-                 eager=cache is None and settings.views is not None) as workers:
-        return render_prepared(prepare(source), out_root, settings, report, workers, cache)
+    reusing the files of views `cache` (an anim.write.cache.Cache, or None) holds. The output
+    folders are made (or found writable) before any work; a render that fails removes those it
+    made and left empty."""
+    with _output_folders(Path(out_root), settings) as scene_folder:
+        parallel = any(view_class(view).PARALLEL for view in settings.views or DEFAULT_VIEWS)
+        # Workers start now: their start-up overlaps loading the scene and running the optimizers;
+        # with a cache, or views the scene is yet to say, when a view is to be drawn: a render the
+        # cache holds starts none.
+        with Workers(_jobs(settings.jobs) if parallel else 1,
+                     eager=cache is None and settings.views is not None) as workers:
+            return render_prepared(prepare(source, scene_folder), out_root, settings, report, workers, cache)
 
 
 def render_prepared(prepared, out_root, settings, report=progress.ignore, workers=None, cache=None):
@@ -233,7 +239,11 @@ def still(source, out_root, settings, formats=STILL_FORMATS, counter=False):
     (final paths, camera at its last pose; the step counter only if `counter`), saved as
     `formats` to out_root/<scene name>/<view>-still.<format>; returns the paths (a Stills), all
     written or none."""
-    prepared = prepare(source)
+    with _output_folders(Path(out_root), settings) as scene_folder:
+        return _still(prepare(source, scene_folder), out_root, settings, formats, counter)
+
+
+def _still(prepared, out_root, settings, formats, counter):
     scene = prepared.scene
     with naming_file(prepared.path):
         settings = settings.for_scene(scene)
@@ -326,8 +336,27 @@ def _jobs(requested):
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _output_folder(out_root, name):
-    folder = out_root / name
+@contextlib.contextmanager
+def _output_folders(out_root, settings):
+    """Makes `out_root` now, before any work, and yields a function making the scene's folder in
+    it (for `prepare`, before the runs); should the block fail, the folders it made and left empty
+    are removed again, so a failed render leaves nothing behind."""
+    made = []
+    try:
+        _output_folder(out_root, made=made)
+        yield lambda scene: _output_folder(out_root / (scene.name + settings.folder_suffix), made=made)
+    except BaseException:
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):  # not empty: something of its own is in it
+                folder.rmdir()
+        raise
+
+
+def _output_folder(folder, name="", made=None):
+    """out_root/name, made if missing (its missing parents too, each listed in `made`), and
+    writable; else a RenderError saying what is in the way."""
+    folder = folder / name
+    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:
@@ -335,6 +364,8 @@ def _output_folder(out_root, name):
         raise RenderError(f"cannot create output folder {folder}: {blocker} is a file") from exc
     except OSError as exc:
         raise RenderError(f"cannot create output folder {folder}: {exc.strerror}") from exc
+    if made is not None:
+        made += missing
     if not os.access(folder, os.W_OK):
         raise RenderError(f"output folder {folder} is not writable; choose another with -o")
     return folder

@@ -115,7 +115,7 @@ def test_output_root_that_is_a_file_is_a_clear_error(tiny_scene, tmp_path):
     result = run("render", tiny_scene, "-o", blocker)
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
-        f"error: cannot create output folder {blocker}/bowl: {blocker} is a file")
+        f"error: cannot create output folder {blocker}: {blocker} is a file")
 
 
 def test_trajectories_refuses_unknown_suffix(tiny_scene, tmp_path):
