@@ -63,7 +63,7 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
     'gradient', 'update', 'momentum' or a state key) draws those arrows instead of the scene's. `cache`: True reuses the
     files of a view whose frames would be the same from the render cache (anim.write.cache), False
     draws every frame, a folder (or an anim.write.cache.Cache) is the cache to use. In a notebook an
-    optianim error is raised without its traceback through optianim's internals unless `debug`."""
+    optianim error shows the frames of the user's code alone, unless `debug` (anim.AnimError)."""
     from anim.drive import pipeline
     from anim.drive import progress as events
     from anim.errors import AnimError
@@ -78,10 +78,9 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
         result = pipeline.render(_scene_source(scene), Path(out), settings, progress or events.ignore,
                                  Cache.chosen(cache))
         return notebook.Rendered(**vars(result))
-    except AnimError as exc:  # in a notebook: the message, with no traceback through optianim's internals
-        if debug or not notebook.in_kernel():
-            raise
-        raise exc.with_traceback(None) from None
+    except AnimError as exc:  # a notebook shows the frames of the user's code alone, unless asked for all
+        exc.whole_traceback = debug
+        raise
 
 
 def show(scene, out="media", *, embed_limit_mb=None, **options):
