@@ -129,6 +129,10 @@ def test_an_error_is_one_readable_message_under_one_frame_of_the_cell(executed):
     assert frames(trace) == ["Cell In[4], line 3"], trace  # the call in the cell; none of optianim's frames
     assert "anim.render(broken" in trace and "The above exception" not in trace
     assert trace.splitlines()[-1] == f"SceneError: {error.evalue}"
+    # Asked for (debug=True), the whole traceback: through the pipeline to where torch failed.
+    [asked] = outputs(notebook, 4, "error")
+    assert asked.evalue == error.evalue
+    assert {"api.py", "pipeline.py", "trajectory.py"} <= set(python_files(plain(asked.traceback)))
     # A Scene built wrong in a cell: its one frame too, not the dataclass's __init__ and checks.
     [bad] = outputs(notebook, 5, "error")
     assert bad.evalue == "x_range: low must be below high, got (2, 1)"
