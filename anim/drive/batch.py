@@ -214,13 +214,14 @@ def write_batch(batch, scheduler, theme):
 
 def index_page(batch, theme="light"):
     """The output root's page: a link to every scene's preview page, and each failure's message."""
+    from anim.write.mathtext import title_html
     from anim.write.page import COLORS, STYLE
 
     rows = []
     for o in batch.outcomes:
         e = lambda text: html.escape(str(text), quote=True)  # noqa: E731
         if o.ok:
-            cell = f'<a href="{e(o.folder)}/index.html">{e(o.title or o.name)}</a>'
+            cell = f'<a href="{e(o.folder)}/index.html">{title_html(o.title or o.name)}</a>'
             status = "ok"
         else:
             cell, status = e(o.scene_file), f"failed: {e(o.error)}"

@@ -157,6 +157,14 @@ def test_render_many_returns_each_scene_in_order(tmp_path, null_encoder):
     assert frames[-1].done == frames[-1].total and len(frames) <= outcome.FRAME_EVENTS_PER_VIEW + 1
 
 
+def test_the_batch_index_shows_a_mathtext_title_as_it_reads(tmp_path, null_encoder):
+    scene = write(tmp_path, "saddle.py", tiny("saddle", **{'title="Bowl saddle"': r'title=r"Saddle $w_1^2 - w_2^2$"'}))
+    done = anim.render_many([scene], tmp_path / "out", jobs=1, formats=["png"], size=(160, 96), views=["contour"])
+    index = done.index_file.read_text()
+    assert '<a href="saddle/index.html">Saddle w<sub>1</sub><sup>2</sup> − w<sub>2</sub><sup>2</sup></a>' in index
+    assert "$" not in index
+
+
 def test_two_scene_files_with_one_scene_name_are_refused(tmp_path, null_encoder):
     first = write(tmp_path / "a", "bowl.py", tiny("same"))
     second = write(tmp_path / "b", "bowl.py", tiny("same", **{"lr=0.1": "lr=0.2"}))
