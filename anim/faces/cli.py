@@ -49,8 +49,9 @@ OVERLAY_OPTION = click.option(
     help="Arrows at each head, instead of the scene's overlays; repeat for several: gradient (the step -lr*grad), "
          "update (the step taken), momentum (-lr times the first-moment buffer) or a state key such as exp_avg_sq.")
 CVD_OPTION = click.option("--cvd-preview", type=click.Choice(DEFICIENCIES), default=None,
-                          help="Draw what students with this colour-vision deficiency see (Machado et al. 2009), "
-                               "into OUT/<scene name>-<deficiency>/, to check a slide.")
+                          help="Draw only what students with this colour-vision deficiency see (Machado et al. "
+                               "2009), into OUT/<scene name>-<deficiency>/, to check a slide; the real files are "
+                               "not written.")
 
 
 def _settings_options(command):

@@ -214,9 +214,11 @@ def test_cvd_preview_renders_what_the_matrix_says_beside_the_real_files(tiny_sce
 
     args = ["render", tiny_scene, "-o", tmp_path, "--view", "contour", "--format", "png", "--size", "320x180"]
     assert run(*args).exit_code == 0
+    real = {path.name: path.read_bytes() for path in (tmp_path / "bowl").iterdir()}
     result = run(*args, "--cvd-preview", "deuteranopia")
     assert result.exit_code == 0, result.output
     assert f"-> {tmp_path / 'bowl-deuteranopia'}" in result.output  # beside the real render, not over it
+    assert {path.name: path.read_bytes() for path in (tmp_path / "bowl").iterdir()} == real  # only the preview
     manifest = json.loads((tmp_path / "bowl-deuteranopia" / "manifest.json").read_text())
     assert manifest["settings"]["cvd_preview"] == "deuteranopia"
     normal = iio.imread(tmp_path / "bowl" / "contour.png")[..., :3].astype(int)
