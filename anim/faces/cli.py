@@ -166,7 +166,8 @@ def main():
 @_debug_option
 @_reporting_errors
 def render(scenes, out, jobs, scheduler, cache, watch, overlays, **options):
-    """Render SCENE.py files, or folders of them, into contour and 3-D animations (MP4 + GIF) with their data.
+    """Render SCENE.py files (or shipped scenes by name: pathological), or folders of them, into
+    contour and 3-D animations (MP4 + GIF) with their data.
 
     Every file lands in OUT/<scene name>/, with index.html to preview them all and manifest.json
     to describe them. Several scenes (or a folder) render in parallel, one line each; one that
