@@ -171,15 +171,18 @@ def _renamed(text, name):
     except SyntaxError:
         return text
     for node in ast.walk(tree):
-        callee = getattr(node, "func", None)
-        called = getattr(callee, "id", None) or getattr(callee, "attr", None)
-        if isinstance(node, ast.Call) and called in ("Scene", "Landscape"):
+        if isinstance(node, ast.Call) and callee(node) in ("Scene", "Landscape"):
             for keyword in node.keywords:
                 value = keyword.value
                 if keyword.arg == "name" and isinstance(value, ast.Constant) and isinstance(value.value, str):
-                    lines = text.encode().splitlines(keepends=True)  # ast's columns count UTF-8 bytes
+                    data = text.encode()  # ast's columns count UTF-8 bytes
+                    lines = data.splitlines(keepends=True)
                     start = sum(map(len, lines[:value.lineno - 1])) + value.col_offset
                     end = sum(map(len, lines[:value.end_lineno - 1])) + value.end_col_offset
-                    data = text.encode()
                     return (data[:start] + f'"{name}"'.encode() + data[end:]).decode()
     return text
+
+
+def callee(call):
+    """The name an ast.Call calls: Scene for Scene(...) and anim.Scene(...)."""
+    return getattr(call.func, "id", None) or getattr(call.func, "attr", None)

@@ -126,22 +126,24 @@ def _declared_line(path, message):
     """The line of the scene file where the field a message begins with is declared, or None: an
     optimizer's Optimizer(...) call, found by its label (a sweep's 'SGD lr=0.1' by 'SGD'); the
     surface's def; else the field's keyword in the Scene (or Landscape) call."""
+    from anim.declare.library import callee
+
     named = _FIELD.match(message)
+    if named is None:
+        return None
     try:
         tree = ast.parse(Path(path).read_bytes())
     except (OSError, SyntaxError, ValueError):
         return None
-    if named is None:
-        return None
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
     label = _literal(named["key"])
     if named["field"] == "optimizers" and isinstance(label, str):
-        declared = [(len(node.args[0].value), node.lineno) for node in calls if _callee(node) == "Optimizer"
+        declared = [(len(node.args[0].value), node.lineno) for node in calls if callee(node) == "Optimizer"
                     and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
                     and (label == node.args[0].value or label.startswith(node.args[0].value + " "))]
         if declared:
             return max(declared)[1]
-    keywords = [keyword for node in calls if _callee(node) in ("Scene", "Landscape") for keyword in node.keywords
+    keywords = [keyword for node in calls if callee(node) in ("Scene", "Landscape") for keyword in node.keywords
                 if keyword.arg == named["field"]]
     if not keywords:
         return None
@@ -158,11 +160,6 @@ def _literal(text):
         return ast.literal_eval(text) if text else None
     except (ValueError, SyntaxError):
         return None
-
-
-def _callee(call):
-    """The name a call calls: Scene for Scene(...) and anim.Scene(...)."""
-    return getattr(call.func, "id", None) or getattr(call.func, "attr", None)
 
 
 def file_sha256(path):
