@@ -35,7 +35,7 @@ def installed(tmp_path_factory):
         shutil.copy(ROOT / name, source / name)
     for name in ("anim", "scenes"):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", root / "dist", source)
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", root / "dist", source)
     [wheel] = (root / "dist").glob("optianim-*.whl")
     venv = root / "venv"
     run(sys.executable, "-m", "venv", venv)
