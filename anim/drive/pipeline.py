@@ -123,12 +123,11 @@ def render(source, out_root, settings, report=progress.ignore, cache=None):
     folders are made (or found writable) before any work; a render that fails removes those it
     made and left empty."""
     with _output_folders(Path(out_root), settings) as scene_folder:
+        # Workers start now: their start-up overlaps loading the scene and running the optimizers
+        # (views left to the scene are taken to be the default ones, until it is loaded); with a
+        # cache, when a view is to be drawn: a render the cache holds starts none.
         parallel = any(view_class(view).PARALLEL for view in settings.views or DEFAULT_VIEWS)
-        # Workers start now: their start-up overlaps loading the scene and running the optimizers;
-        # with a cache, or views the scene is yet to say, when a view is to be drawn: a render the
-        # cache holds starts none.
-        with Workers(_jobs(settings.jobs) if parallel else 1,
-                     eager=cache is None and settings.views is not None) as workers:
+        with Workers(_jobs(settings.jobs) if parallel else 1, eager=cache is None) as workers:
             return render_prepared(prepare(source, scene_folder), out_root, settings, report, workers, cache)
 
 
