@@ -1,11 +1,13 @@
 """The view window (fixed or fitted to the trajectories), where runs leave it, and the surface sampled on a Mesh."""
 
 import dataclasses
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from anim.declare.scene import NUMPY_SURFACE, calls_numpy, one_line
+from anim.declare.landscape import Landscape
+from anim.declare.scene import NUMPY_SURFACE, calls_numpy, one_line, tensor_misuse
 from anim.errors import SceneError
 
 MARGIN = 0.03  # fraction of a fitted range added on each side, so head markers are not cut
@@ -130,7 +132,10 @@ def mark_exits(runs, window):
 
 def starts_outside(scene, window):
     """(index, (w1, w2)) of each start point outside the view window: a fixed x_range or y_range
-    can leave them out (a fitted window never does). A range given as None is not checked."""
+    can leave them out (a fitted window never does). A range given as None is not checked. A
+    Landscape's start lies on a plane found by training: its Scene of the plane is checked."""
+    if isinstance(scene, Landscape):
+        return []
     return [(i, point) for i, point in enumerate(scene.init)
             if any(bounds is not None and not bounds[0] <= value <= bounds[1] for value, bounds in zip(point, window))]
 
@@ -174,8 +179,8 @@ def sample(surface, x_range, y_range, resolution):
     except Exception as exc:
         if _needs_numpy(torch, surface, w1, w2):
             raise SceneError(NUMPY_SURFACE) from exc
-        raise SceneError(f"surface: fails on a mesh of points ({type(exc).__name__}: {one_line(exc)}); "
-                         "write it elementwise with torch operations") from exc
+        raise SceneError(tensor_misuse(exc) or f"surface: fails on a mesh of points ({type(exc).__name__}: "
+                         f"{one_line(exc)}); write it elementwise with torch operations") from exc
     if not isinstance(z, torch.Tensor) or tuple(z.shape) != tuple(w1.shape):
         if _needs_numpy(torch, surface, w1, w2):
             raise SceneError(NUMPY_SURFACE)
@@ -191,8 +196,9 @@ def sample(surface, x_range, y_range, resolution):
 def _needs_numpy(torch, surface, w1, w2):
     """Whether the surface fails on the mesh made of weights that need gradients, as the optimizers'
     do, because it calls numpy on them (which works on the mesh alone, or fails there otherwise)."""
-    try:
-        with torch.enable_grad():
+    try:  # a probe: what torch warns about on the way (a tensor made a number) is not for the user
+        with torch.enable_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             surface(w1.clone().requires_grad_(), w2.clone().requires_grad_())
     except Exception as exc:
         return calls_numpy(exc)

@@ -13,6 +13,7 @@ from anim.declare.scene import (
     _check_range,
     _invalid,
     brief,
+    checked_views,
 )
 
 PLANES = ("pca", "random")
@@ -42,6 +43,7 @@ class Landscape:
     zlabel: str = "loss"
     color_scale: str = "linear"
     resolution: int = 51
+    views: tuple = ()  # as Scene.views
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
@@ -76,6 +78,7 @@ class Landscape:
         set_("y_range", _check_range("y_range", self.y_range))
         _check_color_scale(self.color_scale)
         _check_camera(self.camera)
+        set_("views", checked_views(self.views))
         if (not isinstance(self.resolution, Integral) or isinstance(self.resolution, bool)
                 or not 3 <= self.resolution <= 401):
             raise _invalid("resolution", f"got {brief(self.resolution)}; use a whole number of samples per "

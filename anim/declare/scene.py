@@ -86,6 +86,24 @@ def calls_numpy(exc):
     return _TORCH_NUMPY in str(exc)
 
 
+# What torch says when a surface uses a tensor of many points as one number or one truth value,
+# and what optianim says instead.
+_AS_NUMBER = ("only one element tensors can be converted to Python scalars", "cannot be converted to Scalar")
+_AS_TRUTH = "Boolean value of Tensor with more than one value is ambiguous"
+
+
+def tensor_misuse(exc):
+    """The one-line fix for a surface that failed on a mesh of points because it used a tensor as
+    one Python number (math.sin(w1), float(w1), w1.item()) or one truth value (if w1 > 0:), or None."""
+    if any(text in str(exc) for text in _AS_NUMBER):
+        return ("surface: turns a tensor into one Python number (math.sin, float(), .item(), ...); use torch "
+                "functions such as torch.sin, which take a whole mesh of points and keep the gradient")
+    if _AS_TRUTH in str(exc):
+        return ("surface: uses a tensor as one truth value (if w1 > 0: ...); choose point by point with "
+                "torch.where(w1 > 0, this, that), which takes a whole mesh of points")
+    return None
+
+
 def _is_optimizer_object(value):
     """A built optimizer (torch.optim.SGD([p], lr=0.1)) rather than its class; duck-typed, no torch."""
     return not isinstance(value, type) and hasattr(value, "param_groups") and callable(getattr(value, "step", None))
@@ -171,6 +189,24 @@ def _check_name(name):
                                "(it names the output folder)")
 
 
+def _check_surface(surface):
+    """A function the views and optimizers can call as surface(w1, w2)."""
+    if not callable(surface):
+        raise _invalid("surface", f"got {brief(surface)}; use a function loss(w1, w2) of two tensors")
+    try:
+        signature = inspect.signature(surface)
+    except (TypeError, ValueError):  # a builtin or extension function without one: tried when it runs
+        return
+    try:
+        signature.bind(None, None)
+    except TypeError:
+        name = getattr(surface, "__name__", type(surface).__name__)
+        takes = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+                    for p in signature.parameters.values())
+        raise _invalid("surface", f"{name}{signature} takes {takes} argument{'s' * (takes != 1)}; a surface is called "
+                                  f"with the two weights, one tensor each: def {name}(w1, w2)") from None
+
+
 def _check_color_scale(color_scale):
     if color_scale not in COLOR_SCALES:
         raise _invalid("color_scale", f"got {brief(color_scale)}; use one of "
@@ -180,6 +216,16 @@ def _check_color_scale(color_scale):
 def _check_camera(camera):
     if not isinstance(camera, Camera):
         raise _invalid("camera", f"got {brief(camera)}; use anim.Camera(elevation=..., azimuth=...)")
+
+
+def checked_views(views):
+    """A scene's `views` as a tuple of names, each once ("grid" alone is ("grid",)); the names are
+    checked against the view registry when a render resolves them (anim.drive.settings)."""
+    views = (views,) if isinstance(views, str) else views
+    if not isinstance(views, (tuple, list)) or not all(isinstance(v, str) and v for v in views):
+        raise _invalid("views", f"got {brief(views)}; use a list of view names such as ['grid'] or "
+                                "['contour', 'dashboard']")
+    return tuple(dict.fromkeys(views))
 
 
 def _check_angle(field_name, value):
@@ -328,12 +374,12 @@ class Scene:
     grad_noise: object = 0.0  # the noise of optimizers that set none; see Optimizer
     noise_seed: object = 0
     overlays: tuple = ()  # arrows at each head: "gradient", "update", "momentum" or a state key (anim.look.arrows)
+    views: tuple = ()  # the views a render draws unless --view says: ("grid",); () = contour and surface
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
         _check_name(self.name)
-        if not callable(self.surface):
-            raise _invalid("surface", f"got {brief(self.surface)}; use a function loss(w1, w2) of two tensors")
+        _check_surface(self.surface)
         if not isinstance(self.steps, int) or isinstance(self.steps, bool) or self.steps < 1:
             raise _invalid("steps", f"got {brief(self.steps)}; use a whole number of updates >= 1")
         if not isinstance(self.title, str):
@@ -352,6 +398,7 @@ class Scene:
                                        "['gradient', 'update', 'momentum'] or state keys such as 'exp_avg'")
         set_("overlays", tuple(dict.fromkeys(overlays)))
         _check_camera(self.camera)
+        set_("views", checked_views(self.views))
 
     @staticmethod
     def _checked_init(init, x_range, y_range):

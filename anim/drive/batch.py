@@ -48,12 +48,12 @@ class Batch:
 
 def scene_files(paths):
     """The scene files of `paths`: a file as it is, a folder's scene files (as `optianim list`
-    finds them), each once. A path that is no scene file fails later as that scene, with the
+    finds them), a bare name the current folder's file or the shipped scene, each once. A path that is no scene file fails later as that scene, with the
     loader's message."""
     from anim.declare import library
 
     found = []
-    for path in map(Path, paths):
+    for path in (library.find_scene(given).path for given in paths):
         if path.is_dir():
             inside = library.scene_paths(path)
             if not inside:
@@ -236,13 +236,14 @@ def write_batch(batch, scheduler, theme, shared_script=False):
 
 def index_page(batch, theme="light"):
     """The output root's page: a link to every scene's preview page, and each failure's message."""
+    from anim.write.mathtext import title_html
     from anim.write.page import COLORS, STYLE
 
     rows = []
     for o in batch.outcomes:
         e = lambda text: html.escape(str(text), quote=True)  # noqa: E731
         if o.ok:
-            cell = f'<a href="{e(o.folder)}/index.html">{e(o.title or o.name)}</a>'
+            cell = f'<a href="{e(o.folder)}/index.html">{title_html(o.title or o.name)}</a>'
             if (batch.root / o.folder / "explore.html").is_file():
                 cell += f' (<a href="{e(o.folder)}/explore.html">explore</a>)'
             status = "ok"

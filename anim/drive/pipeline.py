@@ -8,7 +8,7 @@ from pathlib import Path
 
 from anim.compute import events, trajectory, window
 from anim.declare.landscape import Landscape
-from anim.declare.loader import file_sha256, load_scene
+from anim.declare.loader import file_sha256, load_scene, located
 from anim.declare.scene import Scene
 from anim.drive import progress
 from anim.drive.frames import Workers, frame_jobs
@@ -17,7 +17,7 @@ from anim.drive.settings import STILL_FORMATS, frame_count
 from anim.drive.timeline import timeline
 from anim.errors import RenderError, SceneError, UsageError
 from anim.look import arrows, colors, style, themes
-from anim.look.views import overlay_names, view_class, view_data
+from anim.look.views import DEFAULT_VIEWS, overlay_names, view_class, view_data
 from anim.version import __version__
 from anim.write import describe, encode, export, files, page, stills
 from anim.write.formats import FORMATS, Document, check_installed, frame_formats
@@ -65,11 +65,14 @@ def checked(source):
     return scene
 
 
-def prepare(source):
-    """Load and check the scene (a path or a Scene), then compute its trajectories."""
+def prepare(source, before_runs=None):
+    """Load and check the scene (a path or a Scene), then compute its trajectories. `before_runs`,
+    if given, is called with the checked scene before they are (which may take long)."""
     path = None if isinstance(source, SCENES) else Path(source)
     sha256 = file_sha256(path) if path is not None and path.is_file() else None
     scene = checked(source)
+    if before_runs is not None:
+        before_runs(scene)
     with naming_file(path):
         if isinstance(scene, Landscape):  # trained, then drawn as a Scene of the plane
             from anim.compute import training
@@ -81,13 +84,17 @@ def prepare(source):
 
 def render(source, out_root, settings, report=progress.ignore, cache=None):
     """Render every output of the scene (a path or a Scene) under out_root/<scene name>/,
-    reusing the files of views `cache` (an anim.write.cache.Cache, or None) holds."""
+    reusing the files of views `cache` (an anim.write.cache.Cache, or None) holds. The output
+    folders are made (or found writable) before any work; a render that fails removes those it
+    made and left empty."""
     check_installed(settings.formats)  # before any work: a deck without its package would fail at the end
-    parallel = any(view_class(view).PARALLEL for view in settings.views)
-    # Workers start now: their start-up overlaps loading the scene and running the optimizers;
-    # with a cache, when a view is to be drawn: a render the cache holds starts none.
-    with Workers(frame_jobs(settings.jobs) if parallel else 1, eager=cache is None) as workers:
-        return render_prepared(prepare(source), out_root, settings, report, workers, cache)
+    with _output_folders(Path(out_root), settings) as scene_folder:
+        # Workers start now: their start-up overlaps loading the scene and running the optimizers
+        # (views left to the scene are taken to be the default ones, until it is loaded); with a
+        # cache, when a view is to be drawn: a render the cache holds starts none.
+        parallel = any(view_class(view).PARALLEL for view in settings.views or DEFAULT_VIEWS)
+        with Workers(frame_jobs(settings.jobs) if parallel else 1, eager=cache is None) as workers:
+            return render_prepared(prepare(source, scene_folder), out_root, settings, report, workers, cache)
 
 
 def render_prepared(prepared, out_root, settings, report=progress.ignore, workers=None, cache=None):
@@ -97,6 +104,8 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     from it (as a temporary too) instead of drawn."""
     workers = workers or Workers(1)
     scene = prepared.scene
+    with naming_file(prepared.path):
+        settings = settings.for_scene(scene)
     overlays = _checked_overlays(prepared, settings)
     folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
     report(progress.Started(scene, folder))
@@ -133,7 +142,8 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
             for temp, record in reused or ():
                 done(temp, record, reused=True)
             if not reused:
-                workers.start()  # they start up while this view, if drawn here, is drawn
+                if any(view_class(v).PARALLEL for v in settings.views):
+                    workers.start()  # they start up while this view, if drawn here, is drawn
                 encoded = _encoded(scene, data, view, folder, settings, encoded_formats, report, workers)
                 for temp, record in encoded:
                     done(temp, record)
@@ -220,8 +230,14 @@ def still(source, out_root, settings, formats=STILL_FORMATS, counter=False):
     (final paths, camera at its last pose; the step counter only if `counter`), saved as
     `formats` to out_root/<scene name>/<view>-still.<format>; returns the paths (a Stills), all
     written or none."""
-    prepared = prepare(source)
+    with _output_folders(Path(out_root), settings) as scene_folder:
+        return _still(prepare(source, scene_folder), out_root, settings, formats, counter)
+
+
+def _still(prepared, out_root, settings, formats, counter):
     scene = prepared.scene
+    with naming_file(prepared.path):
+        settings = settings.for_scene(scene)
     folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
     files.clean_stale(folder)
     runs, view_window = _framed(prepared)
@@ -273,7 +289,7 @@ def _checked_overlays(prepared, settings):
     except ValueError as exc:
         if settings.overlays is not None:
             raise UsageError(str(exc)) from None
-        raise SceneError(str(exc), prepared.path) from None
+        raise (located(SceneError(str(exc)), prepared.path) if prepared.path else SceneError(str(exc))) from None
 
 
 def _versions(ffmpeg=True):
@@ -294,7 +310,7 @@ def naming_file(scene_path):
         yield
     except SceneError as exc:
         if exc.path is None and scene_path is not None:
-            raise SceneError(str(exc), scene_path) from exc
+            raise located(exc, scene_path) from exc
         raise
 
 
@@ -304,8 +320,27 @@ def _spread(timeline, count):
     return [timeline.frame(i) for i in sorted({round(k * last / max(count - 1, 1)) for k in range(count)})]
 
 
-def _output_folder(out_root, name):
-    folder = out_root / name
+@contextlib.contextmanager
+def _output_folders(out_root, settings):
+    """Makes `out_root` now, before any work, and yields a function making the scene's folder in
+    it (for `prepare`, before the runs); should the block fail, the folders it made and left empty
+    are removed again, so a failed render leaves nothing behind."""
+    made = []
+    try:
+        _output_folder(out_root, made=made)
+        yield lambda scene: _output_folder(out_root / (scene.name + settings.folder_suffix), made=made)
+    except BaseException:
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):  # not empty: something of its own is in it
+                folder.rmdir()
+        raise
+
+
+def _output_folder(folder, name="", made=None):
+    """out_root/name, made if missing (its missing parents too, each listed in `made`), and
+    writable; else a RenderError saying what is in the way."""
+    folder = folder / name
+    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:
@@ -313,6 +348,8 @@ def _output_folder(out_root, name):
         raise RenderError(f"cannot create output folder {folder}: {blocker} is a file") from exc
     except OSError as exc:
         raise RenderError(f"cannot create output folder {folder}: {exc.strerror}") from exc
+    if made is not None:
+        made += missing
     if not os.access(folder, os.W_OK):
         raise RenderError(f"output folder {folder} is not writable; choose another with -o")
     return folder

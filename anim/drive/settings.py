@@ -1,9 +1,10 @@
 """Render settings (views, formats, quality, pace, theme) and the output files they imply."""
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
-from anim.errors import UsageError
+from anim.errors import SceneError, UsageError
 from anim.look.colors import DEFICIENCIES
 from anim.look.themes import THEMES
 from anim.look.views import DEFAULT_VIEWS, VIEWS
@@ -24,7 +25,7 @@ HTML_SCRIPTS = ("inline", "shared")
 class Settings:
     """How to render: every field has the default a lecturer would keep."""
 
-    views: tuple = DEFAULT_VIEWS
+    views: object = None      # view names; None = those the scene declares (Scene.views), else DEFAULT_VIEWS
     formats: tuple = DEFAULT_FORMATS
     width: int = 1280
     height: int = 720
@@ -55,6 +56,8 @@ class Settings:
             raise UsageError(f"pace: must be more than 0 updates per second, got {self.pace!r}")
         for name, known in (("views", VIEWS), ("formats", FORMATS)):
             value = getattr(self, name)
+            if value is None and name == "views":
+                continue
             if isinstance(value, str):
                 value = (value,)
             value = tuple(dict.fromkeys(value))
@@ -87,6 +90,18 @@ class Settings:
         object.__setattr__(self, "formats", tuple(dict.fromkeys([*self.formats, *filter(None, embedded)])))
         if not _whole(self.trail) or not _whole(self.jobs):
             raise UsageError(f"trail and jobs: must be whole numbers, got {self.trail!r} and {self.jobs!r}")
+
+    def for_scene(self, scene):
+        """These settings with views chosen: those asked, else the scene's own (`views`), else
+        contour and surface. A name the scene gives that is no view is a SceneError."""
+        if self.views is not None:
+            return self
+        unknown = [view for view in scene.views if view not in VIEWS]
+        if unknown:
+            raise SceneError(f"views: {', '.join(map(repr, unknown))} "
+                             f"{'is no view' if len(unknown) == 1 else 'are no views'}; use one or more of "
+                             f"{', '.join(VIEWS)}")
+        return dataclasses.replace(self, views=scene.views or DEFAULT_VIEWS)
 
     @classmethod
     def preset(cls, quality=DEFAULT_QUALITY, size=None, fps=None, **fields):
@@ -123,7 +138,7 @@ class Settings:
                 "transparent": self.transparent, "trail": self.trail, "gif_max_mb": self.gif_max_mb or None,
                 "x264_preset": X264_PRESET, "x264_crf": X264_CRF, "cvd_preview": self.cvd_preview,
                 "overlays": None if self.overlays is None else list(self.overlays), "html_script": self.html_script,
-                "pptx_media": self.pptx_media}
+                "pptx_media": self.pptx_media, "views": None if self.views is None else list(self.views)}
 
 
 def from_keywords(views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None, pace=Settings.pace,
@@ -199,7 +214,7 @@ def outputs(steps, settings):
     """
     frames = frame_count(steps, settings)
     planned = []
-    for view in settings.views:
+    for view in settings.views or DEFAULT_VIEWS:  # (without a scene, settings that leave views to it)
         for name in frame_formats(settings.formats):
             rule = FORMATS[name].frames
             if rule == "slide":

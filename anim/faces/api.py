@@ -11,10 +11,11 @@ __all__ = ["Plan", "explore", "info", "load", "render", "render_many", "show", "
 
 
 def load(path):
-    """The Scene a scene file defines; SceneError naming the file (and line) if it cannot."""
+    """The Scene a scene file defines (a path, or a shipped scene's name); SceneError naming the file
+    (and line) if it cannot."""
     from anim.declare.loader import load_scene
 
-    return load_scene(path)
+    return load_scene(_scene_source(path))
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,10 @@ def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None,
 
     settings = from_keywords(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb,
                              cvd_preview=cvd_preview, pptx_media=pptx_media)
-    checked = pipeline.checked(_scene_source(scene))
+    source = _scene_source(scene)
+    checked = pipeline.checked(source)
+    with pipeline.naming_file(None if isinstance(source, pipeline.SCENES) else source):
+        settings = settings.for_scene(checked)
     notes = colors.notes(colors.looks(checked.optimizers, settings.theme), settings.theme)
     fixed = window.fixed_ranges(checked)
     return Plan(checked, settings, outputs(checked.steps, settings), notes, window.starts_outside(checked, fixed), fixed)
@@ -65,7 +69,7 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
     files of a view whose frames would be the same from the render cache (anim.write.cache), False
     draws every frame, a folder (or an anim.write.cache.Cache) is the cache to use; a scene file
     rendered again unchanged is answered from the cache before torch is imported. In a notebook an
-    optianim error is raised without its traceback through optianim's internals unless `debug`."""
+    optianim error shows the frames of the user's code alone, unless `debug` (anim.AnimError)."""
     from anim.drive import direct
     from anim.drive import progress as events
     from anim.errors import AnimError
@@ -80,10 +84,9 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
         result = direct.render(_scene_source(scene), Path(out), settings, progress or events.ignore,
                                Cache.chosen(cache))
         return notebook.Rendered(**vars(result))
-    except AnimError as exc:  # in a notebook: the message, with no traceback through optianim's internals
-        if debug or not notebook.in_kernel():
-            raise
-        raise exc.with_traceback(None) from None
+    except AnimError as exc:  # a notebook shows the frames of the user's code alone, unless asked for all
+        exc.whole_traceback = debug
+        raise
 
 
 def show(scene, out="media", *, embed_limit_mb=None, **options):
@@ -147,7 +150,7 @@ def still(scene, out="media", *, views=None, formats=None, size=None, theme=Sett
         raise UsageError(f"formats: {', '.join(f for f in formats if f != 'png')} with cvd_preview; a colour-vision "
                          "preview changes pixels, so it is drawn as png only")
     width, height = parse_size(size) or (Settings.width, Settings.height)
-    settings = Settings(views=views or Settings.views, width=width, height=height, theme=theme,
+    settings = Settings(views=views or None, width=width, height=height, theme=theme,
                         transparent=transparent, cvd_preview=cvd_preview, overlays=overlays)
     return pipeline.still(_scene_source(scene), Path(out), settings, formats, counter)
 
@@ -172,11 +175,15 @@ def _choices(name, given, known):
 
 
 def _scene_source(scene):
-    """A Scene as it is, or a scene file's path."""
+    """A Scene as it is, or a scene file's path: as given, or the shipped scene a bare name names
+    (anim.declare.library.find_scene)."""
+    from anim.declare import library
     from anim.declare.landscape import Landscape
     from anim.declare.scene import Scene
 
-    if isinstance(scene, (Scene, Landscape, str, Path)):
+    if isinstance(scene, (Scene, Landscape)):
         return scene
+    if isinstance(scene, (str, Path)):
+        return library.find_scene(scene).path
     raise UsageError(f"scene: got {type(scene).__name__}; give an anim.Scene, an anim.Landscape or the path of "
                      "a scene file")

@@ -41,7 +41,7 @@ OUT_OPTION = click.option("-o", "--out", type=click.Path(path_type=Path), defaul
 VIEW_OPTION = click.option("--view", "views", type=click.Choice(list(VIEWS)), multiple=True,
                            help="View to draw; repeat for several: " + "; ".join(
                                f"{name}: {summary}" for name, (_, summary) in VIEWS.items())
-                           + ". [default: contour and surface]")
+                           + ". [default: the views the scene declares, else contour and surface]")
 THEME_OPTION = click.option("--theme", type=click.Choice(list(THEMES)), default=Settings.theme, show_default=True,
                             help="light, or dark for dark slide decks.")
 OVERLAY_OPTION = click.option(
@@ -49,8 +49,9 @@ OVERLAY_OPTION = click.option(
     help="Arrows at each head, instead of the scene's overlays; repeat for several: gradient (the step -lr*grad), "
          "update (the step taken), momentum (-lr times the first-moment buffer) or a state key such as exp_avg_sq.")
 CVD_OPTION = click.option("--cvd-preview", type=click.Choice(DEFICIENCIES), default=None,
-                          help="Draw what students with this colour-vision deficiency see (Machado et al. 2009), "
-                               "into OUT/<scene name>-<deficiency>/, to check a slide.")
+                          help="Draw only what students with this colour-vision deficiency see (Machado et al. "
+                               "2009), into OUT/<scene name>-<deficiency>/, to check a slide; the real files are "
+                               "not written.")
 
 
 def _settings_options(command):
@@ -175,7 +176,8 @@ def main():
 @_debug_option
 @_reporting_errors
 def render(scenes, out, jobs, scheduler, cache, watch, overlays, **options):
-    """Render SCENE.py files, or folders of them, into contour and 3-D animations (MP4 + GIF) with their data.
+    """Render SCENE.py files (or shipped scenes by name: pathological), or folders of them, into
+    contour and 3-D animations (MP4 + GIF) with their data.
 
     Every file lands in OUT/<scene name>/, with index.html to preview them all and manifest.json
     to describe them. Several scenes (or a folder) render in parallel, one line each; one that
@@ -184,11 +186,12 @@ def render(scenes, out, jobs, scheduler, cache, watch, overlays, **options):
     """
     _note_rounding(options["size"])
     options = dict(options, overlays=overlays or None)
+    given, scenes = scenes, _found(scenes)
     if watch:
         _watch(scenes, out, jobs, options, cache)
         return
     if len(scenes) == 1 and not scenes[0].is_dir() and not scheduler:
-        _render_one(scenes[0], out, jobs, options, cache)
+        _render_one(scenes[0], out, jobs, options, cache, shown=given[0])
         return
     shown = _BatchProgress()
     try:
@@ -216,9 +219,24 @@ def _watch(scenes, out, jobs, options, cache):
     watch.watch(scenes[0], out, lambda: _render_one(scenes[0], out, jobs, options, cache), click.echo)
 
 
-def _render_one(scene_path, out, jobs, options, cache=True):
+def _found(scenes):
+    """The scene files (or folders) the arguments name, as anim.declare.library.find_scene finds
+    them: a bare name is a file of this folder, else a shipped scene; said when a file here wins."""
+    from anim.declare import library
+
+    paths = []
+    for given in scenes:
+        found = library.find_scene(given)
+        if found.shadows:
+            click.echo(f"note: {given} is {found.path} in this folder, not the shipped scene {found.shadows}",
+                       err=True)
+        paths.append(found.path)
+    return paths
+
+
+def _render_one(scene_path, out, jobs, options, cache=True, shown=None):
     started = time.perf_counter()
-    progress = _Progress(scene_path)
+    progress = _Progress(shown or scene_path)
     try:
         result = api.render(scene_path, out, jobs=jobs, progress=progress, cache=cache, **options)
     finally:
@@ -232,7 +250,7 @@ def _render_one(scene_path, out, jobs, options, cache=True):
         click.echo(line)
     for note in [*result.color_notes, *result.overlay_notes]:
         click.echo(f"  note: {note}")
-    if result.swarms > 1 and "grid" not in (options["views"] or ()):
+    if result.swarms > 1 and "grid" not in result.manifest["settings"]["views"]:
         click.echo(f"  note: the swarms of {result.swarms} optimizers overlap in each view; "
                    "--view grid draws one panel per optimizer")
     blank = max(result.masked.values(), default=0.0)
@@ -443,6 +461,7 @@ def still(scene, out, views, formats, size, theme, transparent, counter, cvd_pre
     Files go to OUT/<scene name>/<view>-still.<format>, beside what `render` writes.
     """
     _note_rounding(size)
+    [scene] = _found([scene])
     written = api.still(scene, out, views=views or None, formats=formats or None, size=size, theme=theme,
                         transparent=transparent, counter=counter, cvd_preview=cvd_preview,
                         overlays=overlays or None)
@@ -455,18 +474,27 @@ def still(scene, out, views, formats, size, theme, transparent, counter, cvd_pre
 
 
 @main.command("list")
-@click.argument("folder", type=click.Path(path_type=Path), default=Path("scenes"))
+@click.argument("folder", type=click.Path(path_type=Path), required=False)
 @_debug_option
 @_reporting_errors
 def list_scenes(folder):
-    """List the scene files in FOLDER (default: scenes) with what each shows."""
+    """List the scene files in FOLDER with what each shows (default: ./scenes if there is one, else the
+    scenes shipped with optianim)."""
     from anim.declare import library
 
+    shipped = folder is None and not Path("scenes").is_dir()
+    if folder is None:
+        folder = library.shipped_folder() if shipped else Path("scenes")
     scenes = library.describe(folder)
+    if shipped:
+        click.echo(f"the scenes shipped with optianim ({folder}):")
     width = max((len(name) for name, _ in scenes), default=0)
     for name, summary in scenes:
         click.echo(f"{name:<{width}}  {summary}")
-    if not scenes:
+    if shipped:
+        click.echo("render one by name (optianim render pathological), or start from a copy "
+                   "(optianim new NAME --from pathological)")
+    elif not scenes:
         click.echo(f"no scene files (*.py) in {folder}; start one with: optianim new NAME")
 
 
@@ -502,14 +530,16 @@ def optimizers():
 @click.argument("name")
 @click.option("-d", "--dir", "folder", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
               show_default=True, help="Folder to write NAME.py into.")
+@click.option("--from", "source", metavar="SCENE",
+              help="Start from a copy of this scene file or shipped scene (optianim list), renamed NAME.")
 @_debug_option
 @_reporting_errors
-def new(name, folder):
-    """Write NAME.py, a commented scene template that renders as it is."""
+def new(name, folder, source):
+    """Write NAME.py, a commented scene template that renders as it is (or a copy of SCENE)."""
     from anim.declare import library
 
-    path = library.new_scene(name, folder)
-    click.echo(f"wrote {path}; render it with: optianim render {path}")
+    path = library.new_scene(name, folder, source)
+    click.echo(f"wrote {path}{f' from {source}' if source else ''}; render it with: optianim render {path}")
 
 
 @main.group()
@@ -560,6 +590,7 @@ def trajectories(scene, out):
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise AnimError(f"cannot create the folder of {out}: {exc.strerror or exc}") from exc
+    [scene] = _found([scene])
     computed = api.trajectories(scene)
     try:
         computed.write(out)
@@ -576,6 +607,7 @@ def trajectories(scene, out):
 def info(scene, **options):
     """Print what rendering SCENE.py would write: frames, fps, duration and size of each file."""
     _note_rounding(options["size"])
+    [scene] = _found([scene])
     plan = api.info(scene, **options)
     loaded = plan.scene
     starts = _count(len(loaded.init), 'start point') if hasattr(loaded, "init") else "the model's initial weights"

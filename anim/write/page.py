@@ -3,6 +3,7 @@
 import html
 
 from anim.write.formats import FORMATS
+from anim.write.mathtext import title_html, title_text
 
 STYLE = """
 body { font: 15px/1.4 system-ui, sans-serif; margin: 24px; background: %(page)s; color: %(text)s; }
@@ -52,8 +53,8 @@ def document(title, scene_name, records, theme="light", description=None):
                      f"<td>{megabytes(r.bytes)}</td></tr>" for r in data)
     return (f"<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{_e(title)} - optianim</title>\n<style>{STYLE % COLORS[theme]}</style>\n</head>\n<body>\n"
-            f"<h1>{_e(title)}</h1>\n<p class=\"meta\">scene <code>{_e(scene_name)}</code>; "
+            f"<title>{_e(title_text(title))} - optianim</title>\n<style>{STYLE % COLORS[theme]}</style>\n</head>\n"
+            f"<body>\n<h1>{title_html(title)}</h1>\n<p class=\"meta\">scene <code>{_e(scene_name)}</code>; "
             f"every file of this render, with what a decoder reads from it "
             f"(<a href=\"manifest.json\">manifest.json</a>)</p>\n"
             + "\n".join(sections)

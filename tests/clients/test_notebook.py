@@ -50,6 +50,12 @@ anim.render(broken, "media", cache=False)
 """
 
 
+BAD_SCENE = """\
+bad = anim.Scene(name="bad", surface=loss, x_range=(2, 1),
+                 optimizers=[anim.Optimizer("SGD", torch.optim.SGD, lr=0.1)])
+"""
+
+
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     """The notebook run top to bottom in a fresh kernel, in its own folder (the kernel's cwd)."""
@@ -59,9 +65,10 @@ def executed(tmp_path_factory):
              f'anim.show(scene, "media", {OPTIONS}, cache="cache", embed_limit_mb=0.001)',
              BROKEN,
              'anim.render(broken, "media", cache=False, debug=True)',
+             BAD_SCENE,
              'anim.explore(scene, "media")']
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(textwrap.dedent(c)) for c in cells])
-    for cell in notebook.cells[3:5]:
+    for cell in notebook.cells[3:6]:
         cell.metadata["tags"] = ["raises-exception"]
     client = nbclient.NotebookClient(notebook, timeout=HANG_MS // 1000, kernel_name="python3",
                                      resources={"metadata": {"path": str(folder)}})
@@ -114,15 +121,24 @@ def test_an_inline_scene_renders_as_the_same_scene_from_a_file(executed, tmp_pat
     assert (result.folder / "trajectories.csv").read_bytes() == (folder / "media/inline/trajectories.csv").read_bytes()
 
 
-def test_an_error_is_one_readable_message(executed):
+def test_an_error_is_one_readable_message_under_one_frame_of_the_cell(executed):
     _, notebook = executed
     [error] = outputs(notebook, 3, "error")
     assert error.ename == "SceneError"
     assert error.evalue == ("surface: raised RuntimeError: both arguments to matmul need to be at least 1D, "
                             "but they are 0D and 0D at step 0 of optimizers['SGD']")
     trace = plain(error.traceback)
-    assert python_files(trace) == ["api.py"], trace  # the public call; none of optianim's internals
-    assert "anim.render(broken" in trace
+    assert frames(trace) == ["Cell In[4], line 3"], trace  # the call in the cell; none of optianim's frames
+    assert "anim.render(broken" in trace and "The above exception" not in trace
+    assert trace.splitlines()[-1] == f"SceneError: {error.evalue}"
+    # Asked for (debug=True), the whole traceback: through the pipeline to where torch failed.
+    [asked] = outputs(notebook, 4, "error")
+    assert asked.evalue == error.evalue
+    assert {"api.py", "pipeline.py", "trajectory.py"} <= set(python_files(plain(asked.traceback)))
+    # A Scene built wrong in a cell: its one frame too, not the dataclass's __init__ and checks.
+    [bad] = outputs(notebook, 5, "error")
+    assert bad.evalue == "x_range: low must be below high, got (2, 1)"
+    assert frames(plain(bad.traceback)) == ["Cell In[6], line 1"], plain(bad.traceback)
     # Asked for (debug=True), the whole traceback: through the pipeline to where torch failed.
     [asked] = outputs(notebook, 4, "error")
     assert asked.evalue == error.evalue
@@ -132,6 +148,11 @@ def test_an_error_is_one_readable_message(executed):
 def plain(traceback):
     """IPython's coloured traceback lines as plain text."""
     return re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(traceback))
+
+
+def frames(trace):
+    """The frames a traceback shows, by their headers: 'Cell In[4], line 3', 'File /x/api.py:80'."""
+    return re.findall(r"^(Cell In\[\d+\], line \d+|File \S+?:\d+)", trace, re.M)
 
 
 def python_files(trace):
@@ -173,7 +194,7 @@ def test_the_explorable_shows_inline_and_works_from_the_saved_notebook(executed,
     from nbconvert import HTMLExporter
 
     folder, notebook = executed
-    [shown] = [o for o in outputs(notebook, 5, "execute_result") if "text/html" in o.data]
+    [shown] = [o for o in outputs(notebook, 6, "execute_result") if "text/html" in o.data]
     assert '<iframe srcdoc="&lt;!doctype html&gt;' in shown.data["text/html"]
     html, _ = HTMLExporter().from_notebook_node(notebook)
     path = folder / "executed-explore.html"

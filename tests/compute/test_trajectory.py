@@ -187,7 +187,7 @@ def test_optimizers_that_cannot_step_two_weights_say_so_before_rendering(scene_f
     """)
     with pytest.raises(SceneError) as error:
         checked(path)
-    assert str(error.value) == f"{path}: {message}"
+    assert str(error.value) == f"{path}:5: {message}"  # the line of its Optimizer(...)
 
 
 def test_a_head_partway_is_interpolated_and_never_passes_a_divergence():

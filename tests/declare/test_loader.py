@@ -21,7 +21,7 @@ def test_scene_file_loads(scene_file):
     ("import torch\n\ndef f(:\n    pass\n", "{path}:3: syntax error: invalid syntax"),
     ("import not_a_module_anywhere\n", "{path}:1: ModuleNotFoundError: No module named 'not_a_module_anywhere'"),
     ("x = 1\nraise RuntimeError('boom')\n", "{path}:2: RuntimeError: boom"),
-    ("from anim import Scene\n\nscene = Scene(name='a', surface=abs, optimizers=[], steps=3)\n",
+    ("from anim import Scene\n\nscene = Scene(name='a', surface=pow, optimizers=[], steps=3)\n",
      "{path}:3: optimizers: declare at least one anim.Optimizer(label, factory, ...)"),
     ("from anim import Scene\n\nscene = Scene(name='a', surface=abs, optimizers=[], xrange=(0, 1))\n",
      "{path}:3: TypeError: Scene.__init__() got an unexpected keyword argument 'xrange' (did you mean x_range?)"),
@@ -45,6 +45,25 @@ def test_missing_folder_and_wrong_suffix(tmp_path):
         with pytest.raises(SceneError) as error:
             load_scene(path)
         assert str(error.value) == f"{path}: {message}"
+
+
+def test_a_missing_scene_file_is_told_the_closest_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scenes").mkdir()
+    (tmp_path / "scenes" / "rosenbrock.py").write_text("")
+    (tmp_path / "lecture8.py").write_text("")
+    for given, message in [
+        ("scenes/rosenbrok.py", "scenes/rosenbrok.py: no such file (did you mean scenes/rosenbrock.py?)"),
+        ("elsewhere/pathological.py", "elsewhere/pathological.py: no such file (a shipped scene has that name: "
+                                      "give pathological alone)"),
+        ("elsewhere/mine.py", "elsewhere/mine.py: no such file"),
+        ("lectur8", "lectur8: no such file, nor a shipped scene (did you mean lecture8.py?)"),
+        ("himmelblu", "himmelblu: no such file, nor a shipped scene (did you mean himmelblau?)"),
+        ("zzz", "zzz: no such file, nor a shipped scene (optianim list shows the shipped scenes)"),
+    ]:
+        with pytest.raises(SceneError) as error:
+            load_scene(given)
+        assert str(error.value) == message
 
 
 def _course(root, name, height):

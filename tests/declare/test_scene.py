@@ -47,11 +47,19 @@ def test_defaults_and_normalisation():
     (dict(name="my scene"), "name: got 'my scene'; use letters, digits, '-', '_' or '.' (it names the output folder)"),
     (dict(camera=(30, 60)), "camera: got (30, 60); use anim.Camera(elevation=..., azimuth=...)"),
     (dict(color_scale="logarithmic"), "color_scale: got 'logarithmic'; use one of 'linear', 'log'"),
+    (dict(views=["grid", 3]), "views: got ['grid', 3]; use a list of view names such as ['grid'] or "
+                              "['contour', 'dashboard']"),
 ])
 def test_invalid_fields_are_named(changes, message):
     with pytest.raises(SceneError) as error:
         make(**changes)
     assert str(error.value) == message
+
+
+def test_a_scene_declares_its_views_as_names_each_once():
+    assert make().views == ()  # none declared: a render draws contour and surface
+    assert make(views="grid").views == ("grid",)
+    assert make(views=["grid", "dashboard", "grid"]).views == ("grid", "dashboard")
 
 
 def test_optimizer_factory_must_be_callable():

@@ -114,6 +114,24 @@ def test_a_folder_renders_on_two_processes_a_failure_does_not_stop_the_others(tm
         assert (out / "one" / name).read_bytes() == (alone.folder / name).read_bytes(), name
 
 
+def test_a_folder_render_draws_the_views_each_scene_declares_and_view_overrides_them(tmp_path):
+    course = tmp_path / "course"
+    write(course, "sweep.py", (ROOT / "scenes" / "lr_sweep.py").read_text())  # declares views=["grid"]
+    write(course, "bowl.py", tiny("bowl"))                                     # declares none
+    result = cli("render", course, "-o", tmp_path / "out", "--size", "160x96", "--fps", "10", "--format", "mp4",
+                 "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    for folder, views in (("lr_sweep", ["grid"]), ("bowl", ["contour", "surface"])):
+        manifest = json.loads((tmp_path / "out" / folder / "manifest.json").read_text())
+        assert manifest["settings"]["views"] == views
+        assert [f["file"] for f in manifest["files"] if f["view"]] == [f"{view}.mp4" for view in views]
+        probe.check_decoded_frames(tmp_path / "out" / folder, manifest["files"])
+    asked = cli("render", course / "sweep.py", "-o", tmp_path / "asked", "--size", "160x96", "--format", "png",
+                "--view", "contour")
+    assert asked.exit_code == 0, asked.output
+    assert sorted(p.name for p in (tmp_path / "asked" / "lr_sweep").glob("*.png")) == ["contour.png"]
+
+
 def test_render_many_from_python_checks_its_keywords_before_rendering(tmp_path):
     with pytest.raises(anim.UsageError, match="render_many: got an unexpected keyword argument 'colour'"):
         anim.render_many([tmp_path], tmp_path / "out", colour="red")
@@ -137,6 +155,14 @@ def test_render_many_returns_each_scene_in_order(tmp_path, null_encoder):
         "Planned", "SceneStarted", "SceneFinished", "SceneStarted", "SceneFinished"]
     frames = [e for e in events if isinstance(e, outcome.SceneFrames)]
     assert frames[-1].done == frames[-1].total and len(frames) <= outcome.FRAME_EVENTS_PER_VIEW + 1
+
+
+def test_the_batch_index_shows_a_mathtext_title_as_it_reads(tmp_path, null_encoder):
+    scene = write(tmp_path, "saddle.py", tiny("saddle", **{'title="Bowl saddle"': r'title=r"Saddle $w_1^2 - w_2^2$"'}))
+    done = anim.render_many([scene], tmp_path / "out", jobs=1, formats=["png"], size=(160, 96), views=["contour"])
+    index = done.index_file.read_text()
+    assert '<a href="saddle/index.html">Saddle w<sub>1</sub><sup>2</sup> − w<sub>2</sub><sup>2</sup></a>' in index
+    assert "$" not in index
 
 
 def test_two_scene_files_with_one_scene_name_are_refused(tmp_path, null_encoder):

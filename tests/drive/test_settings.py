@@ -4,7 +4,7 @@ import probe
 import pytest
 
 from anim.drive.settings import Settings, frame_count, outputs
-from anim.errors import UsageError
+from anim.errors import SceneError, UsageError
 from anim.write.formats import FORMATS, frame_formats
 
 
@@ -73,3 +73,19 @@ def test_every_format_gets_the_frames_of_its_rule():
         assert (planned[name].frames, planned[name].fps, planned[name].width, planned[name].height) == (
             -(-frames // 4), 15, 960, 540), name
     assert (planned["png"].frames, planned["png"].width, planned["png"].height) == (1, 1920, 1080)
+
+
+def test_views_asked_win_over_the_scenes_which_win_over_the_default():
+    import torch
+
+    from anim import Optimizer, Scene
+
+    def scene(**views):
+        return Scene(name="s", surface=lambda w1, w2: w1 * w2, optimizers=[Optimizer("SGD", torch.optim.SGD)], **views)
+
+    assert Settings().for_scene(scene()).views == ("contour", "surface")
+    assert Settings().for_scene(scene(views=["grid"])).views == ("grid",)
+    assert Settings(views=("dashboard",)).for_scene(scene(views=["grid"])).views == ("dashboard",)
+    with pytest.raises(SceneError) as error:
+        Settings().for_scene(scene(views=["grd", "contour"]))
+    assert str(error.value) == "views: 'grd' is no view; use one or more of contour, surface, dashboard, grid, inside"

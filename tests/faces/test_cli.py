@@ -90,7 +90,7 @@ def test_errors_found_by_running_the_scene_name_file_and_field_in_info_and_rende
     for args in (["info", path], ["render", path, "-o", tmp_path / "out"]):
         result = run(*args)
         assert result.exit_code == 1
-        assert result.output.strip().splitlines()[-1] == f"error: {path}: {message}"
+        assert result.output.strip().splitlines()[-1] == f"error: {path}:4: {message}"  # the Scene(...) line
     assert not (tmp_path / "out").exists()
 
 
@@ -115,7 +115,7 @@ def test_output_root_that_is_a_file_is_a_clear_error(tiny_scene, tmp_path):
     result = run("render", tiny_scene, "-o", blocker)
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
-        f"error: cannot create output folder {blocker}/bowl: {blocker} is a file")
+        f"error: cannot create output folder {blocker}: {blocker} is a file")
 
 
 def test_trajectories_refuses_unknown_suffix(tiny_scene, tmp_path):
@@ -214,9 +214,11 @@ def test_cvd_preview_renders_what_the_matrix_says_beside_the_real_files(tiny_sce
 
     args = ["render", tiny_scene, "-o", tmp_path, "--view", "contour", "--format", "png", "--size", "320x180"]
     assert run(*args).exit_code == 0
+    real = {path.name: path.read_bytes() for path in (tmp_path / "bowl").iterdir()}
     result = run(*args, "--cvd-preview", "deuteranopia")
     assert result.exit_code == 0, result.output
     assert f"-> {tmp_path / 'bowl-deuteranopia'}" in result.output  # beside the real render, not over it
+    assert {path.name: path.read_bytes() for path in (tmp_path / "bowl").iterdir()} == real  # only the preview
     manifest = json.loads((tmp_path / "bowl-deuteranopia" / "manifest.json").read_text())
     assert manifest["settings"]["cvd_preview"] == "deuteranopia"
     normal = iio.imread(tmp_path / "bowl" / "contour.png")[..., :3].astype(int)

@@ -6,10 +6,11 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 
 import probe
 import pytest
-from conftest import ROOT
+from conftest import ROOT, TINY_SCENE
 
 
 def test_commit_all_puts_back_what_it_replaced_when_a_later_rename_fails(tmp_path, monkeypatch):
@@ -82,28 +83,24 @@ def test_two_renders_of_the_same_scene_at_once_end_with_complete_valid_files(tin
 
 @pytest.fixture
 def unwritable(tmp_path):
-    """unwritable(with_folder) -> a folder no one may write into (holding an empty `bowl` folder
-    if asked): a read-only file system for root, who may write anywhere else; else chmod 555."""
+    """unwritable(with_folder) -> an output root no one may write into, or (with_folder) a root
+    holding a `bowl` folder no one may write into: a read-only file system for root, who may write
+    anywhere else; else chmod 555."""
     place = tmp_path / "readonly"
     place.mkdir()
     mounted = []
 
     def make(with_folder):
-        if with_folder:
-            (place / "bowl").mkdir()
+        target = place / "bowl" if with_folder else place
+        target.mkdir(exist_ok=True)
         if os.geteuid() != 0:
-            for folder in (place / "bowl", place):
-                if folder.exists():
-                    folder.chmod(0o555)
+            target.chmod(0o555)
             return place
-        # tmpfs is mounted empty: fill it, then make it read-only.
         for options in (["-t", "tmpfs", "-o", "size=1m", "tmpfs"], ["-o", "remount,ro"]):
-            result = subprocess.run(["mount", *options, str(place)], capture_output=True, text=True)
+            result = subprocess.run(["mount", *options, str(target)], capture_output=True, text=True)
             if result.returncode != 0:
                 pytest.skip(f"as root, a read-only folder needs mount: {result.stderr.strip()}")
-            mounted[:] = [place]
-            if with_folder and options[0] == "-t":
-                (place / "bowl").mkdir()
+            mounted[:] = [target]
         return place
 
     yield make
@@ -114,15 +111,35 @@ def unwritable(tmp_path):
             folder.chmod(0o755)
 
 
-def test_an_output_root_that_cannot_be_written_is_one_clear_line(tiny_scene, unwritable, render):
+def test_an_output_root_that_cannot_be_written_is_one_clear_line_before_the_scene_loads(scene_file, unwritable,
+                                                                                         render):
     out = unwritable(with_folder=False)
-    result = render(tiny_scene, out, "--size", "160x96", "--format", "mp4", exit_code=1)
-    reason = "Read-only file system" if os.geteuid() == 0 else "Permission denied"
-    assert result.output.splitlines()[-1] == f"error: cannot create output folder {out / 'bowl'}: {reason}"
+    marker = out.parent / "loaded"
+    scene = scene_file(textwrap.dedent(TINY_SCENE) + f"open({str(marker)!r}, 'w').close()\n", "bowl.py")
+    result = render(scene, out, "--size", "160x96", "--format", "mp4", exit_code=1)
+    assert result.output.splitlines()[-1] == f"error: output folder {out} is not writable; choose another with -o"
+    assert not marker.exists()  # the scene file never ran
 
 
-def test_an_output_folder_that_is_not_writable_is_one_clear_line(tiny_scene, unwritable, render):
+def test_an_output_folder_that_is_not_writable_is_one_clear_line_before_the_runs(tiny_scene, unwritable, render,
+                                                                                monkeypatch):
+    from anim.compute import trajectory
+
     out = unwritable(with_folder=True)
+    monkeypatch.setattr(trajectory, "compute", lambda scene: pytest.fail("the runs were computed"))
     result = render(tiny_scene, out, "--size", "160x96", "--format", "mp4", exit_code=1)
     assert result.output.splitlines()[-1] == (
         f"error: output folder {out / 'bowl'} is not writable; choose another with -o")
+
+
+def test_a_failed_render_leaves_no_folder_it_made(scene_file, tmp_path, render):
+    path = scene_file(TINY_SCENE, "bowl.py")
+    out = tmp_path / "out" / "course"
+    result = render(path, out, "--size", "160x96", "--view", "contour", "--format", "gif", "--gif-max-mb", "0.0001",
+                    exit_code=1)
+    assert result.output.splitlines()[-1].startswith("error: contour.gif does not fit in 0.0001 MB")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bowl.py"]  # not out/, out/course/ nor out/course/bowl/
+    (out / "bowl").mkdir(parents=True)
+    (out / "bowl" / "notes.txt").write_text("mine")
+    render(path, out, "--size", "160x96", "--view", "contour", "--format", "gif", "--gif-max-mb", "0.0001", exit_code=1)
+    assert [p.name for p in (out / "bowl").iterdir()] == ["notes.txt"]  # a folder that was there stays
