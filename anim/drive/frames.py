@@ -79,12 +79,12 @@ class _PoolDrawer:
         starts = iter(range(0, len(entries), FRAMES_PER_TASK))
         try:
             while True:
-                # Two tasks per worker in flight: enough to stay busy, memory bounded.
-                for start in itertools.islice(starts, 2 * jobs - len(pending)):
-                    pending.append(pool.submit(_draw, *self.view, entries[start:start + FRAMES_PER_TASK]))
-                if not pending:
-                    return
-                try:
+                try:  # (a pool whose worker died refuses new tasks too)
+                    # Two tasks per worker in flight: enough to stay busy, memory bounded.
+                    for start in itertools.islice(starts, 2 * jobs - len(pending)):
+                        pending.append(pool.submit(_draw, *self.view, entries[start:start + FRAMES_PER_TASK]))
+                    if not pending:
+                        return
                     drawn = pending.popleft().result()
                 except BrokenProcessPool as exc:
                     raise RenderError(
