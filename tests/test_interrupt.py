@@ -1,5 +1,6 @@
 """Killing a render mid-way never leaves a partial file under a final name, nor touches earlier outputs."""
 
+import os
 import queue
 import shutil
 import signal
@@ -14,10 +15,10 @@ from conftest import ROOT, TINY_SCENE
 HANG = 300  # seconds: bounds a hang only; nothing here is judged by how long it takes
 
 
-def _render(scene, out):
+def _render(scene, out, env=None):
     """A small render to the end, in a process of its own."""
     return subprocess.run([sys.executable, "-m", "anim", "render", str(scene), "-o", str(out), "--size", "160x96"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=HANG)
+                          cwd=ROOT, capture_output=True, text=True, timeout=HANG, env=env)
 
 
 # `python -m anim`, except that the render's frame callback (the report that draws the progress
@@ -45,11 +46,11 @@ cli.main()
 """
 
 
-def _start_held(scene, out):
+def _start_held(scene, out, env=None):
     # (with a GIF budget, the GIF's lossless frames are a temporary file of their own too)
     command = [sys.executable, "-c", HELD, "render", str(scene), "-o", str(out), "--size", "640x360",
                "--gif-max-mb", "50"]
-    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
 def _wait_until_held(process):
@@ -94,7 +95,10 @@ def test_interrupted_render_keeps_earlier_outputs(tmp_path, first_render, sig):
     folder = tmp_path / "bowl"
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
 
-    process = _start_held(scene, tmp_path)
+    scratch = tmp_path / "tmp"  # the system's temporary folder, as the render sees it
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    process = _start_held(scene, tmp_path, env)
     try:
         _wait_until_held(process)
         # mid-render: the trajectories written, the contour view's files being written by ffmpeg
@@ -109,6 +113,7 @@ def test_interrupted_render_keeps_earlier_outputs(tmp_path, first_render, sig):
             process.wait()
 
     after = {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(".")}
+    scratch_left = [p.name for p in scratch.iterdir() if p.name.startswith("optianim-")]  # (torch keeps its own)
     assert after == before  # not one byte of the earlier render changed
     leftovers = [p.name for p in folder.iterdir() if p.name.startswith(".")]
     if sig in (signal.SIGINT, signal.SIGTERM):
@@ -117,12 +122,14 @@ def test_interrupted_render_keeps_earlier_outputs(tmp_path, first_render, sig):
         assert stderr.strip().splitlines()[-1] == (
             f"{word}: the render in progress changed no file (files of scenes already done are kept)")
         assert "Traceback" not in stderr
-        assert leftovers == []
+        assert leftovers == [] and scratch_left == []
     else:
         assert process.returncode == -signal.SIGKILL
-        # A killed process cannot clean up; the next render removes what it left.
-        again = _render(scene, tmp_path)
+        assert [name.split("-")[:2] for name in scratch_left] == [["optianim", str(process.pid)]]
+        # A killed process cannot clean up; the next render removes what it left, its scratch folder too.
+        again = _render(scene, tmp_path, env)
         assert again.returncode == 0, again.stderr
         for name in leftovers:
             assert f"removed {name}, left by an interrupted render" in again.stdout
         assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+        assert [p.name for p in scratch.iterdir() if p.name.startswith("optianim-")] == []

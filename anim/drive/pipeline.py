@@ -135,6 +135,7 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
     report(progress.Started(scene, folder))
     result = Result(folder, removed_temps=files.clean_stale(folder))
+    files.clean_stale_scratch()
     runs, view_window = _framed(prepared)
     result.runs = runs
     result.plane = prepared.projection and prepared.projection.described(runs)
@@ -253,11 +254,13 @@ def still(source, out_root, settings, formats=STILL_FORMATS, counter=False):
 @contextlib.contextmanager
 def _all_or_nothing(folder):
     """Collects (temporary, final) pairs of complete files; renames them all into place, in order,
-    when the block ends well, removes them all when it fails, so `folder` gets every file or none."""
+    when the block ends well, removes them all when it fails, so `folder` gets every file or none;
+    another render into `folder` waits meanwhile (anim.write.files.locked)."""
     finished = []
     try:
-        yield finished
-        files.commit_all(finished)
+        with files.locked(folder):  # from here, another render into the folder waits for this one
+            yield finished
+            files.commit_all(finished)
     except BaseException as exc:
         files.discard(*(temp for temp, _ in finished))
         if isinstance(exc, OSError):
@@ -324,6 +327,10 @@ def _output_folder(out_root, name):
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:
+        for place in (*reversed(folder.parents), folder):
+            if place.is_symlink() and not place.exists():
+                raise RenderError(f"cannot create output folder {folder}: {place} is a broken symbolic link "
+                                  f"(to {os.readlink(place)}); remove it or create what it points to") from exc
         blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), folder)
         raise RenderError(f"cannot create output folder {folder}: {blocker} is a file") from exc
     except OSError as exc:

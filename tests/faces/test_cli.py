@@ -116,12 +116,26 @@ def test_output_root_that_is_a_file_is_a_clear_error(tiny_scene, tmp_path):
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
         f"error: cannot create output folder {blocker}/bowl: {blocker} is a file")
+    dangling = tmp_path / "media"
+    dangling.symlink_to(tmp_path / "gone" / "media")
+    result = run("render", tiny_scene, "-o", dangling)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        f"error: cannot create output folder {dangling}/bowl: {dangling} is a broken symbolic link (to "
+        f"{tmp_path / 'gone' / 'media'}); remove it or create what it points to")
 
 
 def test_trajectories_refuses_unknown_suffix(tiny_scene, tmp_path):
     result = run("trajectories", tiny_scene, "-o", tmp_path / "t.xlsx")
     assert result.exit_code == 2
     assert "'t.xlsx' has no known suffix; use one of .csv, .json, .npz" in result.output
+
+
+def test_trajectories_take_a_name_as_long_as_the_file_system_allows(tiny_scene, tmp_path):
+    out = tmp_path / ("runs-" + "x" * 231 + ".csv")  # 240 characters: with the temporary's tag, 263
+    result = run("trajectories", tiny_scene, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("optimizer,run,step,w1,w2,loss") and len(list(tmp_path.iterdir())) == 2
 
 
 def test_help_starts_without_torch_or_matplotlib():
