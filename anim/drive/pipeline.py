@@ -9,9 +9,9 @@ from pathlib import Path
 from anim.compute import trajectory, window
 from anim.compute.trajectory import DIVERGED, LEFT_VIEW
 from anim.declare.landscape import Landscape
-from anim.declare.loader import file_sha256, load_scene
+from anim.declare.loader import contained, file_sha256, load_scene
 from anim.declare.scene import Scene
-from anim.drive import progress
+from anim.drive import limits, progress
 from anim.drive.frames import Workers
 from anim.drive.settings import STILL_FORMATS, frame_count
 from anim.drive.timeline import timeline
@@ -84,7 +84,7 @@ def load(source):
 def checked(source):
     """The scene, checked for what can fail before rendering; raises SceneError naming the file."""
     path = None if isinstance(source, SCENES) else source
-    with naming_file(path):
+    with scene_code(path):
         scene = load(source)
         style.check_colors(scene)
         style.check_texts(scene)
@@ -100,12 +100,15 @@ def checked(source):
     return scene
 
 
-def prepare(source):
-    """Load and check the scene (a path or a Scene), then compute its trajectories."""
+def prepare(source, settings=None, allow_large=False):
+    """Load and check the scene (a path or a Scene), then compute its trajectories; refused
+    before computing if its runs (and, with `settings`, its frames) are past the limits
+    (anim.drive.limits), unless `allow_large`."""
     path = None if isinstance(source, SCENES) else Path(source)
     sha256 = file_sha256(path) if path is not None and path.is_file() else None
     scene = checked(source)
-    with naming_file(path):
+    limits.check_scene(scene, settings, path, allow_large)
+    with scene_code(path):
         if isinstance(scene, Landscape):  # trained, then drawn as a Scene of the plane
             from anim.compute import training
 
@@ -114,14 +117,24 @@ def prepare(source):
         return Prepared(scene, trajectory.compute(scene), path, sha256)
 
 
-def render(source, out_root, settings, report=progress.ignore, cache=None):
+def render(source, out_root, settings, report=progress.ignore, cache=None, allow_large=False, reserved=()):
     """Render every output of the scene (a path or a Scene) under out_root/<scene name>/,
-    reusing the files of views `cache` (an anim.write.cache.Cache, or None) holds."""
+    reusing the files of views `cache` (an anim.write.cache.Cache, or None) holds. out_root is
+    taken as it is now, before the scene's code runs (which may change directory). Past the
+    limits (anim.drive.limits) it is refused before any work, unless `allow_large`; a scene
+    whose folder would be one of the names in `reserved` (a batch's own files) is refused."""
+    out_root = Path(out_root).absolute()
+    limits.check_jobs(settings.jobs, allow_large)
     parallel = any(view_class(view).PARALLEL for view in settings.views)
     # Workers start now: their start-up overlaps loading the scene and running the optimizers;
     # with a cache, when a view is to be drawn: a render the cache holds starts none.
     with Workers(_jobs(settings.jobs) if parallel else 1, eager=cache is None) as workers:
-        return render_prepared(prepare(source), out_root, settings, report, workers, cache)
+        prepared = prepare(source, settings, allow_large)
+        folder = prepared.scene.name + settings.folder_suffix
+        if folder.casefold() in (name.casefold() for name in reserved):
+            raise SceneError(f"name: {prepared.scene.name!r} would write the folder {folder}/, in the way of the "
+                             f"batch's own {folder}; give the scene another name", prepared.path)
+        return render_prepared(prepared, out_root, settings, report, workers, cache)
 
 
 def render_prepared(prepared, out_root, settings, report=progress.ignore, workers=None, cache=None):
@@ -154,7 +167,8 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
         done(temp, FileRecord.of(temp, csv, None, "csv", rows=sum(len(r.points) for r in runs)))
         encoded_formats = frame_formats(settings.formats)
         for view in settings.views if encoded_formats else ():
-            data = view_data(scene, runs, view_window, view, settings)
+            with scene_code(prepared.path):  # the surface, sampled for the view
+                data = view_data(scene, runs, view_window, view, settings)
             result.masked[view] = window.masked_fraction(data.mesh)
             key = cache and cache_key(view, data, scene, settings)
             reused = cache and cache.reuse(key, view, encoded_formats, folder)
@@ -229,9 +243,10 @@ def still(source, out_root, settings, formats=STILL_FORMATS, counter=False):
     (final paths, camera at its last pose; the step counter only if `counter`), saved as
     `formats` to out_root/<scene name>/<view>-still.<format>; returns the paths (a Stills), all
     written or none."""
+    out_root = Path(out_root).absolute()
     prepared = prepare(source)
     scene = prepared.scene
-    folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
+    folder = _output_folder(out_root, scene.name + settings.folder_suffix)
     files.clean_stale(folder)
     runs, view_window = _framed(prepared)
     _checked_overlays(prepared, settings)
@@ -239,7 +254,8 @@ def still(source, out_root, settings, formats=STILL_FORMATS, counter=False):
     last = timeline(scene, settings).frame(frame_count(scene.steps, settings) - 1)
     with _all_or_nothing(folder) as finished:
         for view in settings.views:
-            data = dataclasses.replace(view_data(scene, runs, view_window, view, settings), counter=counter)
+            with scene_code(prepared.path):
+                data = dataclasses.replace(view_data(scene, runs, view_window, view, settings), counter=counter)
             drawn = view_class(view)(data, settings.width, settings.height)
             for fmt in sorted(formats, key=lambda f: f != "png"):  # pixels first: still() ends blitting
                 final = folder / f"{view}-still.{fmt}"
@@ -270,7 +286,7 @@ def _all_or_nothing(folder):
 
 def _framed(prepared):
     """(runs, window): the view window, and the runs knowing where they went far outside it."""
-    with naming_file(prepared.path):
+    with scene_code(prepared.path):
         view_window = window.view_window(prepared.scene, prepared.runs)
     return window.mark_exits(prepared.runs, view_window), view_window
 
@@ -299,10 +315,12 @@ def _versions(ffmpeg=True):
 
 
 @contextlib.contextmanager
-def naming_file(scene_path):
-    """Scene errors found after loading (running the surface, the optimizers) name the file too."""
+def scene_code(scene_path):
+    """Around code that runs the scene's own (its surface, optimizers, model): it is contained
+    (anim.declare.loader.contained), and the scene errors it raises name the file too."""
     try:
-        yield
+        with contained(scene_path):
+            yield
     except SceneError as exc:
         if exc.path is None and scene_path is not None:
             raise SceneError(str(exc), scene_path) from exc
