@@ -1,5 +1,7 @@
-"""Killing a render mid-way never leaves a partial file under a final name, nor touches earlier outputs."""
+"""Killing a render mid-way never leaves a partial file under a final name, nor touches earlier outputs;
+an interrupted batch stops every scene, cleans up and says in batch.json what was done."""
 
+import json
 import os
 import queue
 import shutil
@@ -8,6 +10,8 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, TINY_SCENE
@@ -133,3 +137,57 @@ def test_interrupted_render_keeps_earlier_outputs(tmp_path, first_render, sig):
             assert f"removed {name}, left by an interrupted render" in again.stdout
         assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
         assert [p.name for p in scratch.iterdir() if p.name.startswith("optianim-")] == []
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_batch_stops_every_scene_cleans_up_and_says_what_was_done(tmp_path, sig):
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    mark = f"import os\nopen(os.path.join({str(marks)!r}, os.path.basename(__file__) + '-' + str(os.getpid())), 'w').close()\n"
+    course = tmp_path / "course"
+    course.mkdir()
+    tiny = textwrap.dedent(TINY_SCENE)
+    (course / "a_done.py").write_text(tiny.replace('name="bowl"', 'name="a_done"'))
+    (course / "b_hangs.py").write_text(mark + "import time\ntime.sleep(3600)\nscene = None\n")
+    (course / "c_slow.py").write_text(mark + tiny.replace('name="bowl"', 'name="c_slow"').replace("steps=12", "steps=3000"))
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "anim", "render", str(course), "-o", str(out), "--jobs", "2",
+                                "--quality", "low", "--size", "160x96", "--view", "contour", "--format", "mp4"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "TMPDIR": str(scratch)})
+    try:
+        assert process.stdout.readline() == "3 scenes, 2 at a time, 1 process each for 3-D frames\n"
+        assert process.stdout.readline().startswith("ok ")  # a_done.py
+        while not list((out / "c_slow").glob(".contour.mp4.*.part")):  # c_slow.py is being encoded
+            assert process.poll() is None
+            time.sleep(0.05)
+        pids = {name.split("-")[0]: int(name.split("-")[1]) for name in (p.name for p in marks.iterdir())}
+        process.send_signal(sig)
+        stdout, stderr = process.communicate(timeout=HANG)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 128 + sig, stderr
+    word = "interrupted" if sig == signal.SIGINT else "terminated"
+    assert stderr.splitlines()[-1] == (f"{word}: the render in progress changed no file (files of scenes already "
+                                       "done are kept)")
+    assert "Traceback" not in stderr and "leaked" not in stderr, stderr
+    listed = json.loads((out / "batch.json").read_text())
+    assert [(Path(s["scene_file"]).name, s["status"], s["error"]) for s in listed["scenes"]] == [
+        ("a_done.py", "ok", None),
+        ("b_hangs.py", "failed", f"{course / 'b_hangs.py'}: interrupted before it finished; its folder is unchanged"),
+        ("c_slow.py", "failed", f"{course / 'c_slow.py'}: interrupted before it finished; its folder is unchanged")]
+    assert sorted(str(p.relative_to(out)) for p in out.rglob(".*")) == []
+    assert [p.name for p in scratch.iterdir() if p.name.startswith("optianim-")] == []
+    assert not any(_alive(pid) for pid in pids.values()) and set(pids) == {"b_hangs.py", "c_slow.py"}

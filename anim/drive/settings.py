@@ -16,6 +16,8 @@ DEFAULT_QUALITY = "medium"
 SLIDE_MAX_WIDTH = 960  # GIF and WebP, for slides: labels stay legible when the picture fills a slide
 SLIDE_TARGET_FPS = 15  # each GIF frame delay a whole number of 1/100 s near this; >= 20 ms always
 MIN_SIDE = 64
+SCENE_TIMEOUT = 1800  # seconds a scene of a batch here may render before it is stopped (--scene-timeout)
+SCHEDULER_TIMEOUT = 5  # seconds to reach a Dask scheduler and hear it answer as one (--scheduler-timeout)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from anim.drive.settings import DEFAULT_QUALITY, STILL_FORMATS, Settings, from_keywords, outputs, parse_size
+from anim.drive.settings import (DEFAULT_QUALITY, SCENE_TIMEOUT, STILL_FORMATS, Settings, from_keywords, outputs,
+                                  parse_size)
 from anim.errors import UsageError
 
 __all__ = ["Plan", "info", "load", "render", "render_many", "show", "still", "trajectories"]
@@ -31,16 +32,19 @@ class Plan:
 
 
 def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None, pace=Settings.pace,
-         theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, cvd_preview=None):
+         theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, cvd_preview=None, allow_large=False):
     """Check `scene` (a path or a Scene) as a render would, without rendering: load it, build
-    every optimizer, take each one's first update; returns the Plan."""
+    every optimizer, take each one's first update, and refuse it past the limits a render
+    checks (anim.drive.limits) unless `allow_large`; returns the Plan."""
     from anim.compute import window
-    from anim.drive import pipeline
+    from anim.drive import limits, pipeline
     from anim.look import colors
 
     settings = from_keywords(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb,
                              cvd_preview=cvd_preview)
-    checked = pipeline.checked(_scene_source(scene))
+    source = _scene_source(scene)
+    checked = pipeline.checked(source)
+    limits.check_scene(checked, settings, None if isinstance(source, pipeline.SCENES) else source, allow_large)
     notes = colors.notes(colors.looks(checked.optimizers, settings.theme), settings.theme)
     fixed = window.fixed_ranges(checked)
     return Plan(checked, settings, outputs(checked.steps, settings), notes, window.starts_outside(checked, fixed), fixed)
@@ -48,7 +52,7 @@ def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None,
 
 def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None,
            pace=Settings.pace, theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, jobs=None,
-           progress=None, cvd_preview=None, overlays=None, cache=True, debug=False):
+           progress=None, cvd_preview=None, overlays=None, cache=True, allow_large=False, debug=False):
     """Render `scene` (a path or a Scene) into out/<scene name>/: each view in each format,
     trajectories.csv, index.html and manifest.json, all at once or none. Returns the Result
     (folder, files, manifest, color_notes), which displays itself in a notebook. `progress`, if
@@ -58,8 +62,10 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
     colour-vision deficiency see, into out/<scene name>-<deficiency>/. `overlays` (names such as
     'gradient', 'update', 'momentum' or a state key) draws those arrows instead of the scene's. `cache`: True reuses the
     files of a view whose frames would be the same from the render cache (anim.write.cache), False
-    draws every frame, a folder (or an anim.write.cache.Cache) is the cache to use. In a notebook an
-    optianim error is raised without its traceback through optianim's internals unless `debug`."""
+    draws every frame, a folder (or an anim.write.cache.Cache) is the cache to use. A render past
+    the limits of memory and time (steps, start points, frames, jobs: anim.drive.limits) is refused
+    before it starts, naming the estimate, unless `allow_large`. In a notebook an optianim error is
+    raised without its traceback through optianim's internals unless `debug`."""
     from anim.drive import pipeline
     from anim.drive import progress as events
     from anim.errors import AnimError
@@ -72,7 +78,7 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
         if progress is None and notebook.in_kernel():
             progress = notebook.Progress()
         result = pipeline.render(_scene_source(scene), Path(out), settings, progress or events.ignore,
-                                 Cache.chosen(cache))
+                                 Cache.chosen(cache), allow_large)
         return notebook.Rendered(**vars(result))
     except AnimError as exc:  # in a notebook: the message, with no traceback through optianim's internals
         if debug or not notebook.in_kernel():
@@ -92,16 +98,22 @@ def show(scene, out="media", *, embed_limit_mb=None, **options):
     display(render(scene, out, **options).display(embed_limit_mb))
 
 
-def render_many(scenes, out="media", *, jobs=None, scheduler=None, progress=None, **options):
-    """Render many scene files (paths, or folders of them) into out/<scene name>/ each, with the
-    keywords of `render`: here on `jobs` processes in all (default: one per core; scenes at once,
-    the jobs left over drawing 3-D frames), or on the Dask cluster whose scheduler is at
-    `scheduler` (needs the `dask` extra). A failing scene does not stop the others. Writes
-    out/batch.json and out/index.html; returns the anim.drive.batch.Batch (`outcomes`, `failed`).
-    `progress` gets the events of anim.drive.batch (SceneStarted, SceneFrames, SceneFinished, Notice)."""
+def render_many(scenes, out="media", *, jobs=None, scheduler=None, progress=None, scene_timeout=None,
+                scheduler_timeout=None, **options):
+    """Render many scene files (paths, or folders of them: their files that set `scene` at their
+    top level, found by reading them) into out/<scene name>/ each, with the keywords of
+    `render`: here on `jobs` processes in all (default: one per core; scenes at once, the jobs
+    left over drawing 3-D frames), each scene in a fresh process of its own, stopped after
+    `scene_timeout` seconds (default anim.drive.settings.SCENE_TIMEOUT; 0: no limit); or on the
+    Dask cluster whose scheduler is at `scheduler` (needs the `dask` extra), reached within
+    `scheduler_timeout` seconds (default anim.drive.settings.SCHEDULER_TIMEOUT). A failing scene,
+    or one whose process dies, does not stop the others. Writes out/batch.json and
+    out/index.html; returns the anim.drive.batch.Batch (`outcomes`, `failed`, `skipped`).
+    `progress` gets the events of anim.drive.batch (Planned, SceneStarted, SceneFrames,
+    SceneFinished, Notice)."""
     import inspect
 
-    from anim.drive import batch
+    from anim.drive import batch, limits
 
     if isinstance(scenes, (str, Path)):
         scenes = [scenes]
@@ -113,7 +125,13 @@ def render_many(scenes, out="media", *, jobs=None, scheduler=None, progress=None
         raise UsageError(f"render_many: {exc}") from None
     bound.apply_defaults()
     from_keywords(**{name: bound.arguments[name] for name in inspect.signature(from_keywords).parameters})
-    return batch.render_many(scenes, Path(out), options, jobs, scheduler, progress)
+    for name, value in (("scene_timeout", scene_timeout), ("scheduler_timeout", scheduler_timeout)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0):
+            raise UsageError(f"{name}: got {value!r}; use a number of seconds >= 0")
+    if not scheduler:
+        limits.check_jobs(jobs, options.get("allow_large", False))
+    return batch.render_many(scenes, Path(out), options, jobs, scheduler, progress,
+                             SCENE_TIMEOUT if scene_timeout is None else scene_timeout, scheduler_timeout)
 
 
 def still(scene, out="media", *, views=None, formats=None, size=None, theme=Settings.theme, transparent=False,
@@ -135,12 +153,13 @@ def still(scene, out="media", *, views=None, formats=None, size=None, theme=Sett
     return pipeline.still(_scene_source(scene), Path(out), settings, formats, counter)
 
 
-def trajectories(scene):
-    """Every optimizer's runs from every start point, as numpy (anim.write.export.Trajectories)."""
+def trajectories(scene, *, allow_large=False):
+    """Every optimizer's runs from every start point, as numpy (anim.write.export.Trajectories);
+    refused before computing past the limits of memory and time unless `allow_large`."""
     from anim.drive import pipeline
     from anim.write.export import Trajectories
 
-    prepared = pipeline.prepare(_scene_source(scene))
+    prepared = pipeline.prepare(_scene_source(scene), allow_large=allow_large)
     return Trajectories(prepared.scene.name, prepared.runs, prepared.projection)
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from anim.drive.settings import DEFAULT_QUALITY, MIN_SIDE, QUALITIES, STILL_FORMATS, Settings
+from anim.drive.settings import (DEFAULT_QUALITY, MIN_SIDE, QUALITIES, SCENE_TIMEOUT, SCHEDULER_TIMEOUT,
+                                  STILL_FORMATS, Settings)
 from anim.errors import AnimError, UsageError
 from anim.faces import api
 from anim.look.colors import DEFICIENCIES
@@ -48,6 +49,10 @@ OVERLAY_OPTION = click.option(
     "--overlay", "overlays", multiple=True, metavar="NAME",
     help="Arrows at each head, instead of the scene's overlays; repeat for several: gradient (the step -lr*grad), "
          "update (the step taken), momentum (-lr times the first-moment buffer) or a state key such as exp_avg_sq.")
+ALLOW_LARGE_OPTION = click.option(
+    "--allow-large", is_flag=True,
+    help="Go ahead past the limits of memory and time (steps, start points, frames, --jobs) checked before "
+         "work starts.")
 CVD_OPTION = click.option("--cvd-preview", type=click.Choice(DEFICIENCIES), default=None,
                           help="Draw what students with this colour-vision deficiency see (Machado et al. 2009), "
                                "into OUT/<scene name>-<deficiency>/, to check a slide.")
@@ -155,6 +160,12 @@ def main():
 @click.option("--scheduler", metavar="ADDRESS", envvar="OPTIANIM_SCHEDULER", default=None,
               help="Render the scenes on the Dask cluster whose scheduler is at ADDRESS "
                    "(tcp://host:8786; needs optianim[dask]). [env: OPTIANIM_SCHEDULER]")
+@click.option("--scheduler-timeout", type=click.FloatRange(min=0, min_open=True), default=SCHEDULER_TIMEOUT,
+              show_default=True, metavar="SECONDS", help="Give up reaching the Dask scheduler after this long.")
+@click.option("--scene-timeout", type=click.FloatRange(min=0), default=SCENE_TIMEOUT, show_default=True,
+              metavar="SECONDS", help="With several scenes here, stop a scene still rendering after this long "
+                                      "and report it (0: no limit).")
+@ALLOW_LARGE_OPTION
 @click.option("--cache/--no-cache", default=True, show_default=True,
               help="Reuse the files of views whose frames would be the same from the render cache; "
                    "--no-cache draws every frame.")
@@ -164,7 +175,7 @@ def main():
 @OVERLAY_OPTION
 @_debug_option
 @_reporting_errors
-def render(scenes, out, jobs, scheduler, cache, watch, overlays, **options):
+def render(scenes, out, jobs, scheduler, scheduler_timeout, scene_timeout, cache, watch, overlays, **options):
     """Render SCENE.py files, or folders of them, into contour and 3-D animations (MP4 + GIF) with their data.
 
     Every file lands in OUT/<scene name>/, with index.html to preview them all and manifest.json
@@ -182,7 +193,8 @@ def render(scenes, out, jobs, scheduler, cache, watch, overlays, **options):
         return
     shown = _BatchProgress()
     try:
-        done = api.render_many(scenes, out, jobs=jobs, scheduler=scheduler, progress=shown, cache=cache, **options)
+        done = api.render_many(scenes, out, jobs=jobs, scheduler=scheduler, progress=shown, cache=cache,
+                               scene_timeout=scene_timeout, scheduler_timeout=scheduler_timeout, **options)
     finally:
         shown.close()
     ok = len(done.outcomes) - len(done.failed)
@@ -199,8 +211,9 @@ def _watch(scenes, out, jobs, options, cache):
 
     from anim.drive import watch
 
-    if importlib.util.find_spec("watchfiles") is None:
-        raise AnimError("--watch needs the watchfiles package: pip install 'optianim[watch]'")
+    missing = [name for name in ("watchfiles", "starlette", "uvicorn") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise AnimError(f"--watch needs {', '.join(missing)}: pip install 'optianim[watch]'")
     watch.watch(scenes[0], out, lambda: _render_one(scenes[0], out, jobs, options, cache), click.echo)
 
 
@@ -352,9 +365,13 @@ class _BatchProgress:
         events = self.events
         if isinstance(event, events.Planned):
             self.total = len(event.scene_files)
-            how = (f"{event.at_once} at a time, {_count(event.frame_jobs, 'process')} each for 3-D frames"
-                   if event.at_once else "on the Dask cluster")
+            how = (f"{event.at_once} at a time, {_count(event.frame_jobs, 'process', 'processes')} each for "
+                   "3-D frames" if event.at_once else "on the Dask cluster")
             click.echo(f"{_count(self.total, 'scene')}, {how}")
+            if event.skipped:
+                click.echo(f"note: skipped {_count(len(event.skipped), 'file')} that "
+                           f"{'is no scene file' if len(event.skipped) == 1 else 'are no scene files'} (read, not "
+                           "run): " + "; ".join(f"{path} ({why})" for path, why in event.skipped), err=True)
         elif isinstance(event, events.SceneStarted):
             where = f" on {event.worker}" if event.worker else ""
             self.running[event.scene_file] = f"{event.scene_file}: loading{where}"
@@ -400,8 +417,8 @@ class _BatchProgress:
         self.clear()
 
 
-def _count(n, noun):
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def _count(n, noun, plural=None):
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
 
 
 @main.command()
@@ -509,9 +526,10 @@ def clear_cache():
 @click.argument("scene", type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
               help="File to write: .csv, .json or .npz.")
+@ALLOW_LARGE_OPTION
 @_debug_option
 @_reporting_errors
-def trajectories(scene, out):
+def trajectories(scene, out, allow_large):
     """Compute the trajectories of SCENE.py and write them as CSV, JSON or NPZ (by suffix)."""
     from anim.write import export
 
@@ -522,7 +540,7 @@ def trajectories(scene, out):
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise AnimError(f"cannot create the folder of {out}: {exc.strerror or exc}") from exc
-    computed = api.trajectories(scene)
+    computed = api.trajectories(scene, allow_large=allow_large)
     try:
         computed.write(out)
     except OSError as exc:
@@ -533,6 +551,7 @@ def trajectories(scene, out):
 @main.command()
 @click.argument("scene", type=click.Path(path_type=Path))
 @_settings_options
+@ALLOW_LARGE_OPTION
 @_debug_option
 @_reporting_errors
 def info(scene, **options):
