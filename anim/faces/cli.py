@@ -566,14 +566,16 @@ def info(scene, **options):
         click.echo(f"note: {note}")
     if plan.starts_outside:
         click.echo(_outside_note(plan.starts_outside, *plan.window).strip())
-    click.echo(f"{'file':<14}{'frames':>8}{'fps':>8}{'duration':>10}{'size':>11}")
+    rows = [("file", "frames", "fps", "duration", "size")]
     for output in plan.outputs:
-        if FORMATS[output.format].document:
-            click.echo(f"{output.filename:<14}{'-':>8}{'-':>8}{'-':>10}{'-':>11}")
-            continue
-        if not FORMATS[output.format].animated:
-            click.echo(f"{output.filename:<14}{1:>8}{'-':>8}{'-':>10}{output.width:>6}x{output.height}")
-            continue
-        at_most = "<=" if FORMATS[output.format].merges else "  "
-        click.echo(f"{output.filename:<14}{at_most}{output.frames:>6}{output.fps:>8g}"
-                   f"{output.duration:>9.2f}s{output.width:>6}x{output.height}")
+        fmt = FORMATS[output.format]
+        if fmt.document:
+            rows.append((output.filename, "-", "-", "-", "-"))
+        elif not fmt.animated:
+            rows.append((output.filename, "1", "-", "-", f"{output.width}x{output.height}"))
+        else:
+            rows.append((output.filename, ("<=" if fmt.merges else "") + str(output.frames), f"{output.fps:g}",
+                         f"{output.duration:.2f}s", f"{output.width}x{output.height}"))
+    widths = [max(len(row[column]) for row in rows) for column in range(5)]  # columns never run together
+    for row in rows:
+        click.echo("  ".join([row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]))

@@ -360,3 +360,26 @@ def test_a_scene_whose_process_dies_on_a_worker_fails_alone_and_the_worker_rende
                                       "folder is unchanged")
     assert all(w.poll() is None for w in workers)  # both workers live on
     assert not list((tmp_path / "out").rglob(".*"))
+
+
+def test_a_scene_named_like_the_batchs_own_files_is_refused_before_it_renders(tmp_path):
+    course = tmp_path / "course"
+    write(course, "ok.py", tiny("ok"))
+    write(course, "index.py", tiny("Index.HTML"))  # case-insensitive file systems too
+    done = anim.render_many([course], tmp_path / "out", jobs=1, views=["contour"], formats=["png"], size=(160, 96))
+    assert [o.status for o in done.outcomes] == ["failed", "ok"]
+    assert done.outcomes[0].error == (f"{course / 'index.py'}: name: 'Index.HTML' would write the folder Index.HTML/, "
+                                      "in the way of the batch's own Index.HTML; give the scene another name")
+    assert not (tmp_path / "out" / "Index.HTML").exists() and (tmp_path / "out" / "index.html").is_file()
+
+
+def test_running_out_of_memory_outside_the_scene_names_the_scene(tmp_path, monkeypatch):
+    from anim.drive import pipeline
+
+    def hungry(*args, **kwargs):
+        raise MemoryError()  # as numpy raises it, without a message
+
+    monkeypatch.setattr(pipeline, "render", hungry)
+    ended = outcome.render_scene(tmp_path / "s.py", tmp_path, {}, 1, lambda event: None)
+    assert ended.error == (f"{tmp_path / 's.py'}: ran out of memory (MemoryError); render it alone to see where, "
+                           "with fewer start points, steps or pixels")

@@ -200,6 +200,14 @@ def test_info_prints_the_numbers_of_the_plan(tiny_scene):
         assert numbers == [output.filename, str(output.frames), f"{output.fps:g}", f"{output.duration:.2f}s", size]
         # a WebP holds a run of identical frames as one; a GIF under --gif-max-mb keeps every frame
         assert ("<=" in row) == (output.format == "webp")
+    # long numbers and names never run into the next column
+    result = run("info", tiny_scene, "--view", "dashboard", "--format", "webm", "--format", "webp", "--pace", "0.001",
+                 "--allow-large")
+    assert result.exit_code == 0, result.output
+    table = [line.split() for line in result.output.splitlines()[1:] if not line.startswith("note: ")]
+    assert table == [["file", "frames", "fps", "duration", "size"],
+                     ["dashboard.webm", "330076", "30", "11002.53s", "1280x720"],
+                     ["dashboard.webp", "<=165038", "15", "11002.53s", "960x540"]]
 
 
 def test_render_prints_the_colour_notes_and_the_manifest_keeps_them(tmp_path):
