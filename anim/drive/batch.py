@@ -105,7 +105,8 @@ def render_many(paths, out_root, options, jobs=None, scheduler=None, report=None
     try:
         if scheduler:
             report(Planned([str(p) for p in scenes], skipped=skipped))
-            outcomes = cluster.render(scenes, out_root, options, scheduler, reporting, scheduler_timeout, finished)
+            outcomes = cluster.render(scenes, out_root, options, scheduler, reporting, scheduler_timeout, finished,
+                                      scene_timeout)
         else:
             outcomes = _render_here(scenes, out_root, options, jobs, reporting, scene_timeout, finished, skipped)
     except KeyboardInterrupt:  # Ctrl-C (or SIGTERM, in the CLI): batch.json still says which scenes are done

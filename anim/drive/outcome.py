@@ -5,10 +5,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from anim.drive import pipeline
 from anim.drive.settings import from_keywords
 from anim.errors import AnimError
-from anim.write.cache import Cache
 
 FRAME_EVENTS_PER_VIEW = 20  # a scene's progress line moves in 5 % steps: enough, and few messages
 
@@ -93,6 +91,9 @@ def render_scene(path, out_root, options, jobs, report, label=None, worker=None,
         if done == total or done - last.get(event.view, 0) >= step:
             last[event.view] = done
             report(SceneFrames(label, event.view, done, total))
+
+    from anim.drive import pipeline  # here: a batch's own process, which renders nothing, never imports it
+    from anim.write.cache import Cache
 
     try:
         keywords = {name: value for name, value in options.items() if name not in ("cache", "debug", "allow_large")}
