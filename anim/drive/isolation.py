@@ -223,8 +223,8 @@ def _kill_group(pid):
         return
     try:
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        _signal(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, AttributeError):  # (gone; or Windows, with no groups)
+        _signal(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
 class _Stopped(BaseException):
@@ -239,7 +239,8 @@ def _main(task, events, alive, environment, scratch):
     """A scene's process: as if started now by the batch's process (its environment, a scratch
     folder of its own), in a process group of its own (so a stop reaches its frame workers, and
     Ctrl-C is the batch's to handle); sends its events, then its Outcome."""
-    os.setpgrp()
+    if hasattr(os, "setpgrp"):  # (POSIX)
+        os.setpgrp()
     os.environ.clear()
     os.environ.update(environment, TMPDIR=scratch)
     os.makedirs(scratch, exist_ok=True)
