@@ -167,7 +167,8 @@ def test_an_interrupted_batch_stops_every_scene_cleans_up_and_says_what_was_done
                                env={**os.environ, "TMPDIR": str(scratch)})
     try:
         assert process.stdout.readline() == "3 scenes, 2 at a time, 1 process each for 3-D frames\n"
-        assert process.stdout.readline().startswith("ok ")  # a_done.py
+        done = process.stdout.readline()
+        assert done.startswith("ok "), (done, process.wait(timeout=HANG), process.stderr.read())  # a_done.py
         while not list((out / "c_slow").glob(".contour.mp4.*.part")):  # c_slow.py is being encoded
             assert process.poll() is None
             time.sleep(0.05)

@@ -21,6 +21,7 @@ from anim.write import files
 PRELOAD = ["anim.drive.preload"]
 STOP_SECONDS = 10   # after SIGTERM, the time a scene's process has to clean up before it is killed
 POLL_SECONDS = 0.2  # how often time limits are looked at while no scene reports anything
+UNIX_SOCKET_PATH = 104  # bytes an AF_UNIX socket's path may have (108 on Linux, 104 on macOS)
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,16 @@ def run(tasks, at_once, report, timeout=None, finished=None):
 
 
 def _context():
-    """A forkserver that has imported what every scene needs, where there is one (Linux, macOS);
-    else fresh interpreters (Windows)."""
+    """A forkserver that has imported what every scene needs, where there is one (Linux, macOS)
+    and its socket's path fits in the temporary folder; else fresh interpreters (Windows)."""
     if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(PRELOAD)
-        return context
+        from multiprocessing import util
+
+        socket_path = os.path.join(util.get_temp_dir(), "listener-12345678")  # as the forkserver names it
+        if len(os.fsencode(socket_path)) < UNIX_SOCKET_PATH:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOAD)
+            return context
     return multiprocessing.get_context("spawn")
 
 

@@ -137,3 +137,14 @@ def test_scene_processes_start_with_torch_imported(tmp_path):
     done = anim.render_many([course], tmp_path / "out", jobs=1, **TINY)
     assert done.outcomes[0].ok, done.outcomes[0].error
     assert json.loads(report.read_text()) == ["matplotlib", "mpl_toolkits.mplot3d", "torch", "torch._dynamo"]
+
+
+def test_a_temporary_folder_too_deep_for_the_process_servers_socket_falls_back_to_fresh_interpreters(monkeypatch):
+    from multiprocessing import util
+
+    if "forkserver" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("no forkserver here")
+    monkeypatch.setattr(util, "get_temp_dir", lambda: "/tmp/" + "deep/" * 20)  # AF_UNIX paths stop at 104-108 bytes
+    assert isolation._context().get_start_method() == "spawn"
+    monkeypatch.setattr(util, "get_temp_dir", lambda: "/tmp/pymp-abcdefgh")
+    assert isolation._context().get_start_method() == "forkserver"
