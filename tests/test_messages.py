@@ -283,3 +283,19 @@ def test_a_misspelt_scene_file_is_told_the_closest_name(tmp_path):
         1, f"error: {tmp_path / 'scenes' / 'rosenbrok.py'}: no such file "
            f"(did you mean {tmp_path / 'scenes' / 'rosenbrock.py'}?)\n")
     assert not (tmp_path / "out").exists()
+def test_a_complex_surface_is_one_line_before_any_work_without_a_torch_warning(scene_file, recwarn):
+    path = scene_file(OUTSIDE.format(init="(1, 1)").replace("w1 ** 2 + w2 ** 2", "(w1 + 1j * w2) ** 2"))
+    result = run("info", path)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [f"error: {path}: surface: returns complex64 values; a loss is a real "
+                                          "number at each point (for complex values, take .abs() or .real)"]
+    assert [str(w.message) for w in recwarn if "complex" in str(w.message)] == []
+
+
+def test_an_infinite_learning_rate_renders_its_divergence(scene_file, tmp_path):
+    path = scene_file(OUTSIDE.format(init="(1, 1)").replace("lr=0.1", "lr=float('inf')"))
+    result = run("render", path, "-o", tmp_path, "--size", "160x96", "--format", "png", "--view", "contour")
+    assert result.exit_code == 0, result.output
+    assert "  note: SGD (run 0) diverged at step 1: drawn up to there" in result.output.splitlines()
+    manifest = json.loads((tmp_path / "outside" / "manifest.json").read_text())
+    assert manifest["optimizers"][0]["hyperparameters"] == {"lr": "inf"}  # JSON has no inf

@@ -187,6 +187,9 @@ def sample(surface, x_range, y_range, resolution):
         shape = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
         raise SceneError(f"surface: must be elementwise (mesh of shape {tuple(w1.shape)} in, "
                          f"same shape out), got {shape}")
+    if z.is_complex() or z.dtype == torch.bool:  # (casting would drop the imaginary part, with a warning)
+        raise SceneError(f"surface: returns {str(z.dtype).removeprefix('torch.')} values; a loss is a real number "
+                         "at each point (for complex values, take .abs() or .real)")
     values = z.detach().to(torch.float32).numpy()
     if not np.isfinite(values).any():
         raise SceneError(f"surface: not finite anywhere in the window w1 in {x_range}, w2 in {y_range}")

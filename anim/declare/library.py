@@ -1,5 +1,5 @@
-"""The scene library: the scenes shipped with optianim and scenes by name, what each scene file in a
-folder shows (read, never run), and new scene files."""
+"""The scene library: the scenes shipped with optianim and scenes by name, which files of a folder
+are scene files and what each shows (read, never run), and new scene files."""
 
 import ast
 import difflib
@@ -94,12 +94,64 @@ def describe(folder):
 
 
 def scene_paths(folder):
-    """The scene files in `folder`, by name: every *.py not starting with '_' (what `list` shows
-    and a batch renders)."""
+    """The scene files in `folder`, by name (what `list` shows and a batch renders)."""
+    return scan(folder)[0]
+
+
+def scan(folder):
+    """(scene files, [(path, why skipped)]) of the *.py files in `folder`, by name, decided by
+    reading each file, never running it: a scene file is a regular file whose name does not
+    start with '_' and that binds `scene` at its top level (`scene = ...`, or imports it); a
+    file that does not parse is kept, so that the render reports its syntax error."""
     folder = Path(folder)
     if not folder.is_dir():
         raise AnimError(f"{folder}: not a folder of scene files")
-    return [path for path in sorted(folder.glob("*.py")) if not path.name.startswith("_")]
+    scenes, skipped = [], []
+    for path in sorted(folder.glob("*.py")):
+        why = _not_a_scene(path)
+        if why:
+            skipped.append((path, why))
+        else:
+            scenes.append(path)
+    return scenes, skipped
+
+
+def _not_a_scene(path):
+    """Why `path` is no scene file, or None if it is one."""
+    if path.name.startswith("_"):
+        return "its name starts with '_'"
+    if not path.is_file():  # a FIFO, a socket, a folder named *.py: reading it could hang
+        return "not a regular file"
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except (SyntaxError, ValueError):
+        return None
+    except OSError as exc:
+        return f"unreadable: {exc.strerror}"
+    return None if _binds_scene(tree.body) else "no top-level `scene = ...`"
+
+
+def _binds_scene(statements):
+    """Whether these statements (a module's body, or an if/try/with block in it) bind `scene`."""
+    for node in statements:
+        if isinstance(node, ast.Assign) and any(_names_scene(target) for target in node.targets):
+            return True
+        if isinstance(node, (ast.AnnAssign, ast.AugAssign)) and _names_scene(node.target):
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                (alias.asname or alias.name) == "scene" for alias in node.names):
+            return True
+        blocks = [getattr(node, name, []) for name in ("body", "orelse", "finalbody")]
+        blocks += [handler.body for handler in getattr(node, "handlers", [])]
+        if isinstance(node, (ast.If, ast.Try, ast.With)) and any(_binds_scene(block) for block in blocks):
+            return True
+    return False
+
+
+def _names_scene(target):
+    if isinstance(target, ast.Name):
+        return target.id == "scene"
+    return isinstance(target, (ast.Tuple, ast.List)) and any(_names_scene(t) for t in target.elts)
 
 
 def _first_docstring_line(path):

@@ -1,4 +1,5 @@
-"""Loads the `scene` a scene file defines; every failure becomes a SceneError naming the file."""
+"""Loads the `scene` a scene file defines; every failure becomes a SceneError naming the file; and
+contains what scene code does to the process (exits, the working directory, sys.argv)."""
 
 import ast
 import contextlib
@@ -8,6 +9,7 @@ import hashlib
 import importlib
 import importlib.util
 import itertools
+import os
 import re
 import sys
 import traceback
@@ -35,11 +37,13 @@ def load_scene(path):
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     try:
-        with _folder_importable(path.parent):
+        with contained(path), _folder_importable(path.parent):
             spec.loader.exec_module(module)
     except SyntaxError as exc:
         raise SceneError(f"syntax error: {exc.msg}", path, exc.lineno) from exc
     except SceneError as exc:
+        if exc.path is not None:  # contained's: it names the file and line already
+            raise
         raise SceneError(one_line(exc), path, _declared_line(path, str(exc)) or _line_in(exc, path)) from exc
     except Exception as exc:
         if calls_numpy(exc):  # the file itself ran numpy on a tensor that needs gradients
@@ -76,6 +80,41 @@ def _not_found(path):
     if library.shipped(path.name):
         return f"no such file (a shipped scene has that name: give {stem} alone)"
     return "no such file"
+class _ExitRefused(SystemExit):
+    """os._exit called by scene code, refused: it would end optianim with no word."""
+
+
+@contextlib.contextmanager
+def contained(path=None):
+    """Runs scene code (a scene file loading, or its surface, optimizers and model later) so that
+    what it does to the process stays in it: it sees sys.argv as a script run alone would (an
+    argparse in a helper finds no arguments); sys.exit, exit(), os._exit and an argparse error
+    become a SceneError naming the file and line instead of ending optianim; running out of
+    memory is a SceneError too; and a working directory it changes (os.chdir) is restored."""
+    cwd, argv, end_process = os.getcwd(), list(sys.argv), os._exit
+
+    def refused(status):
+        raise _ExitRefused(status)
+
+    sys.argv[:] = [str(path) if path is not None else ""]
+    os._exit = refused
+    try:
+        yield
+    except SystemExit as exc:
+        call = "os._exit" if isinstance(exc, _ExitRefused) else "sys.exit"
+        line = _line_in(exc, path) if path is not None else None
+        raise SceneError(f"the scene exits ({call}({exc.code!r})) while optianim runs it; a scene file defines "
+                         "`scene` and must not end the process", path, line) from None
+    except MemoryError as exc:
+        detail = f": {one_line(exc)}" if str(exc) else ""
+        line = _line_in(exc, path) if path is not None else None
+        raise SceneError(f"ran out of memory (MemoryError{detail}); give the scene fewer start points, optimizers "
+                         "or steps", path, line) from None
+    finally:
+        os._exit = end_process
+        sys.argv[:] = argv
+        with contextlib.suppress(OSError):  # (a folder removed meanwhile: nothing to go back to)
+            os.chdir(cwd)
 
 
 @contextlib.contextmanager

@@ -2,35 +2,35 @@
 (anim.drive.cluster); reports each scene as it goes and writes batch.json and index.html at the output root."""
 
 import html
-import multiprocessing
 import os
-import queue
-import signal
-import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from anim.drive.outcome import Notice, Outcome, Planned, SceneFinished, render_scene
+from anim.drive.outcome import Notice, Outcome, Planned
+from anim.drive.settings import SCENE_TIMEOUT
 from anim.errors import AnimError
 from anim.version import __version__
 from anim.write import files
+from anim.write.slides import COURSE_FILE
 
 BATCH_FILE = "batch.json"
 INDEX_FILE = "index.html"
+RESERVED = (BATCH_FILE, INDEX_FILE, COURSE_FILE)  # no scene's folder may take these names at the output root
 
 
 @dataclass
 class Batch:
     """What render_many did: an Outcome per scene in the order given, the batch.json and
-    index.html it wrote at the output root, the notices (version differences), the time, and with
-    --format pptx the course's deck (course.pptx at the root, every scene's slides in order)."""
+    index.html it wrote at the output root, the notices (version differences), the files of the
+    folders given that are not scenes ((path, why) each), the time, and with --format pptx the
+    course's deck (course.pptx at the root, every scene's slides in order)."""
 
     outcomes: list
     root: Path
     seconds: float
     notices: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
     course: object = None
 
     @property
@@ -47,21 +47,24 @@ class Batch:
 
 
 def scene_files(paths):
-    """The scene files of `paths`: a file as it is, a folder's scene files (as `optianim list`
-    finds them), a bare name the current folder's file or the shipped scene, each once. A path that is no scene file fails later as that scene, with the
-    loader's message."""
+    """(scene files, skipped) of `paths`: a file as it is, a bare name the current folder's file or
+    the shipped scene; of a folder, its scene files as `optianim list` finds them (read, never run:
+    anim.declare.library.scan), each once, and the folder's other *.py files with why they are
+    skipped. A path that is no scene file fails later as that scene, with the loader's message."""
     from anim.declare import library
 
-    found = []
+    found, skipped = [], []
     for path in (library.find_scene(given).path for given in paths):
         if path.is_dir():
-            inside = library.scene_paths(path)
+            inside, passed = library.scan(path)
             if not inside:
-                raise AnimError(f"{path}: a folder with no scene files (*.py)")
+                raise AnimError(f"{path}: a folder with no scene files (a scene file is a *.py that sets `scene` "
+                                "at its top level)")
             found += inside
+            skipped += passed
         else:
             found.append(path)
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(found)), skipped
 
 
 def plan_jobs(jobs, scenes):
@@ -77,16 +80,19 @@ def cores():
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def render_many(paths, out_root, options, jobs=None, scheduler=None, report=None):
+def render_many(paths, out_root, options, jobs=None, scheduler=None, report=None, scene_timeout=SCENE_TIMEOUT,
+                scheduler_timeout=None):
     """Render every scene of `paths` into out_root with the api.render keywords `options`; here
-    (`jobs` processes in all) or on the Dask cluster at `scheduler`. Returns the Batch; a failed
-    scene is an Outcome, not an exception."""
+    (`jobs` processes in all, each scene in a process of its own, stopped after `scene_timeout`
+    seconds; None or 0: no limit) or on the Dask cluster at `scheduler` (reached within
+    `scheduler_timeout` seconds). Returns the Batch; a failed scene is an Outcome, not an
+    exception. Interrupted, it writes batch.json with the scenes done so far, then raises."""
     report = report or (lambda event: None)
     started = time.perf_counter()
-    scenes = scene_files(paths)
+    scenes, skipped = scene_files(paths)
     if not scenes:
         raise AnimError("no scene files given")
-    out_root = Path(out_root)
+    out_root = Path(out_root).absolute()
     notices = []
 
     def reporting(event):
@@ -97,12 +103,26 @@ def render_many(paths, out_root, options, jobs=None, scheduler=None, report=None
     if scheduler:
         from anim.drive import cluster
 
-        report(Planned([str(p) for p in scenes]))
-        outcomes = cluster.render(scenes, out_root, options, scheduler, reporting)
-    else:
-        outcomes = _render_here(scenes, out_root, options, jobs, reporting)
+        cluster.reach(scheduler, scheduler_timeout)
+    finished = {}  # index -> Outcome, as scenes end
+    try:
+        if scheduler:
+            report(Planned([str(p) for p in scenes], skipped=skipped))
+            outcomes = cluster.render(scenes, out_root, options, scheduler, reporting, scheduler_timeout, finished,
+                                      scene_timeout)
+        else:
+            outcomes = _render_here(scenes, out_root, options, jobs, reporting, scene_timeout, finished, skipped)
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM, in the CLI): batch.json still says which scenes are done
+        outcomes = [finished.get(index) or Outcome(str(path), "failed", 0.0, error=(
+            f"{path}: interrupted before it finished; its folder is unchanged")) for index, path in enumerate(scenes)]
+        batch = Batch(outcomes, out_root, round(time.perf_counter() - started, 3), notices, skipped)
+        try:
+            write_batch(batch, scheduler, options.get("theme") or "light")
+        except AnimError:
+            pass
+        raise
     outcomes = _same_folder_refused(outcomes)
-    batch = Batch(outcomes, out_root, round(time.perf_counter() - started, 3), notices)
+    batch = Batch(outcomes, out_root, round(time.perf_counter() - started, 3), notices, skipped)
     if "pptx" in (options.get("formats") or ()) and len(batch.failed) < len(outcomes):
         batch.course = _course(batch, options.get("pptx_media") or "gif")
     write_batch(batch, scheduler, options.get("theme") or "light", options.get("html_script") == "shared")
@@ -119,76 +139,15 @@ def _course(batch, media):
         raise AnimError(f"cannot write {exc.filename or batch.root}: {exc.strerror or exc}") from exc
 
 
-def _render_here(scenes, out_root, options, jobs, report):
-    """The scenes rendered on this machine: one after the other in this process when only one
-    runs at a time, else in worker processes, each with its share of the jobs for 3-D frames."""
+def _render_here(scenes, out_root, options, jobs, report, timeout, finished, skipped):
+    """The scenes rendered on this machine, each in a fresh process of its own (anim.drive.isolation),
+    as many at once as `jobs` allows, each with its share of the jobs for 3-D frames."""
+    from anim.drive import isolation
+
     at_once, frame_jobs = plan_jobs(jobs, len(scenes))
-    report(Planned([str(p) for p in scenes], at_once, frame_jobs))
-    if at_once == 1:
-        outcomes = []
-        for path in scenes:
-            outcomes.append(render_scene(path, out_root, options, frame_jobs, report))
-            report(SceneFinished(outcomes[-1]))
-        return outcomes
-    context = multiprocessing.get_context("spawn")  # as for frames: forking after torch is unsafe
-    events = context.Queue()
-    pool = ProcessPoolExecutor(at_once, mp_context=context, initializer=_start_scene_worker,
-                               initargs=(events, os.getpid()))
-    outcomes = {}
-    try:
-        pending = {pool.submit(_render_in_worker, path, out_root, options, frame_jobs): path for path in scenes}
-        while pending:
-            done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            _drain(events, report)
-            for future in done:
-                path = pending.pop(future)
-                try:
-                    outcomes[path] = future.result()
-                except Exception as exc:  # the worker process died (killed, out of memory)
-                    outcomes[path] = Outcome(str(path), "failed", 0.0,
-                                             error=f"{path}: the process rendering it died ({type(exc).__name__}); "
-                                                   "its folder is unchanged")
-                report(SceneFinished(outcomes[path]))
-    except BaseException:
-        # Ctrl-C or SIGTERM: stop the scene workers now. A render they leave unfinished changed no
-        # file (its temporaries are removed by the next render of that scene).
-        for process in list((pool._processes or {}).values()):
-            process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-    return [outcomes[path] for path in scenes]
-
-
-_events = None  # in a scene worker process: the queue its progress goes to
-
-
-def _start_scene_worker(events, parent):
-    """Ctrl-C is for the main process, which stops the workers; a worker whose main process was
-    killed outright exits instead of rendering on."""
-    global _events
-    _events = events
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def exit_when_orphaned():
-        while os.getppid() == parent:
-            time.sleep(0.2)
-        os._exit(1)
-
-    threading.Thread(target=exit_when_orphaned, daemon=True).start()
-
-
-def _render_in_worker(path, out_root, options, frame_jobs):
-    return render_scene(path, out_root, options, frame_jobs, _events.put)
-
-
-def _drain(events, report):
-    while True:
-        try:
-            event = events.get_nowait()
-        except queue.Empty:
-            return
-        report(event)
+    report(Planned([str(p) for p in scenes], at_once, frame_jobs, skipped))
+    tasks = [isolation.Task(str(path), str(out_root), options, frame_jobs, RESERVED) for path in scenes]
+    return isolation.run(tasks, at_once, report, timeout, finished)
 
 
 def _same_folder_refused(outcomes):
@@ -217,6 +176,7 @@ def write_batch(batch, scheduler, theme, shared_script=False):
         "seconds": batch.seconds,
         "failed": len(batch.failed),
         "notices": batch.notices,
+        "skipped": [{"file": str(path), "reason": why} for path, why in batch.skipped],
         "course": batch.course and batch.course.name,
         "scenes": [{**asdict(o), "manifest": o.manifest} for o in batch.outcomes],
     }

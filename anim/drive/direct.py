@@ -39,12 +39,13 @@ def versions():
     return found
 
 
-def render(source, out_root, settings, report=progress.ignore, cache=None):
+def render(source, out_root, settings, report=progress.ignore, cache=None, allow_large=False, reserved=()):
     """anim.drive.pipeline.render, answered by `cache` (an anim.write.cache.Cache, or None) when
     `source` is a scene file whose last render with these settings and versions read exactly
     the bytes it would read now and whose files are still in place, unchanged: then nothing is
     imported, run or written. Otherwise the render runs, recording what it reads, and the cache
-    keeps that record for the next. What the cache could not do is one progress.Notice."""
+    keeps that record for the next. What the cache could not do is one progress.Notice.
+    `allow_large` and `reserved` are pipeline.render's."""
     try:
         key = _key(source, out_root, settings) if cache is not None else None
         answered = key and _answer(cache, key, report)
@@ -53,9 +54,9 @@ def render(source, out_root, settings, report=progress.ignore, cache=None):
         from anim.drive import pipeline  # matplotlib now, and torch with the scene
 
         if key is None:
-            return pipeline.render(source, out_root, settings, report, cache)
+            return pipeline.render(source, out_root, settings, report, cache, allow_large, reserved)
         with reads.recording() as read:
-            result = pipeline.render(source, out_root, settings, report, cache)
+            result = pipeline.render(source, out_root, settings, report, cache, allow_large, reserved)
         try:
             _remember(cache, key, Path(source), read, result)
         except (OSError, TypeError, ValueError) as exc:  # the render is done: only the next one is slower

@@ -114,14 +114,15 @@ class _PoolDrawer:
                 while True:
                     if reading is not None:
                         free.append(reading)  # its frames were all consumed
-                    for start in itertools.islice(starts, min(len(free), 2 * jobs - len(pending))):
-                        slot = free.popleft()
-                        chunk = entries[start:start + FRAMES_PER_TASK]
-                        pending.append((slot, pool.submit(_draw, *self.view, chunk, path, slot * FRAMES_PER_TASK)))
-                    if not pending:
-                        return
-                    reading, future = pending.popleft()
-                    try:
+                    try:  # (a pool whose worker died refuses new tasks too)
+                        for start in itertools.islice(starts, min(len(free), 2 * jobs - len(pending))):
+                            slot = free.popleft()
+                            chunk = entries[start:start + FRAMES_PER_TASK]
+                            pending.append((slot, pool.submit(_draw, *self.view, chunk, path,
+                                                              slot * FRAMES_PER_TASK)))
+                        if not pending:
+                            return
+                        reading, future = pending.popleft()
                         count = future.result()
                     except BrokenProcessPool as exc:
                         raise RenderError(

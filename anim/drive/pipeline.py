@@ -8,9 +8,9 @@ from pathlib import Path
 
 from anim.compute import events, trajectory, window
 from anim.declare.landscape import Landscape
-from anim.declare.loader import file_sha256, load_scene, located
+from anim.declare.loader import contained, file_sha256, load_scene, located
 from anim.declare.scene import Scene
-from anim.drive import progress
+from anim.drive import limits, progress
 from anim.drive.frames import Workers, frame_jobs
 from anim.drive.result import Result
 from anim.drive.settings import STILL_FORMATS, frame_count
@@ -49,7 +49,7 @@ def load(source):
 def checked(source):
     """The scene, checked for what can fail before rendering; raises SceneError naming the file."""
     path = None if isinstance(source, SCENES) else source
-    with naming_file(path):
+    with scene_code(path):
         scene = load(source)
         style.check_colors(scene)
         style.check_texts(scene)
@@ -65,15 +65,19 @@ def checked(source):
     return scene
 
 
-def prepare(source, before_runs=None):
-    """Load and check the scene (a path or a Scene), then compute its trajectories. `before_runs`,
-    if given, is called with the checked scene before they are (which may take long)."""
+def prepare(source, settings=None, allow_large=False, before_runs=None):
+    """Load and check the scene (a path or a Scene), then compute its trajectories; refused
+    before computing if its runs (and, with `settings`, its frames) are past the limits
+    (anim.drive.limits), unless `allow_large`. `before_runs`, if given, is called with the
+    checked scene before they are computed (which may take long)."""
     path = None if isinstance(source, SCENES) else Path(source)
     sha256 = file_sha256(path) if path is not None and path.is_file() else None
     scene = checked(source)
+    with scene_code(path):
+        limits.check_scene(scene, settings and settings.for_scene(scene), path, allow_large)
     if before_runs is not None:
         before_runs(scene)
-    with naming_file(path):
+    with scene_code(path):
         if isinstance(scene, Landscape):  # trained, then drawn as a Scene of the plane
             from anim.compute import training
 
@@ -82,19 +86,33 @@ def prepare(source, before_runs=None):
         return Prepared(scene, trajectory.compute(scene), path, sha256)
 
 
-def render(source, out_root, settings, report=progress.ignore, cache=None):
+def render(source, out_root, settings, report=progress.ignore, cache=None, allow_large=False, reserved=()):
     """Render every output of the scene (a path or a Scene) under out_root/<scene name>/,
-    reusing the files of views `cache` (an anim.write.cache.Cache, or None) holds. The output
-    folders are made (or found writable) before any work; a render that fails removes those it
-    made and left empty."""
+    reusing the files of views `cache` (an anim.write.cache.Cache, or None) holds. out_root is
+    taken as it is now, before the scene's code runs (which may change directory); the output
+    folders are made (or found writable) before any work, and a render that fails removes those
+    it made and left empty. Past the limits (anim.drive.limits) it is refused before any work,
+    unless `allow_large`; a scene whose folder would be one of the names in `reserved` (a batch's
+    own files) is refused."""
+    out_root = Path(out_root).absolute()
     check_installed(settings.formats)  # before any work: a deck without its package would fail at the end
-    with _output_folders(Path(out_root), settings) as scene_folder:
+    limits.check_jobs(settings.jobs, allow_large)
+    path = None if isinstance(source, SCENES) else Path(source)
+    with _output_folders(out_root, settings) as scene_folder:
+        def before_runs(scene):
+            folder = scene.name + settings.folder_suffix
+            if folder.casefold() in (name.casefold() for name in reserved):
+                raise SceneError(f"name: {scene.name!r} would write the folder {folder}/, in the way of the "
+                                 f"batch's own {folder}; give the scene another name", path)
+            scene_folder(scene)
+
         # Workers start now: their start-up overlaps loading the scene and running the optimizers
         # (views left to the scene are taken to be the default ones, until it is loaded); with a
         # cache, when a view is to be drawn: a render the cache holds starts none.
         parallel = any(view_class(view).PARALLEL for view in settings.views or DEFAULT_VIEWS)
         with Workers(frame_jobs(settings.jobs) if parallel else 1, eager=cache is None) as workers:
-            return render_prepared(prepare(source, scene_folder), out_root, settings, report, workers, cache)
+            prepared = prepare(source, settings, allow_large, before_runs)
+            return render_prepared(prepared, out_root, settings, report, workers, cache)
 
 
 def render_prepared(prepared, out_root, settings, report=progress.ignore, workers=None, cache=None):
@@ -104,7 +122,7 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     from it (as a temporary too) instead of drawn."""
     workers = workers or Workers(1)
     scene = prepared.scene
-    with naming_file(prepared.path):
+    with scene_code(prepared.path):
         settings = settings.for_scene(scene)
     overlays = _checked_overlays(prepared, settings)
     folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
@@ -135,7 +153,8 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
         done(temp, FileRecord.of(temp, csv, None, "csv", rows=sum(len(r.points) for r in runs)))
         encoded_formats = frame_formats(settings.formats)
         for view in settings.views if encoded_formats else ():
-            data = view_data(scene, runs, view_window, view, settings)
+            with scene_code(prepared.path):  # the surface, sampled for the view
+                data = view_data(scene, runs, view_window, view, settings)
             result.masked[view] = window.masked_fraction(data.mesh)
             key = cache and cache_key(view, data, scene, settings)
             reused = cache and cache.reuse(key, view, encoded_formats, folder)
@@ -230,13 +249,14 @@ def still(source, out_root, settings, formats=STILL_FORMATS, counter=False):
     (final paths, camera at its last pose; the step counter only if `counter`), saved as
     `formats` to out_root/<scene name>/<view>-still.<format>; returns the paths (a Stills), all
     written or none."""
-    with _output_folders(Path(out_root), settings) as scene_folder:
-        return _still(prepare(source, scene_folder), out_root, settings, formats, counter)
+    out_root = Path(out_root).absolute()
+    with _output_folders(out_root, settings) as scene_folder:
+        return _still(prepare(source, before_runs=scene_folder), out_root, settings, formats, counter)
 
 
 def _still(prepared, out_root, settings, formats, counter):
     scene = prepared.scene
-    with naming_file(prepared.path):
+    with scene_code(prepared.path):
         settings = settings.for_scene(scene)
     folder = _output_folder(Path(out_root), scene.name + settings.folder_suffix)
     files.clean_stale(folder)
@@ -246,7 +266,8 @@ def _still(prepared, out_root, settings, formats, counter):
     last = timeline(scene, settings).frame(frame_count(scene.steps, settings) - 1)
     with _all_or_nothing(folder) as finished:
         for view in settings.views:
-            data = dataclasses.replace(view_data(scene, runs, view_window, view, settings), counter=counter)
+            with scene_code(prepared.path):
+                data = dataclasses.replace(view_data(scene, runs, view_window, view, settings), counter=counter)
             drawn = view_class(view)(data, settings.width, settings.height)
             for fmt in sorted(formats, key=lambda f: f != "png"):  # pixels first: still() ends blitting
                 final = folder / f"{view}-still.{fmt}"
@@ -261,11 +282,13 @@ def _still(prepared, out_root, settings, formats, counter):
 @contextlib.contextmanager
 def _all_or_nothing(folder):
     """Collects (temporary, final) pairs of complete files; renames them all into place, in order,
-    when the block ends well, removes them all when it fails, so `folder` gets every file or none."""
+    when the block ends well, removes them all when it fails, so `folder` gets every file or none;
+    another render into `folder` waits meanwhile (anim.write.files.locked)."""
     finished = []
     try:
-        yield finished
-        files.commit_all(finished)
+        with files.locked(folder):  # from here, another render into the folder waits for this one
+            yield finished
+            files.commit_all(finished)
     except BaseException as exc:
         files.discard(*(temp for temp, _ in finished))
         if isinstance(exc, OSError):
@@ -275,7 +298,7 @@ def _all_or_nothing(folder):
 
 def _framed(prepared):
     """(runs, window): the view window, and the runs knowing where they went far outside it."""
-    with naming_file(prepared.path):
+    with scene_code(prepared.path):
         view_window = window.view_window(prepared.scene, prepared.runs)
     return window.mark_exits(prepared.runs, view_window), view_window
 
@@ -304,10 +327,12 @@ def _versions(ffmpeg=True):
 
 
 @contextlib.contextmanager
-def naming_file(scene_path):
-    """Scene errors found after loading (running the surface, the optimizers) name the file too."""
+def scene_code(scene_path):
+    """Around code that runs the scene's own (its surface, optimizers, model): it is contained
+    (anim.declare.loader.contained), and the scene errors it raises name the file too."""
     try:
-        yield
+        with contained(scene_path):
+            yield
     except SceneError as exc:
         if exc.path is None and scene_path is not None:
             raise located(exc, scene_path) from exc
@@ -344,6 +369,10 @@ def _output_folder(folder, name="", made=None):
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:
+        for place in (*reversed(folder.parents), folder):
+            if place.is_symlink() and not place.exists():
+                raise RenderError(f"cannot create output folder {folder}: {place} is a broken symbolic link "
+                                  f"(to {os.readlink(place)}); remove it or create what it points to") from exc
         blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), folder)
         raise RenderError(f"cannot create output folder {folder}: {blocker} is a file") from exc
     except OSError as exc:

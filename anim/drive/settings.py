@@ -19,6 +19,8 @@ SLIDE_TARGET_FPS = 15  # each GIF frame delay a whole number of 1/100 s near thi
 MIN_SIDE = 64
 # explore.html's script (three.js and the page's): in each page, or once at the output root for a course site
 HTML_SCRIPTS = ("inline", "shared")
+SCENE_TIMEOUT = 1800  # seconds a scene of a batch here may render before it is stopped (--scene-timeout)
+SCHEDULER_TIMEOUT = 5  # seconds to reach a Dask scheduler and hear it answer as one (--scheduler-timeout)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from anim.drive.settings import DEFAULT_QUALITY, STILL_FORMATS, Settings, from_keywords, outputs, parse_size
+from anim.drive.settings import (DEFAULT_QUALITY, SCENE_TIMEOUT, STILL_FORMATS, Settings, from_keywords, outputs,
+                                  parse_size)
 from anim.errors import UsageError
 from anim.write.formats import check_installed
 
@@ -34,19 +35,21 @@ class Plan:
 
 def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None, pace=Settings.pace,
          theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, cvd_preview=None,
-         pptx_media=Settings.pptx_media):
+         pptx_media=Settings.pptx_media, allow_large=False):
     """Check `scene` (a path or a Scene) as a render would, without rendering: load it, build
-    every optimizer, take each one's first update; returns the Plan."""
+    every optimizer, take each one's first update, and refuse it past the limits a render
+    checks (anim.drive.limits) unless `allow_large`; returns the Plan."""
     from anim.compute import window
-    from anim.drive import pipeline
+    from anim.drive import limits, pipeline
     from anim.look import colors
 
     settings = from_keywords(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb,
                              cvd_preview=cvd_preview, pptx_media=pptx_media)
     source = _scene_source(scene)
     checked = pipeline.checked(source)
-    with pipeline.naming_file(None if isinstance(source, pipeline.SCENES) else source):
+    with pipeline.scene_code(None if isinstance(source, pipeline.SCENES) else source):
         settings = settings.for_scene(checked)
+    limits.check_scene(checked, settings, None if isinstance(source, pipeline.SCENES) else source, allow_large)
     notes = colors.notes(colors.looks(checked.optimizers, settings.theme), settings.theme)
     fixed = window.fixed_ranges(checked)
     return Plan(checked, settings, outputs(checked.steps, settings), notes, window.starts_outside(checked, fixed), fixed)
@@ -55,7 +58,7 @@ def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None,
 def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None,
            pace=Settings.pace, theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, jobs=None,
            progress=None, cvd_preview=None, overlays=None, html_script=Settings.html_script,
-           pptx_media=Settings.pptx_media, cache=True, debug=False):
+           pptx_media=Settings.pptx_media, cache=True, allow_large=False, debug=False):
     """Render `scene` (a path or a Scene) into out/<scene name>/: each view in each format,
     trajectories.csv, index.html and manifest.json, all at once or none. Returns the Result
     (folder, files, manifest, color_notes), which displays itself in a notebook. `progress`, if
@@ -68,8 +71,10 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
     ('gif' or 'mp4') is what a formats=['pptx'] deck embeds (the render writes it too). `cache`: True reuses the
     files of a view whose frames would be the same from the render cache (anim.write.cache), False
     draws every frame, a folder (or an anim.write.cache.Cache) is the cache to use; a scene file
-    rendered again unchanged is answered from the cache before torch is imported. In a notebook an
-    optianim error shows the frames of the user's code alone, unless `debug` (anim.AnimError)."""
+    rendered again unchanged is answered from the cache before torch is imported. A render past
+    the limits of memory and time (steps, start points, frames, jobs: anim.drive.limits) is refused
+    before it starts, naming the estimate, unless `allow_large`. In a notebook an optianim error
+    shows the frames of the user's code alone, unless `debug` (anim.AnimError)."""
     from anim.drive import direct
     from anim.drive import progress as events
     from anim.errors import AnimError
@@ -82,7 +87,7 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
         if progress is None and notebook.in_kernel():
             progress = notebook.Progress()
         result = direct.render(_scene_source(scene), Path(out), settings, progress or events.ignore,
-                               Cache.chosen(cache))
+                               Cache.chosen(cache), allow_large)
         return notebook.Rendered(**vars(result))
     except AnimError as exc:  # a notebook shows the frames of the user's code alone, unless asked for all
         exc.whole_traceback = debug
@@ -111,16 +116,22 @@ def explore(scene, out="media", **options):
     return render(scene, out, formats=("html", *formats) if "html" not in formats else formats, **options)
 
 
-def render_many(scenes, out="media", *, jobs=None, scheduler=None, progress=None, **options):
-    """Render many scene files (paths, or folders of them) into out/<scene name>/ each, with the
-    keywords of `render`: here on `jobs` processes in all (default: one per core; scenes at once,
-    the jobs left over drawing 3-D frames), or on the Dask cluster whose scheduler is at
-    `scheduler` (needs the `dask` extra). A failing scene does not stop the others. Writes
-    out/batch.json and out/index.html; returns the anim.drive.batch.Batch (`outcomes`, `failed`).
-    `progress` gets the events of anim.drive.batch (SceneStarted, SceneFrames, SceneFinished, Notice)."""
+def render_many(scenes, out="media", *, jobs=None, scheduler=None, progress=None, scene_timeout=None,
+                scheduler_timeout=None, **options):
+    """Render many scene files (paths, or folders of them: their files that set `scene` at their
+    top level, found by reading them) into out/<scene name>/ each, with the keywords of
+    `render`: here on `jobs` processes in all (default: one per core; scenes at once, the jobs
+    left over drawing 3-D frames), each scene in a fresh process of its own, stopped after
+    `scene_timeout` seconds (default anim.drive.settings.SCENE_TIMEOUT; 0: no limit); or on the
+    Dask cluster whose scheduler is at `scheduler` (needs the `dask` extra), reached within
+    `scheduler_timeout` seconds (default anim.drive.settings.SCHEDULER_TIMEOUT). A failing scene,
+    or one whose process dies, does not stop the others. Writes out/batch.json and
+    out/index.html; returns the anim.drive.batch.Batch (`outcomes`, `failed`, `skipped`).
+    `progress` gets the events of anim.drive.batch (Planned, SceneStarted, SceneFrames,
+    SceneFinished, Notice)."""
     import inspect
 
-    from anim.drive import batch
+    from anim.drive import batch, limits
 
     if isinstance(scenes, (str, Path)):
         scenes = [scenes]
@@ -133,7 +144,13 @@ def render_many(scenes, out="media", *, jobs=None, scheduler=None, progress=None
     bound.apply_defaults()
     settings = from_keywords(**{name: bound.arguments[name] for name in inspect.signature(from_keywords).parameters})
     check_installed(settings.formats)  # before any scene starts: every scene would fail alike
-    return batch.render_many(scenes, Path(out), options, jobs, scheduler, progress)
+    for name, value in (("scene_timeout", scene_timeout), ("scheduler_timeout", scheduler_timeout)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0):
+            raise UsageError(f"{name}: got {value!r}; use a number of seconds >= 0")
+    if not scheduler:
+        limits.check_jobs(jobs, options.get("allow_large", False))
+    return batch.render_many(scenes, Path(out), options, jobs, scheduler, progress,
+                             SCENE_TIMEOUT if scene_timeout is None else scene_timeout, scheduler_timeout)
 
 
 def still(scene, out="media", *, views=None, formats=None, size=None, theme=Settings.theme, transparent=False,
@@ -155,12 +172,13 @@ def still(scene, out="media", *, views=None, formats=None, size=None, theme=Sett
     return pipeline.still(_scene_source(scene), Path(out), settings, formats, counter)
 
 
-def trajectories(scene):
-    """Every optimizer's runs from every start point, as numpy (anim.write.export.Trajectories)."""
+def trajectories(scene, *, allow_large=False):
+    """Every optimizer's runs from every start point, as numpy (anim.write.export.Trajectories);
+    refused before computing past the limits of memory and time unless `allow_large`."""
     from anim.drive import pipeline
     from anim.write.export import Trajectories
 
-    prepared = pipeline.prepare(_scene_source(scene))
+    prepared = pipeline.prepare(_scene_source(scene), allow_large=allow_large)
     return Trajectories(prepared.scene.name, prepared.runs, prepared.projection)
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from anim.drive.settings import DEFAULT_QUALITY, HTML_SCRIPTS, MIN_SIDE, QUALITIES, STILL_FORMATS, Settings
+from anim.drive.settings import (DEFAULT_QUALITY, HTML_SCRIPTS, MIN_SIDE, QUALITIES, SCENE_TIMEOUT, SCHEDULER_TIMEOUT,
+                                  STILL_FORMATS, Settings)
 from anim.errors import AnimError, UsageError
 from anim.faces import api
 from anim.look.colors import DEFICIENCIES
@@ -48,6 +49,10 @@ OVERLAY_OPTION = click.option(
     "--overlay", "overlays", multiple=True, metavar="NAME",
     help="Arrows at each head, instead of the scene's overlays; repeat for several: gradient (the step -lr*grad), "
          "update (the step taken), momentum (-lr times the first-moment buffer) or a state key such as exp_avg_sq.")
+ALLOW_LARGE_OPTION = click.option(
+    "--allow-large", is_flag=True,
+    help="Go ahead past the limits of memory and time (steps, start points, frames, --jobs) checked before "
+         "work starts.")
 CVD_OPTION = click.option("--cvd-preview", type=click.Choice(DEFICIENCIES), default=None,
                           help="Draw only what students with this colour-vision deficiency see (Machado et al. "
                                "2009), into OUT/<scene name>-<deficiency>/, to check a slide; the real files are "
@@ -163,6 +168,12 @@ def main():
 @click.option("--scheduler", metavar="ADDRESS", envvar="OPTIANIM_SCHEDULER", default=None,
               help="Render the scenes on the Dask cluster whose scheduler is at ADDRESS "
                    "(tcp://host:8786; needs optianim[dask]). [env: OPTIANIM_SCHEDULER]")
+@click.option("--scheduler-timeout", type=click.FloatRange(min=0, min_open=True), default=SCHEDULER_TIMEOUT,
+              show_default=True, metavar="SECONDS", help="Give up reaching the Dask scheduler after this long.")
+@click.option("--scene-timeout", type=click.FloatRange(min=0), default=SCENE_TIMEOUT, show_default=True,
+              metavar="SECONDS", help="With several scenes here, stop a scene still rendering after this long "
+                                      "and report it (0: no limit).")
+@ALLOW_LARGE_OPTION
 @click.option("--cache/--no-cache", default=True, show_default=True,
               help="Reuse the files of views whose frames would be the same from the render cache; "
                    "--no-cache draws every frame.")
@@ -175,7 +186,7 @@ def main():
 @OVERLAY_OPTION
 @_debug_option
 @_reporting_errors
-def render(scenes, out, jobs, scheduler, cache, watch, overlays, **options):
+def render(scenes, out, jobs, scheduler, scheduler_timeout, scene_timeout, cache, watch, overlays, **options):
     """Render SCENE.py files (or shipped scenes by name: pathological), or folders of them, into
     contour and 3-D animations (MP4 + GIF) with their data.
 
@@ -195,7 +206,8 @@ def render(scenes, out, jobs, scheduler, cache, watch, overlays, **options):
         return
     shown = _BatchProgress()
     try:
-        done = api.render_many(scenes, out, jobs=jobs, scheduler=scheduler, progress=shown, cache=cache, **options)
+        done = api.render_many(scenes, out, jobs=jobs, scheduler=scheduler, progress=shown, cache=cache,
+                               scene_timeout=scene_timeout, scheduler_timeout=scheduler_timeout, **options)
     finally:
         shown.close()
     ok = len(done.outcomes) - len(done.failed)
@@ -214,8 +226,9 @@ def _watch(scenes, out, jobs, options, cache):
 
     from anim.drive import watch
 
-    if importlib.util.find_spec("watchfiles") is None:
-        raise AnimError("--watch needs the watchfiles package: pip install 'optianim[watch]'")
+    missing = [name for name in ("watchfiles", "starlette", "uvicorn") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise AnimError(f"--watch needs {', '.join(missing)}: pip install 'optianim[watch]'")
     watch.watch(scenes[0], out, lambda: _render_one(scenes[0], out, jobs, options, cache), click.echo)
 
 
@@ -388,9 +401,13 @@ class _BatchProgress:
         events = self.events
         if isinstance(event, events.Planned):
             self.total = len(event.scene_files)
-            how = (f"{event.at_once} at a time, {_count(event.frame_jobs, 'process')} each for 3-D frames"
-                   if event.at_once else "on the Dask cluster")
+            how = (f"{event.at_once} at a time, {_count(event.frame_jobs, 'process', 'processes')} each for "
+                   "3-D frames" if event.at_once else "on the Dask cluster")
             click.echo(f"{_count(self.total, 'scene')}, {how}")
+            if event.skipped:
+                click.echo(f"note: skipped {_count(len(event.skipped), 'file')} that "
+                           f"{'is no scene file' if len(event.skipped) == 1 else 'are no scene files'} (read, not "
+                           "run): " + "; ".join(f"{path} ({why})" for path, why in event.skipped), err=True)
         elif isinstance(event, events.SceneStarted):
             where = f" on {event.worker}" if event.worker else ""
             self.running[event.scene_file] = f"{event.scene_file}: loading{where}"
@@ -436,8 +453,8 @@ class _BatchProgress:
         self.clear()
 
 
-def _count(n, noun):
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def _count(n, noun, plural=None):
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
 
 
 @main.command()
@@ -577,9 +594,10 @@ def cache_clear():
 @click.argument("scene", type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
               help="File to write: .csv, .json or .npz.")
+@ALLOW_LARGE_OPTION
 @_debug_option
 @_reporting_errors
-def trajectories(scene, out):
+def trajectories(scene, out, allow_large):
     """Compute the trajectories of SCENE.py and write them as CSV, JSON or NPZ (by suffix)."""
     from anim.write import export
 
@@ -591,7 +609,7 @@ def trajectories(scene, out):
     except OSError as exc:
         raise AnimError(f"cannot create the folder of {out}: {exc.strerror or exc}") from exc
     [scene] = _found([scene])
-    computed = api.trajectories(scene)
+    computed = api.trajectories(scene, allow_large=allow_large)
     try:
         computed.write(out)
     except OSError as exc:
@@ -602,6 +620,7 @@ def trajectories(scene, out):
 @main.command()
 @click.argument("scene", type=click.Path(path_type=Path))
 @_settings_options
+@ALLOW_LARGE_OPTION
 @_debug_option
 @_reporting_errors
 def info(scene, **options):
@@ -617,14 +636,16 @@ def info(scene, **options):
         click.echo(f"note: {note}")
     if plan.starts_outside:
         click.echo(_outside_note(plan.starts_outside, *plan.window).strip())
-    click.echo(f"{'file':<14}{'frames':>8}{'fps':>8}{'duration':>10}{'size':>11}")
+    rows = [("file", "frames", "fps", "duration", "size")]
     for output in plan.outputs:
-        if FORMATS[output.format].document:
-            click.echo(f"{output.filename:<14}{'-':>8}{'-':>8}{'-':>10}{'-':>11}")
-            continue
-        if not FORMATS[output.format].animated:
-            click.echo(f"{output.filename:<14}{1:>8}{'-':>8}{'-':>10}{output.width:>6}x{output.height}")
-            continue
-        at_most = "<=" if FORMATS[output.format].merges else "  "
-        click.echo(f"{output.filename:<14}{at_most}{output.frames:>6}{output.fps:>8g}"
-                   f"{output.duration:>9.2f}s{output.width:>6}x{output.height}")
+        fmt = FORMATS[output.format]
+        if fmt.document:
+            rows.append((output.filename, "-", "-", "-", "-"))
+        elif not fmt.animated:
+            rows.append((output.filename, "1", "-", "-", f"{output.width}x{output.height}"))
+        else:
+            rows.append((output.filename, ("<=" if fmt.merges else "") + str(output.frames), f"{output.fps:g}",
+                         f"{output.duration:.2f}s", f"{output.width}x{output.height}"))
+    widths = [max(len(row[column]) for row in rows) for column in range(5)]  # columns never run together
+    for row in rows:
+        click.echo("  ".join([row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]))

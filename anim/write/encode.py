@@ -3,6 +3,7 @@
 import contextlib
 import io
 import math
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -344,7 +345,7 @@ class Encoder:
         self.finished = []
 
     def __enter__(self):
-        self._scratch = files.scratch_folder()
+        self._scratch = files.scratch()  # named for this process: a killed render's is removed by the next
         streams = {name: temp for name, temp in self.temps.items() if FORMATS[name].ffmpeg is not None}
         if not streams:
             return self
@@ -353,7 +354,7 @@ class Encoder:
             if "gif" in streams:
                 if not self._samples:
                     raise ValueError("a GIF needs a palette: give the encoder sample frames")
-                palette_path = Path(self._scratch.name) / "palette.rgba"
+                palette_path = self._scratch / "palette.rgba"
                 palette_path.write_bytes(palette(self._samples, self.shape))
                 if self._max_gif_bytes:
                     gif = self.finals["gif"]
@@ -453,7 +454,7 @@ class Encoder:
             self._log.close()
             self._log = None
         if self._scratch is not None:
-            self._scratch.cleanup()
+            shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
 
     def _failure(self):

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import math
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,6 +108,8 @@ def _last_finite(run):
 
 
 def _jsonable(value):
+    if isinstance(value, float) and not math.isfinite(value):  # lr=float("inf"): JSON has no inf, so "inf"
+        return repr(value)
     if isinstance(value, (bool, int, float, str)) or value is None:
         return value
     if isinstance(value, (tuple, list)):

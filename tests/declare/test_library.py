@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+import os
 
 import probe
 import pytest
@@ -100,6 +101,8 @@ def test_list_shows_each_scene_with_its_docstring_line(tmp_path):
     (tmp_path / "b.py").write_text("scene = None\n")
     (tmp_path / "c.py").write_text("def f(:\n")
     (tmp_path / "_helpers.py").write_text('"""Not a scene."""\n')
+    (tmp_path / "common.py").write_text('"""Helpers the scenes import."""\ndef bowl(w1, w2):\n    return w1 ** 2\n')
+    os.mkfifo(tmp_path / "pipe.py")  # read, it would wait for a writer forever
     result = CliRunner().invoke(main, ["list", str(tmp_path)])
     assert result.exit_code == 0
     assert result.output == "a.py  Shows a thing.\nb.py  (no docstring)\nc.py  (syntax error at line 1)\n"

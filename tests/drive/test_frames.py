@@ -1,5 +1,14 @@
 """Frames drawn here or in worker processes are the same pixels, in the order asked for."""
 
+import os
+import signal
+
+import pytest
+
+from anim.drive.settings import Settings
+from anim.drive.timeline import timeline
+from anim.errors import RenderError
+
 
 def test_surface_frames_are_byte_identical_for_any_number_of_jobs(tmp_path, tiny_scene, render, null_encoder):
     for jobs in ("1", "2"):
@@ -50,3 +59,27 @@ def files_in_shared_memory():
     from pathlib import Path
 
     return Path("/dev/shm").glob(f"optianim-{os.getpid()}-*")
+def test_a_frame_worker_killed_is_one_message_saying_what_to_do(tiny_scene):
+    """Killed before the first frame or between frames (the pool then refuses new tasks too)."""
+    from anim.drive import pipeline
+    from anim.drive.frames import Workers
+    from anim.look.views import view_class, view_data
+
+    prepared = pipeline.prepare(tiny_scene)
+    runs, view_window = pipeline._framed(prepared)
+    settings = Settings(views=("surface",), width=160, height=96)
+    data = view_data(prepared.scene, runs, view_window, "surface", settings)
+    entries = list(timeline(prepared.scene, settings))
+    for killed_after in (0, 8):
+        with Workers(2) as workers:
+            frames = workers.drawer(view_class("surface"), data, 160, 96).frames(entries)
+            for _ in range(killed_after):
+                next(frames)
+            victim = next(iter(workers.pool._processes.values()))
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.join()
+            with pytest.raises(RenderError) as error:
+                list(frames)
+        assert str(error.value) == (
+            "a worker process drawing frames died (out of memory, killed, or started from a script without "
+            "`if __name__ == '__main__':`); try --jobs 1")

@@ -4,9 +4,13 @@ fed the frames its files need (checked with the null encoder, without ffmpeg).""
 import csv
 import hashlib
 import json
+import os
+import textwrap
 
 import numpy as np
 import probe
+import pytest
+from conftest import TINY_SCENE
 
 import anim
 from anim.compute import trajectory
@@ -166,3 +170,27 @@ def test_a_document_format_is_written_once_per_scene_after_the_views_from_their_
     alone = anim.render(tiny_scene, tmp_path / "alone", views=["contour"], formats=["note"], quality="low")
     assert sorted(p.name for p in alone.folder.iterdir()) == ["index.html", "manifest.json", "note.txt",
                                                               "trajectories.csv"]
+
+
+def test_a_scene_that_changes_directory_renders_into_o_as_given(tmp_path, monkeypatch, render, null_encoder):
+    course = tmp_path / "course"
+    course.mkdir()
+    text = textwrap.dedent(TINY_SCENE).replace("import torch\n", "import os, torch\nos.chdir(os.path.dirname(__file__))\n")
+    (course / "bowl.py").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):  # the second in the same process, after the first changed directory
+        result = render("course/bowl.py", "media", "--size", "160x96", "--view", "contour", "--format", "png")
+        assert f"course/bowl.py: Bowl -> {tmp_path / 'media' / 'bowl'}" in result.output
+        assert os.getcwd() == str(tmp_path)
+    assert (tmp_path / "media" / "bowl" / "manifest.json").is_file() and not (course / "media").exists()
+
+
+def test_a_surface_that_exits_is_a_scene_error_from_python(scene_file, tmp_path):
+    path = scene_file(textwrap.dedent(TINY_SCENE).replace(
+        "surface=lambda w1, w2: w1 ** 2 + 3 * w2 ** 2,", "surface=lambda w1, w2: sys.exit(4),").replace(
+        "import torch\n", "import sys, torch\n"))
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "sys.exit(4)" in text)
+    with pytest.raises(anim.SceneError) as error:
+        anim.render(path, tmp_path, size=(160, 96), views=["contour"], formats=["png"])
+    assert str(error.value) == (f"{path}:{line}: the scene exits (sys.exit(4)) while optianim runs it; a scene "
+                                "file defines `scene` and must not end the process")

@@ -94,14 +94,14 @@ def test_errors_found_by_running_the_scene_name_file_and_field_in_info_and_rende
     assert not (tmp_path / "out").exists()
 
 
-def test_a_failing_scene_does_not_stop_the_others(scene_file, tiny_scene, tmp_path, null_encoder):
+def test_a_failing_scene_does_not_stop_the_others(scene_file, tiny_scene, tmp_path):
     broken = scene_file("def broken(:\n", "broken.py")
-    # --jobs 1: one scene after the other in this process, where the null encoder stands in
-    result = run("render", broken, tiny_scene, "-o", tmp_path, "--size", "160x96", "--format", "mp4", "--jobs", "1")
+    # --jobs 1: one scene after the other, each in a process of its own
+    result = run("render", broken, tiny_scene, "-o", tmp_path, "--size", "160x96", "--format", "png", "--jobs", "1")
     assert result.exit_code == 1
     assert f"error: {broken}:1: syntax error: invalid syntax" in result.output
     assert result.output.strip().splitlines()[-1] == "error: 1 of 2 scenes failed; see the errors above"
-    assert (tmp_path / "bowl" / "surface.mp4").exists()
+    assert (tmp_path / "bowl" / "surface.png").exists()
 
 
 def test_debug_shows_the_traceback(scene_file):
@@ -116,12 +116,26 @@ def test_output_root_that_is_a_file_is_a_clear_error(tiny_scene, tmp_path):
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
         f"error: cannot create output folder {blocker}: {blocker} is a file")
+    dangling = tmp_path / "media"
+    dangling.symlink_to(tmp_path / "gone" / "media")
+    result = run("render", tiny_scene, "-o", dangling)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        f"error: cannot create output folder {dangling}: {dangling} is a broken symbolic link (to "
+        f"{tmp_path / 'gone' / 'media'}); remove it or create what it points to")
 
 
 def test_trajectories_refuses_unknown_suffix(tiny_scene, tmp_path):
     result = run("trajectories", tiny_scene, "-o", tmp_path / "t.xlsx")
     assert result.exit_code == 2
     assert "'t.xlsx' has no known suffix; use one of .csv, .json, .npz" in result.output
+
+
+def test_trajectories_take_a_name_as_long_as_the_file_system_allows(tiny_scene, tmp_path):
+    out = tmp_path / ("runs-" + "x" * 231 + ".csv")  # 240 characters: with the temporary's tag, 263
+    result = run("trajectories", tiny_scene, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("optimizer,run,step,w1,w2,loss") and len(list(tmp_path.iterdir())) == 2
 
 
 def test_help_starts_without_torch_or_matplotlib():
@@ -186,6 +200,14 @@ def test_info_prints_the_numbers_of_the_plan(tiny_scene):
         assert numbers == [output.filename, str(output.frames), f"{output.fps:g}", f"{output.duration:.2f}s", size]
         # a WebP holds a run of identical frames as one; a GIF under --gif-max-mb keeps every frame
         assert ("<=" in row) == (output.format == "webp")
+    # long numbers and names never run into the next column
+    result = run("info", tiny_scene, "--view", "dashboard", "--format", "webm", "--format", "webp", "--pace", "0.001",
+                 "--allow-large")
+    assert result.exit_code == 0, result.output
+    table = [line.split() for line in result.output.splitlines()[1:] if not line.startswith("note: ")]
+    assert table == [["file", "frames", "fps", "duration", "size"],
+                     ["dashboard.webm", "330076", "30", "11002.53s", "1280x720"],
+                     ["dashboard.webp", "<=165038", "15", "11002.53s", "960x540"]]
 
 
 def test_render_prints_the_colour_notes_and_the_manifest_keeps_them(tmp_path):
@@ -253,3 +275,19 @@ def test_still_cvd_preview_is_png_only(tiny_scene, tmp_path):
         "error: formats: svg with cvd_preview; a colour-vision preview changes pixels, so it is drawn as png only")
     result = run("render", tiny_scene, "--cvd-preview", "achromatopsia")
     assert result.exit_code == 2 and "'achromatopsia' is not one of 'deuteranopia', 'protanopia', 'tritanopia'" in result.output
+
+
+def test_a_batch_plan_and_its_skipped_files_read_as_english(capsys):
+    from anim.drive.outcome import Planned
+    from anim.faces.cli import _BatchProgress
+
+    shown = _BatchProgress()
+    shown(Planned(["a.py", "b.py"], 2, 2, [(Path("course/common.py"), "no top-level `scene = ...`")]))
+    shown(Planned(["a.py"], 1, 1, [(Path("c/x.py"), "not a regular file"), (Path("c/_y.py"), "its name starts with '_'")]))
+    captured = capsys.readouterr()
+    assert captured.out == ("2 scenes, 2 at a time, 2 processes each for 3-D frames\n"
+                            "1 scene, 1 at a time, 1 process each for 3-D frames\n")
+    assert captured.err == (
+        "note: skipped 1 file that is no scene file (read, not run): course/common.py (no top-level `scene = ...`)\n"
+        "note: skipped 2 files that are no scene files (read, not run): c/x.py (not a regular file); c/_y.py (its "
+        "name starts with '_')\n")
