@@ -287,7 +287,7 @@ def test_a_complex_surface_is_one_line_before_any_work_without_a_torch_warning(s
     path = scene_file(OUTSIDE.format(init="(1, 1)").replace("w1 ** 2 + w2 ** 2", "(w1 + 1j * w2) ** 2"))
     result = run("info", path)
     assert result.exit_code == 1
-    assert result.output.splitlines() == [f"error: {path}: surface: returns complex64 values; a loss is a real "
+    assert result.output.splitlines() == [f"error: {path}:4: surface: returns complex64 values; a loss is a real "
                                           "number at each point (for complex values, take .abs() or .real)"]
     assert [str(w.message) for w in recwarn if "complex" in str(w.message)] == []
 

@@ -38,7 +38,8 @@ def test_every_shipped_scene_renders(tmp_path, name):
 def test_info_checks_every_shipped_scene_and_plans_its_views(name):
     result = CliRunner().invoke(main, ["info", str(SCENES / name), "--quality", "low"])
     assert result.exit_code == 0, result.output
-    header = result.output.splitlines().index(f"{'file':<14}{'frames':>8}{'fps':>8}{'duration':>10}{'size':>11}")
+    header = next(i for i, line in enumerate(result.output.splitlines()) if line.split() == [
+        "file", "frames", "fps", "duration", "size"])
     planned = [line.split()[0] for line in result.output.splitlines()[header + 1:]]
     views = ["grid"] if name in GRID_SCENES else ["contour", "surface"]
     assert planned == [f"{view}.{fmt}" for view in views for fmt in ("mp4", "gif")]
