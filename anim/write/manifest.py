@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import math
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,7 +81,9 @@ def document(scene, source, runs, window, settings, records, masked, versions, s
         "optimizers": [
             {"label": o.label, "factory": getattr(o.factory, "__qualname__", repr(o.factory)),
              "hyperparameters": {k: _jsonable(v) for k, v in o.hyperparameters.items()},
-             "grad_noise": o.grad_noise, "noise_seed": o.noise_seed, **drawn.get(o.label, {})}
+             "grad_noise": o.grad_noise, "noise_seed": o.noise_seed, "clip_grad_norm": o.clip_grad_norm,
+             "clip_norm_type": _finite_or_text(o.clip_norm_type), "clip_grad_value": o.clip_grad_value,
+             "clipping": o.clipping, "tuned": list(o.tuned), **drawn.get(o.label, {})}
             for o in scene.optimizers
         ],
         "color_notes": list(color_notes),
@@ -100,6 +103,11 @@ def _last_finite(run):
     """The last point of the run whose w1, w2 and loss are all finite (JSON has no inf or nan)."""
     last = run.points.shape[0] - 1 if run.diverged_at is None else run.diverged_at - 1
     return [float(v) for v in run.points[last]] if last >= 0 else None
+
+
+def _finite_or_text(value):
+    """A number as JSON holds it: inf as the text "inf" (JSON has no infinity)."""
+    return value if math.isfinite(value) else str(value)
 
 
 def _jsonable(value):
