@@ -134,7 +134,8 @@ def to_npz(runs, projection=None):
     """The runs as arrays, with what each optimizer was given and did (grad, clipped_grad when any
     clips, update, lr, state/<key>) and its per-step extras (x, d); a landscape's (`projection`,
     anim.compute.training.Projection) adds `weights` [runs, steps, P], `center` [P] and `directions` [2, P]
-    (float32, parameters() order), and the per-step columns (`plane_loss`, `off_plane`) as
+    (float32, parameters() order), Schedule-Free's `averaged_weights` [runs, steps, P] (x) when a run has
+    them, and the per-step columns (`plane_loss`, `off_plane`) as
     [runs, steps]."""
     buffer = io.BytesIO()
     arrays = dict(
@@ -154,6 +155,8 @@ def to_npz(runs, projection=None):
     if projection is not None:
         arrays.update(weights=projection.weights.astype(np.float32), center=projection.center.astype(np.float32),
                       directions=projection.directions.astype(np.float32))
+        if projection.averaged is not None:
+            arrays["averaged_weights"] = projection.averaged.astype(np.float32)
     np.savez_compressed(buffer, **arrays)
     return buffer.getvalue()
 

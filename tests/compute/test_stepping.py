@@ -2,6 +2,8 @@
 name, equals the same optimizer run inline as its authors document it (Hessian optimizers with
 create_graph, Schedule-Free with train() and its averaged x, Muon on a 1x2 matrix, closures, d)."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -63,7 +65,9 @@ def inline(name, factory, surface, start, steps, **hyperparameters):
         loss = surface(*weights.reshape(-1))
         points.append([*weights.detach().reshape(-1).tolist(), loss.item()])
         optimizer.zero_grad()
-        loss.backward(create_graph=name in HESSIAN)
+        with warnings.catch_warnings():  # the documented backward(create_graph=True) warns of a reference cycle
+            warnings.simplefilter("ignore", UserWarning)
+            loss.backward(create_graph=name in HESSIAN)
         if name in LOSS_VALUE:
             optimizer.step(lambda: float(loss))
         elif name in CLOSURE:

@@ -149,6 +149,36 @@ def test_real_subprocess_render_of_the_steep_optima_scene(tmp_path):
                         anim.info(SCENES / "steep_optima.py", size="320x180", views=["contour"]))
 
 
+SOPHIA_SCENES = {
+    "surface": """
+        from anim import Scene, Optimizer
+        from anim.surfaces import rosenbrock
+        scene = Scene(name="sophia", surface=rosenbrock, init=(-1.5, 2.0), steps=12, x_range=(-2, 2), y_range=(-1, 3),
+                      optimizers=[Optimizer("SophiaH", "sophiah", lr=0.05), Optimizer("AdaHessian", "adahessian")])
+    """,
+    "landscape": """
+        import torch
+        from torch import nn
+        from anim import Landscape, Optimizer
+        from anim.datasets import two_moons
+        scene = Landscape(name="sophia", model=lambda: nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2)),
+                          data=two_moons(64), loss=torch.nn.functional.cross_entropy, steps=12, resolution=9,
+                          optimizers=[Optimizer("SophiaH", "sophiah", lr=0.05), Optimizer("AdaHessian", "adahessian")])
+    """,
+}
+
+
+@pytest.mark.parametrize("kind", SOPHIA_SCENES)
+def test_hessian_optimizers_render_with_no_warning_even_when_warnings_are_errors(kind, scene_file, tmp_path):
+    pytest.importorskip("pytorch_optimizer")
+    path = scene_file(SOPHIA_SCENES[kind])
+    command = [sys.executable, "-W", "error::UserWarning", "-m", "anim", "render", str(path), "-o", str(tmp_path),
+               "--view", "contour", "--format", "png", "--size", "160x96"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and "arning" not in result.stdout, result.stdout
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["pathological", "steep_optima"])
 def test_default_render_of_the_lecture_scenes(tmp_path, name):
