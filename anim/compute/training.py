@@ -42,6 +42,29 @@ class Projection:
     batched: bool   # the surface was evaluated under vmap (False: point by point)
     averaged: object = None
 
+    @property
+    def axes(self):
+        """What the plane's two coordinates are, for the views' axes, the manifest and the CSV: a PCA
+        plane's principal components with the share of the paths' variance (their squared distance
+        from the centre) each holds, else its two directions."""
+        if self.explained is not None:
+            return tuple(f"PC{i} ({100 * share:.1f} % of the path's variance)"
+                         for i, share in enumerate(self.explained, 1))
+        return ("direction 1", "direction 2")
+
+    @property
+    def short_axes(self):
+        """The axes as a small panel labels them: PC1 (87.3 %), or direction 1."""
+        if self.explained is not None:
+            return tuple(f"PC{i} ({100 * share:.1f} %)" for i, share in enumerate(self.explained, 1))
+        return self.axes
+
+    @property
+    def columns(self):
+        """The CSV's names for the plane coordinates (w1, w2 under their own names): pc1, pc2 or
+        direction_1, direction_2."""
+        return ("pc1", "pc2") if self.explained is not None else ("direction_1", "direction_2")
+
     def described(self, runs):
         """The manifest's `plane`: its kind, the explained variance, the largest off-plane
         distance and the largest gap between the true and the plane loss, with where they are."""
@@ -56,7 +79,8 @@ class Projection:
             return None if best is None else {"value": best[0], "optimizer": best[1], "step": best[2]}
 
         return {
-            "kind": self.kind, "center": self.center_of, "parameters": int(self.center.size),
+            "kind": self.kind, "axes": list(self.axes), "csv_columns": list(self.columns),
+            "center": self.center_of, "parameters": int(self.center.size),
             "examples": self.examples,
             "explained_variance": None if self.explained is None else [round(v, 6) for v in self.explained],
             "max_off_plane": worst(lambda run: run.off_plane),

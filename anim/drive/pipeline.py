@@ -149,11 +149,11 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
             report(progress.FileDone(record, reused))
 
         csv = folder / TRAJECTORIES_FILE
-        temp = files.write_temp(csv, export.to_csv(runs))
+        temp = files.write_temp(csv, export.to_csv(runs, prepared.projection))
         done(temp, FileRecord.of(temp, csv, None, "csv", rows=sum(len(r.points) for r in runs)))
         encoded_formats = frame_formats(settings.formats)
         for view in settings.views if encoded_formats else ():
-            data = view_data(scene, runs, view_window, view, settings)
+            data = view_data(scene, runs, view_window, view, settings, prepared.projection)
             result.masked[view] = window.masked_fraction(data.mesh)
             key = cache and cache_key(view, data, scene, settings)
             reused = cache and cache.reuse(key, view, encoded_formats, folder)
@@ -238,7 +238,8 @@ def still(source, out_root, settings, formats=STILL_FORMATS, counter=False):
     last = timeline(scene, settings).frame(frame_count(scene.steps, settings) - 1)
     with _all_or_nothing(folder) as finished:
         for view in settings.views:
-            data = dataclasses.replace(view_data(scene, runs, view_window, view, settings), counter=counter)
+            data = dataclasses.replace(view_data(scene, runs, view_window, view, settings, prepared.projection),
+                                       counter=counter)
             drawn = view_class(view)(data, settings.width, settings.height)
             for fmt in sorted(formats, key=lambda f: f != "png"):  # pixels first: still() ends blitting
                 final = folder / f"{view}-still.{fmt}"

@@ -45,12 +45,16 @@ def clips(runs):
     return any(run.clipped_grad is not None for run in runs)
 
 
-def to_csv(runs):
+def to_csv(runs, projection=None):
+    """The CSV's bytes. A landscape's `projection` (anim.compute.training.Projection) appends its
+    plane coordinates again under their own names (pc1, pc2 or direction_1, direction_2: w1 and w2
+    keep their place for every reader), after plane_loss and off_plane."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     extra = _extra_columns(runs)
     clipped = clips(runs)
-    writer.writerow(CSV_COLUMNS + tuple(extra) + (CLIPPED_COLUMNS if clipped else ()))
+    named = () if projection is None else tuple(projection.columns)
+    writer.writerow(CSV_COLUMNS + tuple(extra) + named + (CLIPPED_COLUMNS if clipped else ()))
     for run in runs:
         appended = [getattr(run, name) for name in extra]
         used = run.used_grad
@@ -58,6 +62,7 @@ def to_csv(runs):
             writer.writerow((run.label, run.run, step, _number(w1), _number(w2), _number(loss),
                              *map(_number, run.grad[step]), *map(_number, run.update[step]), _lr(run.lr[step]),
                              *(_number(values[step]) for values in appended),
+                             *((_number(w1), _number(w2)) if named else ()),
                              *(map(_number, used[step]) if clipped else ())))
     return buffer.getvalue().encode("utf-8")
 
@@ -67,7 +72,7 @@ def state_keys(runs):
     return list(dict.fromkeys(key for run in runs for key in run.state))
 
 
-def to_json(runs, scene_name):
+def to_json(runs, scene_name, projection=None):
     def finite_or_none(value):
         value = float(value)
         return value if math.isfinite(value) else None
@@ -78,6 +83,7 @@ def to_json(runs, scene_name):
     document = {
         "scene": scene_name,
         "columns": ["w1", "w2", "loss"],
+        **({"axes": list(projection.axes)} if projection is not None else {}),
         "note": ("points[step] is recorded before update `step`, with the grad and lr the optimizer was given "
                  "there (clipped_grad: that gradient after clipping, which the step used); update[step] = "
                  "point[step + 1] - point[step] (w1, w2), the step it took; state[key][step] is after that "
@@ -134,7 +140,7 @@ def to_npz(runs, projection=None):
     """The runs as arrays, with what each optimizer was given and did (grad, clipped_grad when any
     clips, update, lr, state/<key>) and its per-step extras (x, d); a landscape's (`projection`,
     anim.compute.training.Projection) adds `weights` [runs, steps, P], `center` [P] and `directions` [2, P]
-    (float32, parameters() order), Schedule-Free's `averaged_weights` [runs, steps, P] (x) when a run has
+    (float32, parameters() order), `axes` (what w1 and w2 are on the plane), Schedule-Free's `averaged_weights` [runs, steps, P] (x) when a run has
     them, and the per-step columns (`plane_loss`, `off_plane`) as
     [runs, steps]."""
     buffer = io.BytesIO()
@@ -155,6 +161,7 @@ def to_npz(runs, projection=None):
     if projection is not None:
         arrays.update(weights=projection.weights.astype(np.float32), center=projection.center.astype(np.float32),
                       directions=projection.directions.astype(np.float32))
+        arrays["axes"] = np.array(projection.axes)
         if projection.averaged is not None:
             arrays["averaged_weights"] = projection.averaged.astype(np.float32)
     np.savez_compressed(buffer, **arrays)
@@ -188,10 +195,10 @@ class Trajectories:
         return f"<Trajectories of {self.scene_name!r}: {len(self)} runs x {self.points.shape[1]} steps>"
 
     def to_csv(self, path):
-        files.write_bytes(path, to_csv(self._runs))
+        files.write_bytes(path, to_csv(self._runs, self.projection))
 
     def to_json(self, path):
-        files.write_bytes(path, to_json(self._runs, self.scene_name))
+        files.write_bytes(path, to_json(self._runs, self.scene_name, self.projection))
 
     def to_npz(self, path):
         files.write_bytes(path, to_npz(self._runs, self.projection))

@@ -15,6 +15,7 @@ import anim
 from anim import Landscape, Optimizer, datasets
 from anim.compute import plane, training
 from anim.drive import pipeline
+from anim.write import export
 from anim.errors import SceneError
 
 F = torch.nn.functional
@@ -231,7 +232,10 @@ def test_render_writes_plane_columns_npz_manifest_and_terminal_lines(tmp_path, n
     assert f"off it by {described['max_off_plane']['value']:.1%} of its path's length" in result.output
     rows = list(csv.reader(io.StringIO((folder / "trajectories.csv").read_text())))
     assert rows[0] == ["optimizer", "run", "step", "w1", "w2", "loss", "grad_w1", "grad_w2", "update_w1", "update_w2",
-                       "lr", "plane_loss", "off_plane"]
+                       "lr", "plane_loss", "off_plane", "pc1", "pc2"]
+    assert all(row[13:15] == row[3:5] for row in rows[1:])  # the plane coordinates under their own names
+    assert described["axes"] == [f"PC1 ({100 * first:.1f} % of the path's variance)",
+                                 f"PC2 ({100 * second:.1f} % of the path's variance)"]
     computed = anim.trajectories(path)
     npz = tmp_path / "t.npz"
     computed.write(npz)
@@ -451,3 +455,41 @@ def test_a_clipped_optimizer_on_a_landscape_clips_every_parameters_gradient_toge
     assert_trained_as(trained, weights, losses)
     assert not np.array_equal(trained.projection.weights[0],
                               trained_alone(Optimizer("Adam", torch.optim.Adam, lr=0.05)).projection.weights[0])
+
+
+@pytest.mark.parametrize("plane_kind", ["pca", "random", "given"])
+def test_a_landscapes_axes_are_named_by_its_plane_in_every_view_the_csv_and_json_never_w1_w2(plane_kind):
+    from anim.compute import window
+    from anim.drive.settings import Settings
+    from anim.look.views import view_class, view_data
+
+    given = plane_kind if plane_kind != "given" else (torch.ones(42), torch.arange(42.0))
+    prepared = pipeline.prepare(tiny(plane=given))
+    projection = prepared.projection
+    if plane_kind == "pca":
+        first, second = projection.explained
+        assert projection.axes == (f"PC1 ({100 * first:.1f} % of the path's variance)",
+                                   f"PC2 ({100 * second:.1f} % of the path's variance)")
+        assert projection.short_axes == (f"PC1 ({100 * first:.1f} %)", f"PC2 ({100 * second:.1f} %)")
+        assert projection.columns == ("pc1", "pc2")
+    else:
+        assert projection.axes == projection.short_axes == ("direction 1", "direction 2")
+        assert projection.columns == ("direction_1", "direction_2")
+    settings = Settings(width=320, height=180)
+    frame = window.view_window(prepared.scene, prepared.runs)
+    labels = {}
+    for name in ("contour", "surface", "dashboard", "grid"):
+        view = view_class(name)(view_data(prepared.scene, prepared.runs, frame, name, settings, projection), 320, 180)
+        from matplotlib.text import Text
+
+        texts = [t.get_text() for t in view.fig.findobj(Text)]
+        texts += [t.get_text() for panel in (getattr(view, "panel", None), getattr(view, "surface", None))
+                  if hasattr(panel, "box") for t in panel.box.axis_labels]
+        labels[name] = texts
+        assert not any("w_1" in t or "w_2" in t for t in texts), (name, texts)
+    assert set(projection.axes) <= set(labels["contour"])
+    assert set(projection.short_axes) <= set(labels["surface"]) & set(labels["dashboard"])
+    assert projection.short_axes[0] in labels["grid"]
+    header = export.to_csv(prepared.runs, projection).decode().splitlines()[0].split(",")
+    assert header[-2:] == list(projection.columns)
+    assert json.loads(export.to_json(prepared.runs, "moons", projection))["axes"] == list(projection.axes)
