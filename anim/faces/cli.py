@@ -542,7 +542,8 @@ def info(scene, **options):
     loaded = plan.scene
     starts = _count(len(loaded.init), 'start point') if hasattr(loaded, "init") else "the model's initial weights"
     click.echo(f"{loaded.name}: {loaded.title}; {_count(len(loaded.optimizers), 'optimizer')} x "
-               f"{starts}, {_count(loaded.steps, 'step')}")
+               f"{starts}, {_count(loaded.steps, 'recorded point')} ({_count(loaded.steps - 1, 'update')} "
+               "between them)")
     for note in plan.color_notes:
         click.echo(f"note: {note}")
     if plan.starts_outside:

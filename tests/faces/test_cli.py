@@ -202,7 +202,8 @@ def test_info_prints_the_numbers_of_the_plan(tiny_scene):
                  "--gif-max-mb", "1")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "bowl: Bowl; 2 optimizers x 1 start point, 12 steps"
+    # steps counts recorded points, one before each update: 12 of them, 11 updates between them
+    assert lines[0] == "bowl: Bowl; 2 optimizers x 1 start point, 12 recorded points (11 updates between them)"
     table = [line for line in lines[1:] if not line.startswith("note: ")]  # the colour notes come first
     rows = {line.split()[0]: line for line in table[1:]}
     assert list(rows) == [output.filename for output in plan.outputs]
