@@ -301,9 +301,12 @@ def check_first_steps(scene):
         _run_one(torch, scene, optimizer, 0, scene.init[0], steps=1)
 
 
-def _build(optimizer, weights):
+def _build(optimizer, weights, groups=None):
+    """The torch optimizer on `weights` as its authors document it (anim.compute.stepping.params), or
+    on parameter `groups` as given."""
     try:
-        return optimizer.factory(stepping.params(optimizer.factory, weights), **optimizer.hyperparameters)
+        given = groups if groups is not None else stepping.params(optimizer.factory, weights)
+        return optimizer.factory(given, **optimizer.hyperparameters)
     except (TypeError, ValueError) as exc:
         name = getattr(optimizer.factory, "__name__", "the factory")
         raise SceneError(f"{_field(optimizer)}: {name} rejected its hyperparameters: {one_line(exc)}"
@@ -419,6 +422,61 @@ def _run_swarm(torch, scene, optimizer):
             _step(optimizer, torch_optimizer, step_scheduler, step, None)
             recorder.after(weights, torch_optimizer)
     return [_finished(optimizer, run, points[:, run].copy(), recorder.of(run)) for run in range(len(starts))]
+
+
+def batches_lrs(scene, optimizer):
+    """Whether `lr_points` can run many learning rates of `optimizer` on the scene as one: it is
+    elementwise (`vectorizes`), steps without a closure, its scheduler (if any) needs no loss per
+    run, and the surface draws no noise."""
+    import torch
+
+    if not vectorizes(optimizer) or not _deterministic(torch, scene):
+        return False
+    probe = optimizer.tuned_to("lr", 1.0)
+    torch_optimizer = _build(probe, torch.nn.Parameter(torch.zeros(2)))
+    scheduler, _ = build_scheduler(torch, probe, torch_optimizer)
+    return not stepping.needs_closure(torch_optimizer) and not isinstance(
+        scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+
+
+def lr_points(scene, optimizer, lrs):
+    """The points [lrs, runs, steps, 3] of `optimizer` at each learning rate of `lrs` from every
+    start point of the scene, as one torch run (see `batches_lrs`): one parameter group per learning
+    rate, its weight of shape (2,) for one start point or (2, runs) for several (the swarm's
+    columns); the losses of all summed, so each weight gets exactly its own gradient, noise and
+    clipping. Each learning rate's runs equal it run alone, bit for bit (tests/compute/test_tuning.py)."""
+    import torch
+
+    starts = np.asarray(scene.init, dtype=np.float32)
+    start = torch.from_numpy(starts.T.copy() if len(starts) > 1 else starts[0].copy())
+    weights = [torch.nn.Parameter(start.clone()) for _ in lrs]
+    groups = [dict(params=[w], lr=float(lr)) for w, lr in zip(weights, lrs)]
+    torch_optimizer = _build(optimizer.tuned_to("lr", float(lrs[0])), None, groups)
+    _, step_scheduler = build_scheduler(torch, optimizer, torch_optimizer)
+    noises = [_grad_noise(optimizer, range(len(starts))) for _ in lrs]
+    clip = clipping.column_clipper(torch, optimizer, None)
+    shape = (len(lrs), len(starts))
+    points = np.empty((scene.steps, *shape, 3), dtype=np.float32)
+    with _from_seed_0(torch), torch.enable_grad():
+        for step in range(scene.steps):
+            # every weight's values, stacked as (lrs, runs, 2): the gradient of their summed losses is
+            # each one's own, computed at once and handed to each weight as a view
+            stacked = torch.stack([w.detach() for w in weights]).reshape(len(lrs), 2, len(starts))
+            stacked = stacked.transpose(1, 2).contiguous().requires_grad_()
+            losses = _evaluate(torch, scene, stacked.permute(2, 0, 1), optimizer, step, shape=shape)
+            points[step, :, :, :2] = stacked.detach().numpy()
+            points[step, :, :, 2] = losses.detach().numpy()
+            # (each weight's .grad is set, a view of the gradients' rows of two, which are clipped in place)
+            grads = torch.autograd.grad(losses.sum(), stacked)[0].contiguous()
+            for w, grad, noise in zip(weights, (grads[:, 0] if len(starts) == 1 else grads.transpose(1, 2)).unbind(0),
+                                      noises):
+                w.grad = grad
+                if noise is not None:
+                    noise.add_to(torch, w)
+            if clip is not None:
+                clip(grads.reshape(-1, 2))
+            _step(optimizer, torch_optimizer, step_scheduler, step, None)
+    return points.transpose(1, 2, 0, 3)
 
 
 def _step(optimizer, stepper, step_scheduler, step, loss, *step_args):

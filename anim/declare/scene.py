@@ -8,6 +8,7 @@ from numbers import Integral, Real
 from types import MappingProxyType
 
 from anim.declare.starts import Starts
+from anim.declare.tune import Tune, tuned_names
 
 RANGE_MODES = ("auto", "symmetric")
 COLOR_SCALES = ("linear", "log")
@@ -279,6 +280,12 @@ class Optimizer:
         for name, value in hyperparameters.items():
             if isinstance(value, list) and not value:
                 raise _invalid(f"optimizers[{label!r}].{name}", "an empty list sweeps no value; give one or more")
+            if isinstance(value, list) and any(isinstance(v, Tune) for v in value):
+                raise _invalid(f"optimizers[{label!r}].{name}", "anim.tune(...) cannot be one value of a sweep; "
+                                                                "give it alone, as the hyperparameter's value")
+        if len(tuned_names(hyperparameters)) > 1:
+            raise _invalid(f"optimizers[{label!r}]", f"tunes {' and '.join(tuned_names(hyperparameters))}; "
+                                                     "tune one hyperparameter per optimizer")
         object.__setattr__(self, "label", label)
         object.__setattr__(self, "factory", factory)
         object.__setattr__(self, "hyperparameters", MappingProxyType(dict(hyperparameters)))
@@ -341,6 +348,10 @@ class Optimizer:
         object.__setattr__(copy, "swept", now["swept"])
         object.__setattr__(copy, "tuned", tuple(now["tuned"]))
         return copy
+
+    def with_value(self, name, value):
+        """Itself with hyperparameter `name` set to `value` (such as an anim.tune(...))."""
+        return self._replace(hyperparameters={**self.hyperparameters, name: value})
 
     def tuned_to(self, name, value):
         """Itself with hyperparameter `name` set to `value` by a tuner (see anim.tune), and `tuned` saying so."""

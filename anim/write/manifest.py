@@ -9,6 +9,8 @@ from pathlib import Path
 
 MANIFEST_FILE = "manifest.json"
 TRAJECTORIES_FILE = "trajectories.csv"
+TUNE_PLOT_FILE = "tune.png"  # the tuner's curves, when the scene tunes a hyperparameter (anim.tune)
+TUNE_FILE = "tune.json"  # what `optianim tune` chose: the manifest's "tuning" entries
 
 
 @dataclass(frozen=True)
@@ -51,14 +53,15 @@ class FileRecord:
 
 
 def document(scene, source, runs, window, settings, records, masked, versions, starts_outside=(), looks=(),
-             color_notes=(), plane=None):
+             color_notes=(), plane=None, tuning=()):
     """The manifest.json document of a render: scene, settings, runs, files and versions.
 
     `source` is the scene file's (path, sha256), or (None, None) for a Scene built in Python;
     `starts_outside` the (index, (w1, w2)) of each start point outside the window; `looks` the
     anim.look.colors.Look of each optimizer (its drawn colour and marker), `color_notes` what the render
     said about the scene's colours; `plane`, for a Landscape, how well its plane holds the paths
-    (anim.compute.training.Projection.described), under the key "plane"."""
+    (anim.compute.training.Projection.described), under the key "plane"; `tuning`, when the scene
+    tuned hyperparameters, each one's entry (anim.compute.tuning.Tuning.described), under "tuning"."""
     path, sha256 = source
     drawn = {look.label: {"color": look.color, "drawn_color": look.drawn, "marker": look.marker} for look in looks}
     document = {
@@ -92,6 +95,8 @@ def document(scene, source, runs, window, settings, records, masked, versions, s
     }
     if plane is not None:
         document["plane"] = plane
+    if tuning:
+        document["tuning"] = list(tuning)
     return document
 
 
