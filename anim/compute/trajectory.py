@@ -427,14 +427,13 @@ def _run_swarm(torch, scene, optimizer):
 def batches_lrs(scene, optimizer):
     """Whether `lr_points` can run many learning rates of `optimizer` on the scene as one: it is
     elementwise (`vectorizes`), steps without a closure, its scheduler (if any) needs no loss per
-    run, and the surface draws no noise."""
+    run, and the surface draws no noise. (`optimizer` at any one learning rate: it is built to see.)"""
     import torch
 
     if not vectorizes(optimizer) or not _deterministic(torch, scene):
         return False
-    probe = optimizer.tuned_to("lr", 1.0)
-    torch_optimizer = _build(probe, torch.nn.Parameter(torch.zeros(2)))
-    scheduler, _ = build_scheduler(torch, probe, torch_optimizer)
+    torch_optimizer = _build(optimizer, torch.nn.Parameter(torch.zeros(2)))
+    scheduler, _ = build_scheduler(torch, optimizer, torch_optimizer)
     return not stepping.needs_closure(torch_optimizer) and not isinstance(
         scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
 
@@ -448,33 +447,36 @@ def lr_points(scene, optimizer, lrs):
     import torch
 
     starts = np.asarray(scene.init, dtype=np.float32)
-    start = torch.from_numpy(starts.T.copy() if len(starts) > 1 else starts[0].copy())
-    weights = [torch.nn.Parameter(start.clone()) for _ in lrs]
+    shape = (len(lrs), len(starts))
+    # One block of memory holds every weight, (lrs, 2, runs): weight i is block[i], a Parameter of
+    # shape (2, runs) ((2,) for one start point) sharing it, so the optimizer's in-place updates are
+    # the block's; its gradient is a view of one block of gradients, written each step.
+    block = torch.from_numpy(np.array(np.broadcast_to(starts.T, (len(lrs), 2, len(starts)))))  # (a copy: written to)
+    gradients = torch.zeros_like(block)
+    each = (lambda t: t[:, :, 0].unbind(0)) if len(starts) == 1 else (lambda t: t.unbind(0))
+    weights = [torch.nn.Parameter(w) for w in each(block)]
+    for w, grad in zip(weights, each(gradients)):
+        w.grad = grad
     groups = [dict(params=[w], lr=float(lr)) for w, lr in zip(weights, lrs)]
     torch_optimizer = _build(optimizer.tuned_to("lr", float(lrs[0])), None, groups)
     _, step_scheduler = build_scheduler(torch, optimizer, torch_optimizer)
     noises = [_grad_noise(optimizer, range(len(starts))) for _ in lrs]
     clip = clipping.column_clipper(torch, optimizer, None)
-    shape = (len(lrs), len(starts))
     points = np.empty((scene.steps, *shape, 3), dtype=np.float32)
     with _from_seed_0(torch), torch.enable_grad():
         for step in range(scene.steps):
-            # every weight's values, stacked as (lrs, runs, 2): the gradient of their summed losses is
-            # each one's own, computed at once and handed to each weight as a view
-            stacked = torch.stack([w.detach() for w in weights]).reshape(len(lrs), 2, len(starts))
-            stacked = stacked.transpose(1, 2).contiguous().requires_grad_()
-            losses = _evaluate(torch, scene, stacked.permute(2, 0, 1), optimizer, step, shape=shape)
-            points[step, :, :, :2] = stacked.detach().numpy()
+            values = block.detach().requires_grad_()  # the same memory, a leaf of its own
+            losses = _evaluate(torch, scene, values.transpose(0, 1), optimizer, step, shape=shape)
+            points[step, :, :, :2] = block.numpy().transpose(0, 2, 1)
             points[step, :, :, 2] = losses.detach().numpy()
-            # (each weight's .grad is set, a view of the gradients' rows of two, which are clipped in place)
-            grads = torch.autograd.grad(losses.sum(), stacked)[0].contiguous()
-            for w, grad, noise in zip(weights, (grads[:, 0] if len(starts) == 1 else grads.transpose(1, 2)).unbind(0),
-                                      noises):
-                w.grad = grad
+            gradients.copy_(torch.autograd.grad(losses.sum(), values)[0])
+            for w, noise in zip(weights, noises):
                 if noise is not None:
                     noise.add_to(torch, w)
-            if clip is not None:
-                clip(grads.reshape(-1, 2))
+            if clip is not None:  # each column a start point's gradient alone: clipped as rows of two
+                rows = gradients.transpose(1, 2).contiguous()
+                clip(rows.reshape(-1, 2))
+                gradients.copy_(rows.transpose(1, 2))
             _step(optimizer, torch_optimizer, step_scheduler, step, None)
     return points.transpose(1, 2, 0, 3)
 

@@ -22,6 +22,7 @@ pytorch_optimizer = pytest.importorskip("pytorch_optimizer")
 # The peer comparison's optimizers (pytorch_optimizer's visualiser clips the norm to 1).
 OPTIMIZERS = [(torch.optim.Adam, dict(lr=0.05)), (pytorch_optimizer.Lion, dict(lr=0.01)),
               (pytorch_optimizer.AdaBelief, dict(lr=0.05))]
+PEERS = OPTIMIZERS + [(torch.optim.AdamW, dict(lr=0.1)), (pytorch_optimizer.Ranger, dict(lr=0.5))]  # the peer's five
 
 
 def inline(factory, start, steps, clip, **hyperparameters):
@@ -52,7 +53,7 @@ def scene(factory, init=(-2.0, 2.0), steps=201, **declared):
                  optimizers=[Optimizer("it", factory, **declared)])
 
 
-@pytest.mark.parametrize("factory, hyperparameters", OPTIMIZERS)
+@pytest.mark.parametrize("factory, hyperparameters", PEERS)
 def test_a_clipped_run_equals_clip_grad_norm_then_step_inline_bit_for_bit(factory, hyperparameters):
     (run,) = trajectory.compute(scene(factory, clip_grad_norm=1.0, **hyperparameters))
     points, raw, used = inline(factory, (-2.0, 2.0), 201, by_norm(1.0), **hyperparameters)
