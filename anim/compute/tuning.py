@@ -1,7 +1,5 @@
-"""The tuner: each hyperparameter declared as anim.tune(low, high) gets the value of its log range
-whose runs on the scene score lowest by the objective, found before the race is drawn: a survey of
-the range, then rounds around the best values; the learning rates of an elementwise optimizer run
-as one batched run per round (anim.compute.trajectory.lr_points)."""
+"""The tuner: each anim.tune(low, high) gets the value whose runs on the scene score lowest, found
+before the race by a survey of its range and rounds around the best (batched where it can be)."""
 
 import dataclasses
 import math

@@ -242,7 +242,7 @@ def _tuning_lines(tunings):
     """A line per tuned hyperparameter: the value chosen, by what, out of which values."""
     for t in tunings:
         tune = t.tune
-        how = "as one batched run" if t.batched else "one after another"
+        how = "batched: one torch run a round" if t.batched else "value by value"
         yield (f"tuned: {t.label} {t.name} {t.chosen:.4g}, the best {tune.objective_name.replace('_', ' ')} "
                f"({t.score:.4g}) of {len(t.values)} values from {tune.low:g} to {tune.high:g} ({how}); "
                "the curve: tune.png")

@@ -9,7 +9,7 @@ each, scored by the peer's own score of a path (written out below from its defin
 distance of the last point from the minimum (1, 1), 100 x how far the path left x in [-2, 2], y in
 [-1, 3], 0.4 x the mean loss, 0.1 x the mean step per coordinate, 0.2 x (mean - least loss)). The
 peer draws 600 values of lr uniformly from (0, 2) by TPE (hyperopt); anim.tune spaces 600 from 1e-4 to
-2 evenly in log and runs them as one batched run per optimizer.
+2 (a third evenly in log, the rest in rounds around the best) and runs each round as one batched run.
 
 With --peer, the peer's script is imported from your copy (hyperopt installed) and its search, for
 the same two optimizers, is timed in this same run; without it the peer's figures from the issue are

@@ -311,7 +311,7 @@ def test_a_render_tunes_first_races_at_the_chosen_value_and_says_so(scene_file, 
     rows = (tmp_path / "booth" / "trajectories.csv").read_text().splitlines()
     assert rows[1].split(",")[10] == repr(tuned["chosen"])  # the race ran at it
     assert f"tuned: SGD lr {tuned['chosen']:.4g}, the best final loss ({tuned['score']:.4g}) of 12 values from " \
-           "0.0001 to 1 (as one batched run); the curve: tune.png" in result.output
+           "0.0001 to 1 (batched: one torch run a round); the curve: tune.png" in result.output
     plot = next(f for f in manifest["files"] if f["file"] == "tune.png")
     assert (plot["width"], plot["height"]) == (960, 540)
     assert png_size(tmp_path / "booth" / "tune.png") == (960, 540)
@@ -336,7 +336,7 @@ def test_optianim_tune_gives_every_optimizer_its_best_learning_rate(scene_file, 
                                                                                         [1.0, 3.0])
     lines = result.output.splitlines()
     assert lines[1] == (f"Adam lr {adam['chosen']:.4g}, the best distance ({adam['score']:.4g}) of 9 values from "
-                        "0.001 to 2 (as one batched run)")
+                        "0.001 to 2 (batched: one torch run a round)")
     assert lines[2].startswith(f"wrote {tmp_path / 'booth' / 'tune.png'}, {tmp_path / 'booth' / 'tune.json'}")
     assert png_size(tmp_path / "booth" / "tune.png") == (960, 540)
     tuned = anim.tune_lr(path, tmp_path / "again", low=0.001, high=2, candidates=9, objective="distance",
