@@ -109,13 +109,19 @@ def _span(box):
 
 
 def left_view_step(run, window):
-    """The first finite step far outside the window (beyond one window size past an edge), or None."""
+    """The step where the run leaves the window for good: the first finite step far outside it
+    (beyond one window size past an edge) after which the run never comes back (every later point
+    far outside too, or not finite); None if it never leaves so. A run zig-zagging slowly outward
+    crosses that line and comes back many times before it is gone: it is drawn until then."""
     (x0, x1), (y0, y1) = window
     x, y = run.points[:, 0], run.points[:, 1]
+    finite = np.isfinite(run.points).all(axis=1)
     with np.errstate(invalid="ignore"):
         outside = ((x < x0 - (x1 - x0)) | (x > x1 + (x1 - x0)) | (y < y0 - (y1 - y0)) | (y > y1 + (y1 - y0)))
-    outside &= np.isfinite(run.points).all(axis=1)
-    return int(np.argmax(outside)) if outside.any() else None
+    outside &= finite
+    stays = np.flatnonzero(finite & ~outside)  # the steps where it is still within reach of the view
+    first = 0 if not len(stays) else int(stays[-1]) + 1
+    return first if first < len(outside) and outside[first] else None
 
 
 def mark_exits(runs, window):

@@ -15,6 +15,7 @@ from anim.declare.scene import (
     brief,
     checked_views,
 )
+from anim.declare.tune import tuned_names
 
 PLANES = ("pca", "random")
 
@@ -89,6 +90,11 @@ class Landscape:
                 raise _invalid(f"optimizers[{opt.label!r}].grad_noise",
                                "adds noise to two weights of a surface; a landscape's noise is its minibatches "
                                "(batch_size)")
+        for opt in optimizers:
+            if tuned_names(opt.hyperparameters):
+                raise _invalid(f"optimizers[{opt.label!r}].{tuned_names(opt.hyperparameters)[0]}",
+                               "anim.tune(...) tunes on a Scene's surface; a Landscape takes a value, or a list "
+                               "to sweep")
         set_("optimizers", optimizers)
         if isinstance(self.center, str) and self.center not in {o.label for o in optimizers}:
             raise _invalid("center", f"got {self.center!r}, which is no optimizer's label; use one of "

@@ -8,6 +8,7 @@ from numbers import Integral, Real
 from types import MappingProxyType
 
 from anim.declare.starts import Starts
+from anim.declare.tune import Tune, tuned_names
 
 RANGE_MODES = ("auto", "symmetric")
 COLOR_SCALES = ("linear", "log")
@@ -182,6 +183,30 @@ def _check_seed(field_name, value, allow_none):
     return int(value)
 
 
+def _check_clip(field_name, value, allow_none=True):
+    """clip_grad_norm / clip_grad_value: a finite number > 0 (or None: no clipping), or a non-empty
+    list of them: a sweep."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, list):
+        if not value:
+            raise _invalid(field_name, "an empty list sweeps no value; give one or more")
+        return [_check_clip(f"{field_name}[{i}]", v, False) for i, v in enumerate(value)]
+    if not _is_number(value) or value <= 0:
+        raise _invalid(field_name, f"got {brief(value)}; use a finite number > 0 (the gradient is clipped to it "
+                                   "before each step), None for no clipping, or a list of numbers to sweep")
+    return float(value)
+
+
+def _check_norm_type(field_name, value):
+    """clip_norm_type: the p of the p-norm clip_grad_norm_ takes, a number > 0 or math.inf."""
+    if isinstance(value, Real) and not isinstance(value, bool) and (value == math.inf or (_is_number(value)
+                                                                                           and value > 0)):
+        return float(value)
+    raise _invalid(field_name, f"got {brief(value)}; use a number > 0 (2.0, the Euclidean norm, by default) "
+                               "or math.inf")
+
+
 def _check_name(name):
     """A scene's name names its output folder: letters, digits, '-', '_' or '.', not leading '.'."""
     if not isinstance(name, str) or not name or not all(c.isalnum() or c in "-_." for c in name) or name[0] == ".":
@@ -262,15 +287,21 @@ class Optimizer:
     optimizer is given, before its step; the surface and the recorded loss stay clean. None (the
     default) takes the scene's `grad_noise`, and likewise `noise_seed` the scene's `noise_seed`.
 
-    A hyperparameter (or grad_noise, or noise_seed) given as a list is a sweep: `expanded()` makes
-    one optimizer per value (one per combination, for several lists), labelled by its values. A
-    tuple is one value (`betas`).
+    `clip_grad_norm` clips the gradient before each step exactly as
+    torch.nn.utils.clip_grad_norm_(params, clip_grad_norm, clip_norm_type) does (after any noise);
+    `clip_grad_value` as torch.nn.utils.clip_grad_value_(params, clip_grad_value). One of them at most.
+
+    A hyperparameter (or grad_noise, noise_seed, clip_grad_norm, clip_grad_value) given as a list is a
+    sweep: `expanded()` makes one optimizer per value (one per combination, for several lists),
+    labelled by its values. A tuple is one value (`betas`). `tuned` names the hyperparameters the
+    tuner chose (anim.tune), once it has: their values are then in `hyperparameters`.
     """
 
-    __slots__ = ("label", "factory", "hyperparameters", "color", "scheduler", "swept", "grad_noise", "noise_seed")
+    __slots__ = ("label", "factory", "hyperparameters", "color", "scheduler", "swept", "grad_noise", "noise_seed",
+                 "clip_grad_norm", "clip_norm_type", "clip_grad_value", "tuned")
 
     def __init__(self, label, factory, *, color=None, scheduler=None, grad_noise=None, noise_seed=None,
-                 **hyperparameters):
+                 clip_grad_norm=None, clip_norm_type=2.0, clip_grad_value=None, **hyperparameters):
         if not isinstance(label, str) or not label.strip():
             raise _invalid("optimizers", f"an optimizer's label must be a non-empty string, got {brief(label)}")
         if isinstance(factory, str):  # a name: looked up in pytorch_optimizer's registry (anim.declare.catalog)
@@ -295,6 +326,12 @@ class Optimizer:
         for name, value in hyperparameters.items():
             if isinstance(value, list) and not value:
                 raise _invalid(f"optimizers[{label!r}].{name}", "an empty list sweeps no value; give one or more")
+            if isinstance(value, list) and any(isinstance(v, Tune) for v in value):
+                raise _invalid(f"optimizers[{label!r}].{name}", "anim.tune(...) cannot be one value of a sweep; "
+                                                                "give it alone, as the hyperparameter's value")
+        if len(tuned_names(hyperparameters)) > 1:
+            raise _invalid(f"optimizers[{label!r}]", f"tunes {' and '.join(tuned_names(hyperparameters))}; "
+                                                     "tune one hyperparameter per optimizer")
         object.__setattr__(self, "label", label)
         object.__setattr__(self, "factory", factory)
         object.__setattr__(self, "hyperparameters", MappingProxyType(dict(hyperparameters)))
@@ -303,16 +340,39 @@ class Optimizer:
         object.__setattr__(self, "swept", ())  # names of the values a sweep set, once expanded
         object.__setattr__(self, "grad_noise", _check_noise(f"optimizers[{label!r}].grad_noise", grad_noise, True))
         object.__setattr__(self, "noise_seed", _check_seed(f"optimizers[{label!r}].noise_seed", noise_seed, True))
+        field_name = f"optimizers[{label!r}]"
+        object.__setattr__(self, "clip_grad_norm", _check_clip(f"{field_name}.clip_grad_norm", clip_grad_norm))
+        object.__setattr__(self, "clip_norm_type", _check_norm_type(f"{field_name}.clip_norm_type", clip_norm_type))
+        object.__setattr__(self, "clip_grad_value", _check_clip(f"{field_name}.clip_grad_value", clip_grad_value))
+        object.__setattr__(self, "tuned", ())  # names of the hyperparameters a tuner chose, once tuned
+        if self.clip_grad_norm is not None and self.clip_grad_value is not None:
+            raise _invalid(field_name, "give clip_grad_norm or clip_grad_value, not both")
+        if self.clip_grad_norm is None and self.clip_norm_type != 2.0:
+            raise _invalid(f"{field_name}.clip_norm_type", "applies to clip_grad_norm, which is not given")
 
     def __setattr__(self, name, value):
         raise AttributeError("Optimizer is immutable")
 
     def __repr__(self):
         params = "".join(f", {k}={v!r}" for k, v in self.hyperparameters.items())
-        noise = "".join(f", {k}={v!r}" for k, v in (("grad_noise", self.grad_noise), ("noise_seed", self.noise_seed))
-                        if v is not None)
+        noise = "".join(f", {k}={v!r}" for k, v in (("grad_noise", self.grad_noise), ("noise_seed", self.noise_seed),
+                                                     ("clip_grad_norm", self.clip_grad_norm),
+                                                     ("clip_grad_value", self.clip_grad_value)) if v is not None)
+        if self.clip_norm_type != 2.0:
+            noise += f", clip_norm_type={self.clip_norm_type!r}"
         name = getattr(self.factory, "__qualname__", repr(self.factory))
         return f"Optimizer({self.label!r}, {name}{params}{noise}, color={self.color!r})"
+
+    @property
+    def clipping(self):
+        """How its gradient is clipped, in words ("clipped at 1", "clipped at 1 (inf-norm)", "values
+        clipped at 0.5"), or None."""
+        if self.clip_grad_norm is not None and not isinstance(self.clip_grad_norm, list):
+            norm = "" if self.clip_norm_type == 2.0 else f" ({format(self.clip_norm_type, 'g')}-norm)"
+            return f"clipped at {format(self.clip_grad_norm, 'g')}{norm}"
+        if self.clip_grad_value is not None and not isinstance(self.clip_grad_value, list):
+            return f"values clipped at {format(self.clip_grad_value, 'g')}"
+        return None
 
     def with_color(self, color):
         return self._replace(color=color)
@@ -324,17 +384,31 @@ class Optimizer:
 
     def _replace(self, **changes):
         now = dict(label=self.label, color=self.color, hyperparameters=self.hyperparameters, swept=self.swept,
-                   grad_noise=self.grad_noise, noise_seed=self.noise_seed)
+                   grad_noise=self.grad_noise, noise_seed=self.noise_seed, clip_grad_norm=self.clip_grad_norm,
+                   clip_norm_type=self.clip_norm_type, clip_grad_value=self.clip_grad_value, tuned=self.tuned)
         now.update(changes)
         copy = Optimizer(now["label"], self.factory, color=now["color"], scheduler=self.scheduler,
-                         grad_noise=now["grad_noise"], noise_seed=now["noise_seed"], **now["hyperparameters"])
+                         grad_noise=now["grad_noise"], noise_seed=now["noise_seed"],
+                         clip_grad_norm=now["clip_grad_norm"], clip_norm_type=now["clip_norm_type"],
+                         clip_grad_value=now["clip_grad_value"], **now["hyperparameters"])
         object.__setattr__(copy, "swept", now["swept"])
+        object.__setattr__(copy, "tuned", tuple(now["tuned"]))
         return copy
 
+    def with_value(self, name, value):
+        """Itself with hyperparameter `name` set to `value` (such as an anim.tune(...))."""
+        return self._replace(hyperparameters={**self.hyperparameters, name: value})
+
+    def tuned_to(self, name, value):
+        """Itself with hyperparameter `name` set to `value` by a tuner (see anim.tune), and `tuned` saying so."""
+        return self._replace(hyperparameters={**self.hyperparameters, name: value}, tuned=(*self.tuned, name))
+
     def expanded(self):
-        """One optimizer per value of each swept (list) hyperparameter, grad_noise or noise_seed, in
-        order, labelled 'SGD lr=0.1'; itself alone when nothing is swept."""
-        values = {**self.hyperparameters, "grad_noise": self.grad_noise, "noise_seed": self.noise_seed}
+        """One optimizer per value of each swept (list) hyperparameter, grad_noise, noise_seed,
+        clip_grad_norm or clip_grad_value, in order, labelled 'SGD lr=0.1'; itself alone when nothing
+        is swept."""
+        values = {**self.hyperparameters, "grad_noise": self.grad_noise, "noise_seed": self.noise_seed,
+                  "clip_grad_norm": self.clip_grad_norm, "clip_grad_value": self.clip_grad_value}
         swept = [name for name, value in values.items() if isinstance(value, list)]
         if not swept:
             return [self]
@@ -347,7 +421,9 @@ class Optimizer:
         return [self._replace(label=label, swept=tuple(swept),
                               hyperparameters={k: chosen.get(k, v) for k, v in self.hyperparameters.items()},
                               grad_noise=chosen.get("grad_noise", self.grad_noise),
-                              noise_seed=chosen.get("noise_seed", self.noise_seed))
+                              noise_seed=chosen.get("noise_seed", self.noise_seed),
+                              clip_grad_norm=chosen.get("clip_grad_norm", self.clip_grad_norm),
+                              clip_grad_value=chosen.get("clip_grad_value", self.clip_grad_value))
                 for label, chosen in zip(labels, combinations)]
 
 

@@ -6,22 +6,24 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from anim.compute import events, trajectory, window
+from anim.compute import events, trajectory, tuning, window
 from anim.declare.landscape import Landscape
 from anim.declare.loader import contained, file_sha256, load_scene, located
 from anim.declare.scene import Scene
+from anim.declare.tune import tuned_names
 from anim.drive import limits, progress
 from anim.drive.frames import Workers, frame_jobs
 from anim.drive.result import Result
 from anim.drive.settings import STILL_FORMATS, frame_count
 from anim.drive.timeline import timeline
 from anim.errors import RenderError, SceneError, UsageError
-from anim.look import arrows, colors, style, themes
+from anim.look import arrows, colors, style, themes, tuneplot
 from anim.look.views import DEFAULT_VIEWS, overlay_names, view_class, view_data
 from anim.version import __version__
 from anim.write import describe, encode, export, files, page, stills
 from anim.write.formats import FORMATS, Document, check_installed, frame_formats
-from anim.write.manifest import MANIFEST_FILE, TRAJECTORIES_FILE, FileRecord, document, json_bytes
+from anim.write.manifest import (MANIFEST_FILE, TRAJECTORIES_FILE, TUNE_FILE, TUNE_PLOT_FILE, FileRecord, document,
+                                 json_bytes)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Prepared:
     path: object = None
     sha256: object = None
     projection: object = None  # a Landscape's anim.compute.training.Projection: the plane and every weight
+    tunings: tuple = ()  # an anim.compute.tuning.Tuning per hyperparameter tuned before the race (anim.tune)
 
 
 SCENES = (Scene, Landscape)
@@ -58,10 +61,11 @@ def checked(source):
 
             training.check(scene)
             return scene
-        trajectory.check_optimizers(scene)
+        probed = tuning.probe(scene)  # a tuned hyperparameter at the low end of its range
+        trajectory.check_optimizers(probed)
         x, y = scene.init[0]
         window.sample(scene.surface, (x - 1, x + 1), (y - 1, y + 1), 3)
-        trajectory.check_first_steps(scene)
+        trajectory.check_first_steps(probed)
     return scene
 
 
@@ -83,7 +87,45 @@ def prepare(source, settings=None, allow_large=False, before_runs=None):
 
             trained = training.compute(scene)
             return Prepared(trained.scene, trained.runs, path, sha256, trained.projection)
-        return Prepared(scene, trajectory.compute(scene), path, sha256)
+        scene, tunings = tuning.tune(scene)  # each anim.tune(...) gets its chosen value first
+        return Prepared(scene, trajectory.compute(scene), path, sha256, tunings=tuple(tunings))
+
+
+@dataclass
+class Tuned:
+    """What `tune_lr` found: the scene with each optimizer at its chosen value (ready to race), the
+    Tuning of each, and the files written (tune.png, tune.json)."""
+
+    scene: Scene
+    tunings: list
+    files: list
+
+
+def tune_lr(source, out_root, declared, theme="light"):
+    """Tune the learning rate of every optimizer of the scene (a path or a Scene) over `declared`
+    (an anim.tune(...)), but for those that declare a tune of their own; write the curves
+    (out_root/<scene name>/tune.png) and the choices (tune.json), both or neither."""
+    import json
+
+    path = None if isinstance(source, SCENES) else source
+    with scene_code(path):
+        scene = load(source)
+        if isinstance(scene, Landscape):
+            raise SceneError("tune: tunes on a Scene's surface; a Landscape takes its learning rates as values, "
+                             "or lists to sweep")
+        scene = dataclasses.replace(scene, optimizers=tuple(
+            o if tuned_names(o.hyperparameters) else o.with_value("lr", declared) for o in scene.optimizers))
+        tuned, tunings = tuning.tune(checked(scene))
+    folder = _output_folder(Path(out_root), scene.name)
+    files.clean_stale(folder)
+    document = {"scene": scene.name, "title": scene.title, "tuning": [t.described() for t in tunings]}
+    with _all_or_nothing(folder) as finished:
+        plot = folder / TUNE_PLOT_FILE
+        finished.append((files.write_temp(plot, stills.plain_png(tuneplot.figure(tunings, scene.optimizers, theme))),
+                         plot))
+        data = folder / TUNE_FILE
+        finished.append((files.write_temp(data, (json.dumps(document, indent=2) + "\n").encode()), data))
+    return Tuned(tuned, tunings, [final for _, final in finished])
 
 
 def render(source, out_root, settings, report=progress.ignore, cache=None, allow_large=False, reserved=()):
@@ -134,6 +176,7 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
     result.stops = [(r.label, r.run, r.stop.step, r.stop.reason) for r in runs if r.stop]
     result.swarms = len(style.by_label(runs)) if runs and style.path_look(runs).swarm else 0
     result.plane = prepared.projection and prepared.projection.described(runs)
+    result.tunings = prepared.tunings
     result.overlay_notes = arrows.notes(overlays, runs, settings.views)
     result.starts_outside = window.starts_outside(scene, view_window)
     looks = colors.looks(scene.optimizers, settings.theme)
@@ -149,12 +192,17 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
             report(progress.FileDone(record, reused))
 
         csv = folder / TRAJECTORIES_FILE
-        temp = files.write_temp(csv, export.to_csv(runs))
+        temp = files.write_temp(csv, export.to_csv(runs, prepared.projection))
         done(temp, FileRecord.of(temp, csv, None, "csv", rows=sum(len(r.points) for r in runs)))
+        if prepared.tunings:
+            plot = folder / TUNE_PLOT_FILE
+            temp = files.write_temp(plot, stills.plain_png(tuneplot.figure(prepared.tunings, scene.optimizers,
+                                                                            settings.theme)))
+            done(temp, FileRecord.of(temp, plot, None, "png", width=tuneplot.WIDTH, height=tuneplot.HEIGHT))
         encoded_formats = frame_formats(settings.formats)
         for view in settings.views if encoded_formats else ():
             with scene_code(prepared.path):  # the surface, sampled for the view
-                data = view_data(scene, runs, view_window, view, settings)
+                data = view_data(scene, runs, view_window, view, settings, prepared.projection)
             result.masked[view] = window.masked_fraction(data.mesh)
             key = cache and cache_key(view, data, scene, settings)
             reused = cache and cache.reuse(key, view, encoded_formats, folder)
@@ -186,7 +234,8 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
         done(temp, FileRecord.of(temp, html, None, "html"))
         result.manifest = document(scene, (prepared.path, prepared.sha256), runs, view_window, settings,
                                    result.files, result.masked, _versions(), result.starts_outside, looks,
-                                   result.color_notes, result.plane, result.description)
+                                   result.color_notes, result.plane, result.description,
+                                   [t.described() for t in prepared.tunings])
         manifest = folder / MANIFEST_FILE
         temp = files.write_temp(manifest, json_bytes(result.manifest))
         finished.append((temp, manifest))
@@ -267,7 +316,8 @@ def _still(prepared, out_root, settings, formats, counter):
     with _all_or_nothing(folder) as finished:
         for view in settings.views:
             with scene_code(prepared.path):
-                data = dataclasses.replace(view_data(scene, runs, view_window, view, settings), counter=counter)
+                data = dataclasses.replace(view_data(scene, runs, view_window, view, settings, prepared.projection),
+                                           counter=counter)
             drawn = view_class(view)(data, settings.width, settings.height)
             for fmt in sorted(formats, key=lambda f: f != "png"):  # pixels first: still() ends blitting
                 final = folder / f"{view}-still.{fmt}"

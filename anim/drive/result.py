@@ -26,6 +26,7 @@ class Result:
     swarms: int = 0  # how many optimizers are drawn as a swarm (several start points each), overlapping in a panel
     reused: bool = False  # every file came from the render cache, the scene not run
     description: object = None  # what the videos show in words (anim.write.describe.Description), if the scene ran
+    tunings: tuple = ()  # the anim.compute.tuning.Tuning of each hyperparameter tuned before the race, if it ran
 
     def stopped(self, reason):
         """(optimizer label, run, step) of every run that stopped being drawn for `reason`."""

@@ -8,7 +8,7 @@ from anim.drive.settings import (DEFAULT_QUALITY, SCENE_TIMEOUT, STILL_FORMATS, 
 from anim.errors import UsageError
 from anim.write.formats import check_installed
 
-__all__ = ["Plan", "explore", "info", "load", "render", "render_many", "show", "still", "trajectories"]
+__all__ = ["Plan", "explore", "info", "load", "render", "render_many", "show", "still", "trajectories", "tune_lr"]
 
 
 def load(path):
@@ -180,6 +180,26 @@ def trajectories(scene, *, allow_large=False):
 
     prepared = pipeline.prepare(_scene_source(scene), allow_large=allow_large)
     return Trajectories(prepared.scene.name, prepared.runs, prepared.projection)
+
+
+def tune_lr(scene, out="media", *, low=1e-4, high=10.0, candidates=100, objective="final_loss", minimum=None,
+            theme=Settings.theme):
+    """Give every optimizer of `scene` (a path or a Scene) its best learning rate for the race: each
+    lr tuned as anim.tune(low, high, candidates, objective, minimum) would (an optimizer that declares
+    a tune of its own keeps it). Writes out/<scene name>/tune.png (the objective over each range)
+    and tune.json (the values chosen); returns the anim.drive.pipeline.Tuned: `scene` (each
+    optimizer at its chosen value: anim.render(tuned.scene) draws the fair race), `tunings`, `files`."""
+    from anim.declare.tune import tune
+    from anim.drive import pipeline
+    from anim.errors import SceneError
+
+    try:
+        declared = tune(low, high, candidates, objective, minimum)
+    except SceneError as exc:  # the keywords' values, not the scene
+        raise UsageError(str(exc)) from None
+    if theme not in ("light", "dark"):
+        raise UsageError(f"theme: got {theme!r}; use 'light' or 'dark'")
+    return pipeline.tune_lr(_scene_source(scene), Path(out), declared, theme)
 
 
 def _choices(name, given, known):

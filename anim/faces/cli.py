@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from anim.declare.tune import MAX_CANDIDATES, OBJECTIVES, tuned_names
 from anim.drive.settings import (DEFAULT_QUALITY, HTML_SCRIPTS, MIN_SIDE, QUALITIES, SCENE_TIMEOUT, SCHEDULER_TIMEOUT,
                                   STILL_FORMATS, Settings)
 from anim.errors import AnimError, UsageError
@@ -256,6 +257,8 @@ def _render_one(scene_path, out, jobs, options, cache=True, shown=None):
         progress.close_bar()
     for name in result.removed_temps:
         click.echo(f"  removed {name}, left by an interrupted render")
+    for line in _tuning_lines(result.tunings):
+        click.echo(f"  {line}")
     for line in _stop_notes(result.diverged, "diverged", ""):
         click.echo(line)
     for line in _stop_notes(result.left_view, "left the view", " (far outside it)",
@@ -276,6 +279,16 @@ def _render_one(scene_path, out, jobs, options, cache=True, shown=None):
     click.echo(f"  done in {time.perf_counter() - started:.1f} s, every file in place: "
                f"{result.folder / 'manifest.json'}")
     return result
+
+
+def _tuning_lines(tunings):
+    """A line per tuned hyperparameter: the value chosen, by what, out of which values."""
+    for t in tunings:
+        tune = t.tune
+        how = "batched: one torch run a round" if t.batched else "value by value"
+        yield (f"tuned: {t.label} {t.name} {t.chosen:.4g}, the best {tune.objective_name.replace('_', ' ')} "
+               f"({t.score:.4g}) of {len(t.values)} values from {tune.low:g} to {tune.high:g} ({how}); "
+               "the curve: tune.png")
 
 
 def _outside_note(outside, x_range, y_range):
@@ -619,6 +632,36 @@ def trajectories(scene, out, allow_large):
 
 @main.command()
 @click.argument("scene", type=click.Path(path_type=Path))
+@OUT_OPTION
+@click.option("--range", "lr_range", type=(float, float), default=(1e-4, 10.0), show_default=True,
+              metavar="LOW HIGH", help="The learning rates to search, from LOW to HIGH (a log range).")
+@click.option("--candidates", type=click.IntRange(min=2, max=MAX_CANDIDATES), default=100, show_default=True,
+              help="Learning rates run per optimizer: a third spread over the range, the rest around the best.")
+@click.option("--objective", type=click.Choice(list(OBJECTIVES)), default="final_loss", show_default=True,
+              help="What a learning rate is scored by, lower is better: " + "; ".join(
+                  f"{name}: {meaning}" for name, meaning in OBJECTIVES.items()) + ".")
+@click.option("--minimum", type=(float, float), default=None, metavar="W1 W2",
+              help="The minimum objective 'distance' measures from.")
+@THEME_OPTION
+@_debug_option
+@_reporting_errors
+def tune(scene, out, lr_range, candidates, objective, minimum, theme):
+    """Give every optimizer of SCENE.py its best learning rate, for a fair race.
+
+    Each optimizer's lr is tuned as lr=anim.tune(LOW, HIGH) would tune it (an optimizer that
+    declares a tune of its own keeps it): prints the value chosen for each, and writes
+    OUT/<scene name>/tune.png (the objective over each range) and tune.json.
+    """
+    found = api.tune_lr(scene, out, low=lr_range[0], high=lr_range[1], candidates=candidates, objective=objective,
+                        minimum=minimum, theme=theme)
+    for line in _tuning_lines(found.tunings):
+        click.echo(line.removeprefix("tuned: ").replace("; the curve: tune.png", ""))
+    click.echo(f"wrote {', '.join(str(path) for path in found.files)}; to race at these values, write them in "
+               "the scene, or declare lr=anim.tune(...) there (a render tunes it again)")
+
+
+@main.command()
+@click.argument("scene", type=click.Path(path_type=Path))
 @_settings_options
 @ALLOW_LARGE_OPTION
 @_debug_option
@@ -631,7 +674,13 @@ def info(scene, **options):
     loaded = plan.scene
     starts = _count(len(loaded.init), 'start point') if hasattr(loaded, "init") else "the model's initial weights"
     click.echo(f"{loaded.name}: {loaded.title}; {_count(len(loaded.optimizers), 'optimizer')} x "
-               f"{starts}, {_count(loaded.steps, 'step')}")
+               f"{starts}, {_count(loaded.steps, 'recorded point')} ({_count(loaded.steps - 1, 'update')} "
+               "between them)")
+    for optimizer in loaded.optimizers:
+        for name in tuned_names(optimizer.hyperparameters):
+            tune = optimizer.hyperparameters[name]
+            click.echo(f"tune: {optimizer.label} {name}: {tune.candidates} values from {tune.low:g} to {tune.high:g}, "
+                       f"the best {tune.objective_name.replace('_', ' ')} chosen before the race")
     for note in plan.color_notes:
         click.echo(f"note: {note}")
     if plan.starts_outside:

@@ -7,6 +7,7 @@ from anim.look import arrows, colors, style, themes, trail
 from anim.look.counter import DigitCounter, NoCounter
 from anim.look.placement import legend_in_empty_corner
 from anim.look.view import View
+from anim.look.views import WEIGHT_AXES
 
 MAX_EQUAL_ASPECT_RATIO = 4.0  # beyond this the window is too elongated to draw at equal scale
 
@@ -18,7 +19,7 @@ class ContourPanel:
     panel's pixels for a timeline frame onto the canvas.
     """
 
-    def __init__(self, ax, mesh, runs, trail_length=0, color_scale="linear", overlay=None):
+    def __init__(self, ax, mesh, runs, trail_length=0, color_scale="linear", overlay=None, axes=WEIGHT_AXES):
         self.ax, self.runs, self.trail_length = ax, runs, trail_length
         z = np.ma.masked_invalid(mesh.z)
         levels, norm = style.surface_colors(mesh, color_scale)
@@ -31,8 +32,8 @@ class ContourPanel:
         (x0, x1), (y0, y1) = mesh.x_range, mesh.y_range
         if 1 / MAX_EQUAL_ASPECT_RATIO <= (x1 - x0) / (y1 - y0) <= MAX_EQUAL_ASPECT_RATIO:
             ax.set_aspect("equal")  # gradients cross contour lines at right angles only at equal scale
-        ax.set_xlabel(r"$w_1$")
-        ax.set_ylabel(r"$w_2$")
+        ax.set_xlabel(axes[0])
+        ax.set_ylabel(axes[1])
         # The drawn paths grow a step at a time: each step adds, for every run at once, a halo segment
         # (opaque, so overlapping joints do not darken), the path segment and its point markers.
         # Runs are kept in drawing order (see style.drawing_order), each with its own look.
@@ -218,7 +219,7 @@ class ContourView(View):
         fig.set_layout_engine("constrained", h_pad=0.12, w_pad=0.12)
         self.ax = fig.add_subplot()
         overlay = arrows.Overlay(data.runs, data.overlays, data.mesh) if data.overlays else None
-        self.panel = ContourPanel(self.ax, data.mesh, data.runs, data.trail, data.color_scale, overlay)
+        self.panel = ContourPanel(self.ax, data.mesh, data.runs, data.trail, data.color_scale, overlay, data.axes)
         colorbar = fig.colorbar(self.panel.filled, ax=self.ax, pad=0.02, fraction=0.05)
         style.label_colorbar(colorbar, self.panel.levels, data.color_scale, data.zlabel)
         self.colorbar_ax = colorbar.ax

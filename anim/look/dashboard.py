@@ -37,11 +37,12 @@ class DashboardView(View):
         overlay = arrows.Overlay(data.runs, data.overlays, data.mesh) if data.overlays else None
         contour_ax = fig.add_axes((0.075, 0.47, 0.39, 0.42) if overlay else (0.075, 0.2, 0.39, 0.69))
         contour_ax.set_anchor("N")
-        self.contour = ContourPanel(contour_ax, data.mesh, data.runs, data.trail, data.color_scale, overlay)
+        self.contour = ContourPanel(contour_ax, data.mesh, data.runs, data.trail, data.color_scale, overlay,
+                                    data.short_axes)
         self.inside = None
         self.surface_ax = fig.add_axes(SURFACE, projection="3d", computed_zorder=False)
         self.surface = ThreeDPanel(self.surface_ax, data.mesh, data.runs, data.zlabel, data.theme,
-                                   data.trail, data.color_scale, region=SURFACE)
+                                   data.trail, data.color_scale, region=SURFACE, axes=data.short_axes)
         self.surface_ax.set_animated(True)
         loss_ax = fig.add_axes((0.585, 0.11, 0.39, 0.21))
         self.loss = LossPanel(loss_ax, data.runs, data.steps, data.zlabel)

@@ -15,10 +15,11 @@ LR_STYLE = (0, (1, 1.6))
 
 
 def effective_steps(run):
-    """[steps, 2]: |update_i| / |grad_i| at each point drawn; NaN where the gradient is 0, past
-    where the run stopped, and for the update into a divergence."""
+    """[steps, 2]: |update_i| / |grad_i| at each point drawn (the gradient the step used, after any
+    clipping); NaN where the gradient is 0, past where the run stopped, and for the update into a
+    divergence."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.abs(run.update.astype(float)) / np.abs(run.grad.astype(float))
+        ratio = np.abs(run.update.astype(float)) / np.abs(run.used_grad.astype(float))
     drawn = len(run.shown(len(run.points) - 1))
     ratio[drawn - (run.stop is not None):] = np.nan
     ratio[~np.isfinite(ratio) | (ratio <= 0)] = np.nan

@@ -42,7 +42,7 @@ class MultiplesView(View):
         self.panels = []
         overlay = arrows.Overlay(data.runs, data.overlays, data.mesh) if data.overlays else None  # one scale for all
         for i, (ax, (label, runs)) in enumerate(zip(axes, groups.items())):
-            panel = ContourPanel(ax, data.mesh, runs, data.trail, data.color_scale, overlay)
+            panel = ContourPanel(ax, data.mesh, runs, data.trail, data.color_scale, overlay, data.short_axes)
             lines = style.legend_label(label, runs).split("\n")
             title = "\n".join(textwrap.fill(line, characters) for line in lines)
             ax.set_title(title, fontsize=font + 1, color=style.readable(runs[0].color, data.theme),
@@ -53,7 +53,7 @@ class MultiplesView(View):
             ax.label_outer()
             if i + cols >= len(groups):  # no panel below: its x axis is labelled (label_outer cannot know)
                 ax.tick_params(labelbottom=True)
-                ax.set_xlabel(r"$w_1$")
+                ax.set_xlabel(data.short_axes[0])
             self.panels.append(panel)
         for ax in axes[len(groups):]:
             ax.remove()

@@ -15,6 +15,7 @@ from anim.look.box3d import Box
 from anim.look.counter import DigitCounter, NoCounter
 from anim.look.heightfield import HeightField
 from anim.look.view import View
+from anim.look.views import WEIGHT_AXES
 
 HIDDEN_ALPHA = 0.45  # a stretch of path the surface hides: this much of its opacity, dashed, no halo
 PIECE = 0.015  # a path is tested for depth in pieces at most this share of the box's width long
@@ -27,7 +28,8 @@ class ThreeDPanel:
     the paths and the camera pose of a timeline frame, for the caller to draw. `region`
     (figure fractions) is the part of the figure the panel may draw in; `fit` fills it."""
 
-    def __init__(self, ax, mesh, runs, zlabel, theme, trail_length=0, color_scale="linear", region=None):
+    def __init__(self, ax, mesh, runs, zlabel, theme, trail_length=0, color_scale="linear", region=None,
+                 axes=WEIGHT_AXES):
         self.ax, self.runs, self.trail_length = ax, runs, trail_length
         fig = ax.figure
         zmin, zmax = _z_limits(mesh, runs)
@@ -38,7 +40,7 @@ class ThreeDPanel:
         self.field = HeightField(mesh.x, mesh.y, mesh.z, themes.COLORMAP, style.surface_colors(mesh, color_scale)[1])
         ax.add_artist(self.field)
         # The panel is built inside the view's style.look(theme): rcParams hold the theme's colours.
-        self.box = Box(ax, (r"$w_1$", r"$w_2$", zlabel), themes.pane(theme), matplotlib.rcParams)
+        self.box = Box(ax, (*axes, zlabel), themes.pane(theme), matplotlib.rcParams)
         ax.add_artist(self.box)
         look = self.look = style.path_look(runs)
         self.colors = [run.color for run in runs]
@@ -305,7 +307,7 @@ class ThreeDView(View):
                                  frameon=False, title="optimizer", alignment="left")
         ax = self.ax = fig.add_axes(self.REGION, projection="3d", computed_zorder=False)
         self.panel = ThreeDPanel(ax, data.mesh, data.runs, data.zlabel, data.theme, data.trail, data.color_scale,
-                                 region=self.REGION)
+                                 region=self.REGION, axes=data.short_axes)
         ax.set_animated(True)
         self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
         if data.counter:

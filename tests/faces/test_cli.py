@@ -163,6 +163,36 @@ def test_real_subprocess_render_of_the_steep_optima_scene(tmp_path):
                         anim.info(SCENES / "steep_optima.py", size="320x180", views=["contour"]))
 
 
+SOPHIA_SCENES = {
+    "surface": """
+        from anim import Scene, Optimizer
+        from anim.surfaces import rosenbrock
+        scene = Scene(name="sophia", surface=rosenbrock, init=(-1.5, 2.0), steps=12, x_range=(-2, 2), y_range=(-1, 3),
+                      optimizers=[Optimizer("SophiaH", "sophiah", lr=0.05), Optimizer("AdaHessian", "adahessian")])
+    """,
+    "landscape": """
+        import torch
+        from torch import nn
+        from anim import Landscape, Optimizer
+        from anim.datasets import two_moons
+        scene = Landscape(name="sophia", model=lambda: nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2)),
+                          data=two_moons(64), loss=torch.nn.functional.cross_entropy, steps=12, resolution=9,
+                          optimizers=[Optimizer("SophiaH", "sophiah", lr=0.05), Optimizer("AdaHessian", "adahessian")])
+    """,
+}
+
+
+@pytest.mark.parametrize("kind", SOPHIA_SCENES)
+def test_hessian_optimizers_render_with_no_warning_even_when_warnings_are_errors(kind, scene_file, tmp_path):
+    pytest.importorskip("pytorch_optimizer")
+    path = scene_file(SOPHIA_SCENES[kind])
+    command = [sys.executable, "-W", "error::UserWarning", "-m", "anim", "render", str(path), "-o", str(tmp_path),
+               "--view", "contour", "--format", "png", "--size", "160x96"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and "arning" not in result.stdout, result.stdout
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["pathological", "steep_optima"])
 def test_default_render_of_the_lecture_scenes(tmp_path, name):
@@ -186,7 +216,8 @@ def test_info_prints_the_numbers_of_the_plan(tiny_scene):
                  "--gif-max-mb", "1")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "bowl: Bowl; 2 optimizers x 1 start point, 12 steps"
+    # steps counts recorded points, one before each update: 12 of them, 11 updates between them
+    assert lines[0] == "bowl: Bowl; 2 optimizers x 1 start point, 12 recorded points (11 updates between them)"
     table = [line for line in lines[1:] if not line.startswith("note: ")]  # the colour notes come first
     rows = {line.split()[0]: line for line in table[1:]}
     assert list(rows) == [output.filename for output in plan.outputs]
@@ -291,3 +322,72 @@ def test_a_batch_plan_and_its_skipped_files_read_as_english(capsys):
         "note: skipped 1 file that is no scene file (read, not run): course/common.py (no top-level `scene = ...`)\n"
         "note: skipped 2 files that are no scene files (read, not run): c/x.py (not a regular file); c/_y.py (its "
         "name starts with '_')\n")
+TUNED_SCENE = """
+    import torch
+    import anim
+    from anim import Scene, Optimizer
+    from anim.surfaces import booth
+    scene = Scene(name="booth", surface=booth, init=(-4.0, -4.0), steps=25, x_range=(-5, 5), y_range=(-5, 5),
+                  optimizers=[Optimizer("SGD", torch.optim.SGD, lr=anim.tune(1e-4, 1, 12)),
+                              Optimizer("Adam", torch.optim.Adam, lr=0.5)])
+"""
+
+
+def test_a_render_tunes_first_races_at_the_chosen_value_and_says_so(scene_file, tmp_path, null_encoder):
+    path = scene_file(TUNED_SCENE)
+    info = run("info", path, "--view", "contour", "--format", "mp4")
+    assert "tune: SGD lr: 12 values from 0.0001 to 1, the best final loss chosen before the race" in info.output
+    result = run("render", path, "-o", tmp_path, "--view", "contour", "--format", "mp4", "--size", "160x96")
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "booth" / "manifest.json").read_text())
+    (tuned,) = manifest["tuning"]
+    assert (tuned["optimizer"], tuned["hyperparameter"], tuned["objective"], tuned["candidates"]) == (
+        "SGD", "lr", "final_loss", 12)
+    assert tuned["chosen"] == tuned["values"][tuned["scores"].index(min(s for s in tuned["scores"] if s is not None))]
+    sgd, adam = manifest["optimizers"]
+    assert sgd["hyperparameters"]["lr"] == tuned["chosen"] and sgd["tuned"] == ["lr"] and adam["tuned"] == []
+    rows = (tmp_path / "booth" / "trajectories.csv").read_text().splitlines()
+    assert rows[1].split(",")[10] == repr(tuned["chosen"])  # the race ran at it
+    assert f"tuned: SGD lr {tuned['chosen']:.4g}, the best final loss ({tuned['score']:.4g}) of 12 values from " \
+           "0.0001 to 1 (batched: one torch run a round); the curve: tune.png" in result.output
+    plot = next(f for f in manifest["files"] if f["file"] == "tune.png")
+    assert (plot["width"], plot["height"]) == (960, 540)
+    assert png_size(tmp_path / "booth" / "tune.png") == (960, 540)
+
+
+def png_size(path):
+    from matplotlib.image import imread
+
+    height, width = imread(path).shape[:2]
+    return width, height
+
+
+def test_optianim_tune_gives_every_optimizer_its_best_learning_rate(scene_file, tmp_path):
+    path = scene_file(TUNED_SCENE)
+    result = run("tune", path, "-o", tmp_path, "--range", "0.001", "2", "--candidates", "9", "--objective", "distance",
+                 "--minimum", "1", "3")
+    assert result.exit_code == 0, result.output
+    found = json.loads((tmp_path / "booth" / "tune.json").read_text())["tuning"]
+    sgd, adam = found
+    assert (sgd["range"], sgd["candidates"]) == ([1e-4, 1.0], 12)  # its own tune is kept
+    assert (adam["range"], adam["candidates"], adam["objective"], adam["minimum"]) == ([0.001, 2.0], 9, "distance",
+                                                                                        [1.0, 3.0])
+    lines = result.output.splitlines()
+    assert lines[1] == (f"Adam lr {adam['chosen']:.4g}, the best distance ({adam['score']:.4g}) of 9 values from "
+                        "0.001 to 2 (batched: one torch run a round)")
+    assert lines[2].startswith(f"wrote {tmp_path / 'booth' / 'tune.png'}, {tmp_path / 'booth' / 'tune.json'}")
+    assert png_size(tmp_path / "booth" / "tune.png") == (960, 540)
+    tuned = anim.tune_lr(path, tmp_path / "again", low=0.001, high=2, candidates=9, objective="distance",
+                         minimum=(1, 3))
+    assert [o.hyperparameters["lr"] for o in tuned.scene.optimizers] == [sgd["chosen"], adam["chosen"]]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--objective", "distance"], "error: tune: minimum: got None; objective 'distance' needs the minimum as a point "
+                                  "(w1, w2)"),
+    (["--range", "1", "0.1"], "error: tune: got the range (1.0, 0.1); give low and high with 0 < low < high"),
+    (["--candidates", "1"], "Invalid value for '--candidates': 1 is not in the range 2<=x<=10000."),
+])
+def test_optianim_tune_refuses_bad_options_with_exit_2(tiny_scene, args, message):
+    result = run("tune", tiny_scene, *args)
+    assert result.exit_code == 2 and message in result.output, result.output
