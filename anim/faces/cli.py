@@ -352,7 +352,7 @@ class _Progress:
 
     def __call__(self, event):
         if isinstance(event, self.events.Started):
-            click.echo(f"{self.scene_path}: {event.scene.title} -> {event.folder}")
+            click.echo(f"{self.scene_path}: {event.scene.title} -> {_shown(event.folder)}")
         elif isinstance(event, self.events.FrameDone):
             self.frame(event.view, event.total)
         elif isinstance(event, self.events.FileDone):
@@ -464,6 +464,14 @@ class _BatchProgress:
 
     def close(self):
         self.clear()
+
+
+def _shown(folder):
+    """`folder` as the user would type it: relative to the working folder when inside it."""
+    try:
+        return str(Path(folder).relative_to(Path.cwd()))
+    except ValueError:
+        return str(folder)
 
 
 def _count(n, noun, plural=None):

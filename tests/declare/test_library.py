@@ -53,7 +53,7 @@ def test_info_checks_the_readmes_landscape_as_written(tmp_path):
     result = CliRunner().invoke(main, ["info", str(tmp_path / "spirals.py")])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == ("spirals: An MLP on two spirals; 3 optimizers x the model's initial "
-                                             "weights, 200 steps")
+                                             "weights, 200 recorded points (199 updates between them)")
 
 
 @pytest.mark.parametrize("name", ["swarm.py", "lr_sweep.py"])
@@ -159,7 +159,7 @@ def test_list_shows_the_shipped_scenes_from_any_folder(tmp_path, monkeypatch):
     assert lines[-1] == ("render one by name (optianim render pathological), or start from a copy "
                          "(optianim new NAME --from pathological)")
     (tmp_path / "scenes").mkdir()  # a folder of one's own is what list shows here
-    (tmp_path / "scenes" / "mine.py").write_text('"""Mine."""\n')
+    (tmp_path / "scenes" / "mine.py").write_text('"""Mine."""\nscene = None\n')
     assert CliRunner().invoke(main, ["list"]).output == "mine.py  Mine.\n"
 
 
