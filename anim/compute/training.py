@@ -129,7 +129,8 @@ def compute(landscape):
     start = tuple(float(v) for v in coords[0, 0])
     scene = Scene(name=landscape.name, title=landscape.title, surface=surface, optimizers=landscape.optimizers,
                   init=start, steps=landscape.steps, x_range=landscape.x_range, y_range=landscape.y_range,
-                  camera=landscape.camera, zlabel=landscape.zlabel, color_scale=landscape.color_scale)
+                  camera=landscape.camera, zlabel=landscape.zlabel, color_scale=landscape.color_scale,
+                  minima=landscape.minima, legend=landscape.legend)
     projection = Projection(landscape.plane if isinstance(landscape.plane, str) else "given", center32,
                             directions32, weights, explained, center_of, len(X), surface.batched)
     return Trained(scene, runs, projection)

@@ -9,6 +9,8 @@ from anim.declare.scene import (
     Scene,
     _check_camera,
     _check_color_scale,
+    _check_legend,
+    _check_minima,
     _check_name,
     _check_range,
     _invalid,
@@ -42,6 +44,8 @@ class Landscape:
     zlabel: str = "loss"
     color_scale: str = "linear"
     resolution: int = 51
+    minima: object = None  # points of the plane marked with a star; None: its lowest point where clear
+    legend: str = "short"  # what the legend says of each optimizer (see Scene.legend)
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
@@ -76,6 +80,8 @@ class Landscape:
         set_("y_range", _check_range("y_range", self.y_range))
         _check_color_scale(self.color_scale)
         _check_camera(self.camera)
+        set_("minima", _check_minima(self.minima))
+        _check_legend(self.legend)
         if (not isinstance(self.resolution, Integral) or isinstance(self.resolution, bool)
                 or not 3 <= self.resolution <= 401):
             raise _invalid("resolution", f"got {brief(self.resolution)}; use a whole number of samples per "
