@@ -3,6 +3,7 @@
 import math
 from dataclasses import dataclass
 
+from anim.declare.scene import LEGENDS
 from anim.errors import UsageError
 from anim.look.colors import DEFICIENCIES
 from anim.look.themes import THEMES
@@ -37,6 +38,7 @@ class Settings:
     jobs: int = 0             # worker processes for 3-D frames; 0 = every core
     cvd_preview: object = None  # a deficiency of anim.look.colors.DEFICIENCIES: frames show what it sees
     overlays: object = None   # arrows at the heads (anim.look.arrows), instead of the scene's; None = the scene's
+    legend: object = None     # what the legend says of each optimizer (Scene.legend's LEGENDS); None = the scene's
 
     def __post_init__(self):
         for name in ("width", "height"):
@@ -73,6 +75,8 @@ class Settings:
                 raise UsageError(f"overlays: got {self.overlays!r}; use overlay names such as 'gradient', 'update', "
                                  "'momentum' or a state key")
             object.__setattr__(self, "overlays", tuple(dict.fromkeys(overlays)))
+        if self.legend is not None and self.legend not in LEGENDS:
+            raise UsageError(f"legend: got {self.legend!r}; use one of {', '.join(LEGENDS)} (or None for the scene's)")
         if not _whole(self.trail) or not _whole(self.jobs):
             raise UsageError(f"trail and jobs: must be whole numbers, got {self.trail!r} and {self.jobs!r}")
 
@@ -110,17 +114,18 @@ class Settings:
                 "hold_start": self.hold_start, "hold_end": self.hold_end, "theme": self.theme,
                 "transparent": self.transparent, "trail": self.trail, "gif_max_mb": self.gif_max_mb or None,
                 "x264_preset": X264_PRESET, "x264_crf": X264_CRF, "cvd_preview": self.cvd_preview,
-                "overlays": None if self.overlays is None else list(self.overlays)}
+                "overlays": None if self.overlays is None else list(self.overlays), "legend": self.legend}
 
 
 def from_keywords(views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None, pace=Settings.pace,
                   theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, jobs=None, cvd_preview=None,
-                  overlays=None):
+                  overlays=None, legend=None):
     """The Settings that anim.render's keywords (and `optianim render`'s options) ask for: a
     quality preset, its size ((w, h) or 'WxH') and fps overridden where given; UsageError naming
     a keyword whose value cannot be used."""
     fields = dict(pace=pace, theme=theme, transparent=bool(transparent), trail=trail,
-                  gif_max_mb=gif_max_mb or 0.0, jobs=jobs or 0, cvd_preview=cvd_preview, overlays=overlays)
+                  gif_max_mb=gif_max_mb or 0.0, jobs=jobs or 0, cvd_preview=cvd_preview, overlays=overlays,
+                  legend=legend)
     if views:
         fields["views"] = views
     if formats:

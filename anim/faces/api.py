@@ -48,7 +48,7 @@ def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None,
 
 def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None,
            pace=Settings.pace, theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, jobs=None,
-           progress=None, cvd_preview=None, overlays=None, cache=True, debug=False):
+           progress=None, cvd_preview=None, overlays=None, legend=None, cache=True, debug=False):
     """Render `scene` (a path or a Scene) into out/<scene name>/: each view in each format,
     trajectories.csv, index.html and manifest.json, all at once or none. Returns the Result
     (folder, files, manifest, color_notes), which displays itself in a notebook. `progress`, if
@@ -56,7 +56,8 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
     notebook a progress bar is shown. Every option of `optianim render` is a keyword.
     `cvd_preview` ('deuteranopia', 'protanopia' or 'tritanopia') renders what students with that
     colour-vision deficiency see, into out/<scene name>-<deficiency>/. `overlays` (names such as
-    'gradient', 'update', 'momentum' or a state key) draws those arrows instead of the scene's. `cache`: True reuses the
+    'gradient', 'update', 'momentum' or a state key) draws those arrows instead of the scene's. `legend`
+    ('short', 'full' or 'label') says that much of each optimizer instead of the scene's. `cache`: True reuses the
     files of a view whose frames would be the same from the render cache (anim.write.cache), False
     draws every frame, a folder (or an anim.write.cache.Cache) is the cache to use. In a notebook an
     optianim error is raised without its traceback through optianim's internals unless `debug`."""
@@ -68,7 +69,7 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
 
     try:
         settings = from_keywords(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb,
-                                 jobs, cvd_preview, overlays)
+                                 jobs, cvd_preview, overlays, legend)
         if progress is None and notebook.in_kernel():
             progress = notebook.Progress()
         result = pipeline.render(_scene_source(scene), Path(out), settings, progress or events.ignore,
@@ -117,7 +118,7 @@ def render_many(scenes, out="media", *, jobs=None, scheduler=None, progress=None
 
 
 def still(scene, out="media", *, views=None, formats=None, size=None, theme=Settings.theme, transparent=False,
-          counter=False, cvd_preview=None, overlays=None):
+          counter=False, cvd_preview=None, overlays=None, legend=None):
     """The lecture's static figures: each view's last frame as PNG, SVG and PDF (or `formats`),
     written to out/<scene name>/<view>-still.<format>, with the step counter only if `counter`;
     returns their paths (a list, whose `color_notes` says what the scene's colours need).
@@ -131,7 +132,7 @@ def still(scene, out="media", *, views=None, formats=None, size=None, theme=Sett
                          "preview changes pixels, so it is drawn as png only")
     width, height = parse_size(size) or (Settings.width, Settings.height)
     settings = Settings(views=views or Settings.views, width=width, height=height, theme=theme,
-                        transparent=transparent, cvd_preview=cvd_preview, overlays=overlays)
+                        transparent=transparent, cvd_preview=cvd_preview, overlays=overlays, legend=legend)
     return pipeline.still(_scene_source(scene), Path(out), settings, formats, counter)
 
 

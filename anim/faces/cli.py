@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from anim.declare.scene import LEGENDS
 from anim.drive.settings import DEFAULT_QUALITY, MIN_SIDE, QUALITIES, STILL_FORMATS, Settings
 from anim.errors import AnimError, UsageError
 from anim.faces import api
@@ -48,6 +49,10 @@ OVERLAY_OPTION = click.option(
     "--overlay", "overlays", multiple=True, metavar="NAME",
     help="Arrows at each head, instead of the scene's overlays; repeat for several: gradient (the step -lr*grad), "
          "update (the step taken), momentum (-lr times the first-moment buffer) or a state key such as exp_avg_sq.")
+LEGEND_OPTION = click.option("--legend", type=click.Choice(LEGENDS), default=None,
+                             help="What the legend says of each optimizer, instead of the scene's: short (its label "
+                                  "and non-default hyperparameters), full (every setting) or label. [default: the "
+                                  "scene's, short]")
 CVD_OPTION = click.option("--cvd-preview", type=click.Choice(DEFICIENCIES), default=None,
                           help="Draw what students with this colour-vision deficiency see (Machado et al. 2009), "
                                "into OUT/<scene name>-<deficiency>/, to check a slide.")
@@ -162,9 +167,10 @@ def main():
               help="Render again whenever a file in the scene's folder is saved, and serve the preview page "
                    "on 127.0.0.1 (it reloads itself after each render). Ctrl-C stops.")
 @OVERLAY_OPTION
+@LEGEND_OPTION
 @_debug_option
 @_reporting_errors
-def render(scenes, out, jobs, scheduler, cache, watch, overlays, **options):
+def render(scenes, out, jobs, scheduler, cache, watch, overlays, legend, **options):
     """Render SCENE.py files, or folders of them, into contour and 3-D animations (MP4 + GIF) with their data.
 
     Every file lands in OUT/<scene name>/, with index.html to preview them all and manifest.json
@@ -173,7 +179,7 @@ def render(scenes, out, jobs, scheduler, cache, watch, overlays, **options):
     OUT/index.html list them all.
     """
     _note_rounding(options["size"])
-    options = dict(options, overlays=overlays or None)
+    options = dict(options, overlays=overlays or None, legend=legend)
     if watch:
         _watch(scenes, out, jobs, options, cache)
         return
@@ -417,9 +423,10 @@ def _count(n, noun):
 @click.option("--counter", is_flag=True, help="Show the step counter, as the animation's last frame does.")
 @CVD_OPTION
 @OVERLAY_OPTION
+@LEGEND_OPTION
 @_debug_option
 @_reporting_errors
-def still(scene, out, views, formats, size, theme, transparent, counter, cvd_preview, overlays):
+def still(scene, out, views, formats, size, theme, transparent, counter, cvd_preview, overlays, legend):
     """Draw the lecture's static figures of SCENE.py: the final paths on each view, as PNG, SVG and PDF.
 
     Files go to OUT/<scene name>/<view>-still.<format>, beside what `render` writes.
@@ -427,7 +434,7 @@ def still(scene, out, views, formats, size, theme, transparent, counter, cvd_pre
     _note_rounding(size)
     written = api.still(scene, out, views=views or None, formats=formats or None, size=size, theme=theme,
                         transparent=transparent, counter=counter, cvd_preview=cvd_preview,
-                        overlays=overlays or None)
+                        overlays=overlays or None, legend=legend)
     for note in written.color_notes:
         click.echo(f"note: {note}")
     if written.starts_outside:

@@ -41,23 +41,28 @@ class ViewData:
     cvd: object = None         # a deficiency of anim.look.colors.DEFICIENCIES: the frames show what it sees
     overlays: tuple = ()       # arrows drawn at the heads (anim.look.arrows), checked against the runs
     camera: object = None      # the scene's Camera: the 3-D box is fitted to the frame along its path
+    legend: tuple = ()         # (optimizer label, what the legend says of it) pairs: anim.look.legend.text
+    minima: object = None      # anim.compute.minima.Marks: points marked with a star, or None
 
 
 def view_data(scene, runs, window, view, settings):
     """What view `view` draws of the scene: its runs, marked where they went far outside the
     window (they are drawn up to there), each in its optimizer's colour and marker on the theme
     (anim.look.colors.looks), and the surface sampled over the window at the view's resolution."""
+    from anim.compute import minima
     from anim.compute import window as windows
-    from anim.look import colors
+    from anim.look import colors, legend
 
     # A landscape's loss on its plane (anim.compute.plane.LossOnPlane) is costly: sampled at its own
     # resolution, the same grid for every view, so it is evaluated once.
-    resolution = getattr(scene.surface, "resolution", None) or view_class(view).MESH_RESOLUTION
-    mesh = windows.sample(scene.surface, *window, resolution)
+    own = getattr(scene.surface, "resolution", None)
+    mesh = windows.sample(scene.surface, *window, own or view_class(view).MESH_RESOLUTION)
     runs = colors.dressed(windows.mark_exits(runs, window), colors.looks(scene.optimizers, settings.theme))
+    mode = settings.legend or scene.legend
     return ViewData(scene.title, scene.zlabel, scene.steps, runs, mesh, settings.theme, settings.transparent,
                     settings.trail, scene.color_scale, cvd=settings.cvd_preview, overlays=overlay_names(scene, settings),
-                    camera=scene.camera)
+                    camera=scene.camera, legend=tuple((o.label, legend.text(o, mode)) for o in scene.optimizers),
+                    minima=minima.marked(scene, window, mesh if own else None))
 
 
 def overlay_names(scene, settings):
