@@ -6,7 +6,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import quadratic_bowl
 
 scene = Scene(
@@ -18,5 +18,4 @@ scene = Scene(
     x_range=(-5, 5),
     y_range=(-2.5, 2.5),
     optimizers=[Optimizer("SGD", torch.optim.SGD, lr=[0.005, 0.03, 0.075, 0.084])],
-    camera=Camera(elevation=45, azimuth=(-80, 40)),
 )

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 
 # Needs the optimizers extra: pip install 'optianim[optimizers]' (pytorch_optimizer and schedulefree).
 
@@ -34,5 +34,4 @@ scene = Scene(
         Optimizer("Schedule-Free", "schedulefree.AdamWScheduleFree", lr=0.3),  # AdamW; its averaged x is recorded too
         Optimizer("Prodigy", "prodigy", lr=1.0),                 # lr scales its own estimate d, which starts tiny
     ],
-    camera=Camera(elevation=35, azimuth=(-70, 290)),
 )

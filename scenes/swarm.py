@@ -6,7 +6,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene, starts
+from anim import Optimizer, Scene, starts
 from anim.surfaces import himmelblau
 
 scene = Scene(
@@ -21,5 +21,4 @@ scene = Scene(
         Optimizer("SGD", torch.optim.SGD, lr=0.005, color="#e6194b"),
         Optimizer("Adam", torch.optim.Adam, lr=0.1, color="#4363d8"),
     ],
-    camera=Camera(elevation=50, azimuth=(-60, 60)),
 )

@@ -16,7 +16,7 @@ from anim.drive.frames import Workers
 from anim.drive.settings import STILL_FORMATS, frame_count
 from anim.drive.timeline import timeline
 from anim.errors import RenderError, SceneError, UsageError
-from anim.look import arrows, colors, style, themes
+from anim.look import arrows, camera, colors, style, themes
 from anim.look.views import overlay_names, view_class, view_data
 from anim.version import __version__
 from anim.write import encode, export, files, page, stills
@@ -110,8 +110,14 @@ def prepare(source):
             from anim.compute import training
 
             trained = training.compute(scene)
-            return Prepared(trained.scene, trained.runs, path, sha256, trained.projection)
-        return Prepared(scene, trajectory.compute(scene), path, sha256)
+            return Prepared(_with_camera(trained.scene, trained.runs), trained.runs, path, sha256, trained.projection)
+        runs = trajectory.compute(scene)
+        return Prepared(_with_camera(scene, runs), runs, path, sha256)
+
+
+def _with_camera(scene, runs):
+    """The scene with its camera's "auto" angles chosen from its runs (anim.look.camera)."""
+    return camera.resolved(scene, runs, window.view_window(scene, runs))
 
 
 def render(source, out_root, settings, report=progress.ignore, cache=None):
