@@ -132,10 +132,10 @@ def _check_range(field_name, value):
     return (low, high)
 
 
-def _check_point(field_name, value):
+def _check_point(field_name, value, what="a start point"):
     if (not isinstance(value, (tuple, list)) or len(value) != 2
             or not all(_is_number(v) for v in value)):
-        raise _invalid(field_name, f"got {brief(value)}; a start point is a pair of numbers (w1, w2)")
+        raise _invalid(field_name, f"got {brief(value)}; {what} is a pair of numbers (w1, w2)")
     return (float(value[0]), float(value[1]))
 
 
@@ -191,11 +191,11 @@ def _check_minima(minima):
     if minima is None:
         return None
     if (isinstance(minima, (tuple, list)) and len(minima) == 2 and all(_is_number(v) for v in minima)):
-        return (_check_point("minima", minima),)
+        return (_check_point("minima", minima, "a minimum"),)
     if not isinstance(minima, (tuple, list)):
         raise _invalid("minima", f"got {brief(minima)}; use a list of (w1, w2) points to mark, [] for none, "
                                  "or None for the surface's own")
-    return tuple(_check_point(f"minima[{i}]", p) for i, p in enumerate(minima))
+    return tuple(_check_point(f"minima[{i}]", p, "a minimum") for i, p in enumerate(minima))
 
 
 def _check_camera(camera):

@@ -167,7 +167,8 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
                 done(temp, record, reused=True)
             if not reused:
                 workers.start()  # they start up while this view, if drawn here, is drawn
-                encoded = _encoded(scene, data, view, folder, settings, encoded_formats, report, workers)
+                with naming_file(prepared.path):  # a title or label that cannot fit the frame
+                    encoded = _encoded(scene, data, view, folder, settings, encoded_formats, report, workers)
                 for temp, record in encoded:
                     done(temp, record)
                 if cache:
@@ -245,7 +246,8 @@ def still(source, out_root, settings, formats=STILL_FORMATS, counter=False):
     with _all_or_nothing(folder) as finished:
         for view in settings.views:
             data = dataclasses.replace(view_data(scene, runs, view_window, view, settings), counter=counter)
-            drawn = view_class(view)(data, settings.width, settings.height)
+            with naming_file(prepared.path):  # a title or label that cannot fit the frame
+                drawn = view_class(view)(data, settings.width, settings.height)
             for fmt in sorted(formats, key=lambda f: f != "png"):  # pixels first: still() ends blitting
                 final = folder / f"{view}-still.{fmt}"
                 finished.append((files.write_temp(final, stills.figure_bytes(drawn, last, fmt, scene.title,

@@ -6,7 +6,8 @@ import dataclasses
 import numpy as np
 
 ELEVATIONS = (25.0, 35.0, 45.0, 60.0)  # degrees tried, in order of preference on a tie
-AZIMUTHS = np.arange(0.0, 360.0, 15.0)
+# Every 15 degrees but along an axis: seen end-on, an axis of the box shows no extent and no ticks.
+AZIMUTHS = tuple(float(a) for a in range(0, 360, 15) if a % 90)
 PREFERRED_ELEVATION = 35.0
 SCORE_STEP = 0.02  # shares of visible path closer than this count as a tie
 TURN, TURN_STEP = 90.0, 15.0  # the camera turns at most this far over the video, towards the best pose

@@ -279,8 +279,7 @@ class ContourView(View):
     def build(self, data):
         fig = self.fig
         self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
-        room = fig.bbox.width - 2 * (layout.counter_width(fig, data.steps) + 2 * layout.pixels(fig, layout.GAP))
-        self.title = layout.title(fig, data.title, room)
+        self.title = layout.title(fig, data.title, layout.counter_width(fig, data.steps))
         self.ax = fig.add_axes((0.1, 0.1, 0.6, 0.6))
         overlay = arrows.Overlay(data.runs, data.overlays, data.mesh) if data.overlays else None
         self.panel = ContourPanel(self.ax, data.mesh, data.runs, data.trail, data.color_scale, overlay, data.minima)

@@ -7,7 +7,6 @@ from anim.look.contour import ContourPanel
 from anim.look.counter import DigitCounter, NoCounter
 from anim.look.inside import InsidePanel
 from anim.look.loss import LossPanel
-from anim.look.placement import legend_in_empty_corner
 from anim.look.threed import ThreeDPanel, fit_poses
 from anim.look.view import View
 
@@ -17,6 +16,7 @@ LEGEND_MARGIN = 0.01  # of the figure's height, kept free under the legend
 # whole right half.
 LOSS_BOX, LOSS_GAP, LOSS_MIN_HEIGHT = (0.115, 0.1, 0.35), 0.04, 0.18
 SURFACE, SURFACE_TALL = (0.49, 0.34, 0.51, 0.58), (0.49, 0.06, 0.51, 0.86)
+LEFT_HALF = 0.48  # of the frame's width: the contour panel's legend stays left of this
 WIDE = 1.3  # a frame at least this much wider than tall lays the panels out side by side; else upright
 
 
@@ -33,8 +33,7 @@ class DashboardView(View):
     def build(self, data):
         fig = self.fig
         self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
-        room = fig.bbox.width - 2 * (layout.counter_width(fig, data.steps) + 2 * layout.pixels(fig, layout.GAP))
-        self.title = layout.title(fig, data.title, room)
+        self.title = layout.title(fig, data.title, layout.counter_width(fig, data.steps))
         if fig.bbox.width < WIDE * fig.bbox.height:
             self._build_upright(data)
         else:
@@ -73,14 +72,8 @@ class DashboardView(View):
             inside_ax.set_title("effective step per coordinate", fontsize=style.FONT["tick"])
             self.inside = InsidePanel(inside_ax, data.runs, data.steps)
             fig.canvas.draw()
-        elif not self._loss_under_if_room(legend, loss_ax):
-            # A wide window's panel may have an empty corner for the legend, and room under it.
-            legend.remove()
-            legend = legend_in_empty_corner(contour_ax, handles, labels, data.runs)
-            if legend is None or not self._loss_under_if_room(contour_ax, loss_ax):
-                if legend is not None:
-                    legend.remove()
-                self._legend_under(contour_ax, handles, labels)
+        else:  # a wide window leaves room under the legend: the loss panel goes there
+            self._loss_under_if_room(legend, loss_ax)
         fig.canvas.draw()
         self.surface.fit(fit_poses(data.camera))
 
@@ -152,21 +145,29 @@ class DashboardView(View):
         fig.canvas.draw()
 
     def _legend_under(self, contour_ax, handles, labels):
-        """The legend centred under the contour panel; if its rows would run off the frame, the
+        """The legend centred under the contour panel, within the left half (entries whose settings
+        make it wider than that on two lines each); if its rows would run off the frame, the
         panel shrinks (still at the top) by as much, so every entry shows."""
         fig = self.fig
         to_figure = fig.transFigure.inverted()
         legend = None
+        half = LEFT_HALF * fig.bbox.width
         for _ in range(3):  # shrinking the panel narrows it too (equal aspect): the rows may change
             fig.canvas.draw()
             renderer = fig.canvas.get_renderer()
             under = contour_ax.get_tightbbox(renderer).transformed(to_figure)
-            if legend is not None:
-                legend.remove()
-            legend = fig.legend(handles, labels, loc="upper center",
-                                bbox_to_anchor=((under.x0 + under.x1) / 2, under.y0 - 0.01),
-                                ncols=style.legend_columns(labels, 0.45 * fig.get_figwidth() * 72), frameon=False,
-                                handlelength=2.2, columnspacing=1.2)
+            for shown in (labels, [layout.wrapped(label) for label in labels]):
+                if legend is not None:
+                    legend.remove()
+                legend = fig.legend(handles, shown, loc="upper center",
+                                    bbox_to_anchor=((under.x0 + under.x1) / 2, under.y0 - 0.01),
+                                    ncols=style.legend_columns(shown, LEFT_HALF * fig.get_figwidth() * 72), frameon=False,
+                                    handlelength=2.2, columnspacing=1.2)
+                if legend.get_window_extent(renderer).width <= half:
+                    break
+            box = legend.get_window_extent(renderer)
+            inside = min(max(box.x0, layout.pixels(fig, layout.EDGE)), half - box.width) - box.x0  # within the half
+            legend.set_bbox_to_anchor(((under.x0 + under.x1) / 2 + inside / fig.bbox.width, under.y0 - 0.01))
             overflow = LEGEND_MARGIN - legend.get_window_extent(renderer).transformed(to_figure).y0
             if overflow <= 0:
                 break

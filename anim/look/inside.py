@@ -106,8 +106,7 @@ class InsideView(View):
     def build(self, data):
         fig = self.fig
         self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
-        room = fig.bbox.width - 2 * (layout.counter_width(fig, data.steps) + 2 * layout.pixels(fig, layout.GAP))
-        self.title = layout.title(fig, data.title, room)
+        self.title = layout.title(fig, data.title, layout.counter_width(fig, data.steps))
         ax = fig.add_axes((0.1, 0.13, 0.6, 0.72))
         ax.set_title("effective step per coordinate", fontsize=style.FONT["label"])
         self.panel = InsidePanel(ax, data.runs, data.steps)

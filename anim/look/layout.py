@@ -35,15 +35,21 @@ def counter_width(fig, steps, fontsize=style.FONT["counter"]):
     return width
 
 
-def title(fig, text, room, top=None, field="title", fontsize=style.FONT["title"]):
-    """The scene's title as a bold Text centred at the top of `fig`, at most `room` pixels wide:
-    on one line, shrunk to TITLE_SHRINK points if need be, else on two lines, shrunk down to the
-    smallest size a frame's text may have; a SceneError naming `field` if even that does not fit."""
-    top = fig.bbox.height - pixels(fig, EDGE) if top is None else top
-    artist = fig.text(0.5, top / fig.bbox.height, text, ha="center", va="top", fontweight="bold",
+def title(fig, text, counter, field="title", fontsize=style.FONT["title"]):
+    """The scene's title as a bold Text at the top of `fig`, left of the step counter (`counter`
+    pixels wide, on the title's line at the right): on one line, shrunk to TITLE_SHRINK points if
+    need be, else on two lines, shrunk down to the smallest size a frame's text may have; a
+    SceneError naming `field` if even that does not fit. Centred in the frame when it clears the
+    counter so, else centred in the room left of it."""
+    width, edge, gap = fig.bbox.width, pixels(fig, EDGE), pixels(fig, GAP)
+    right = width - edge - counter - gap  # the title's right end at most
+    artist = fig.text(0.5, 1 - edge / fig.bbox.height, text, ha="center", va="top", fontweight="bold",
                       multialignment="center")
-    fitted = fit_text(artist, text, room, fontsize, field)
-    return fitted
+    fit_text(artist, text, right - edge, fontsize, field)
+    shown = artist.get_window_extent(fig.canvas.get_renderer()).width
+    if width / 2 + shown / 2 > right:
+        artist.set_x((edge + right) / 2 / width)
+    return artist
 
 
 def fit_text(artist, text, room, fontsize, field, one_line_floor=TITLE_SHRINK):
@@ -138,10 +144,33 @@ class Margins:
 
 def largest(width, height, aspect):
     """(w, h) of the largest box of width/height `aspect` (None: any) inside width x height."""
-    width, height = max(width, 1.0), max(height, 1.0)
+    width, height = max(width, 0.0), max(height, 0.0)
     if aspect is None:
         return width, height
     return (width, width / aspect) if width / aspect <= height else (height * aspect, height)
+
+
+def thin_ticks(ax):
+    """Fewer ticks on the x axis of `ax` where its labels would touch (matplotlib spaces them for
+    labels three characters wide: '\u22121.5' is wider): as many as leave half a label between two."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.ticker import MaxNLocator
+
+    renderer = ax.figure.canvas.get_renderer()
+    font = FontProperties(size=ax.xaxis.get_majorticklabels()[0].get_fontsize() if ax.xaxis.get_majorticklabels()
+                          else style.FONT["tick"])
+    low, high = sorted(ax.get_xlim())
+    for _ in range(4):
+        locs = [loc for loc in ax.xaxis.get_majorticklocs() if low <= loc <= high]
+        if len(locs) < 3:
+            return
+        texts = ax.xaxis.get_major_formatter().format_ticks(locs)
+        widest = max(renderer.get_text_width_height_descent(text, font, ismath=False)[0] for text in texts)
+        spacing = ax.bbox.width * abs(locs[1] - locs[0]) / (high - low)
+        if spacing >= 1.5 * widest:
+            return
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=max(2, int(ax.bbox.width // (1.5 * widest))),
+                                               steps=[1, 2, 2.5, 5, 10]))
 
 
 def place(artist_ax, box):
@@ -202,6 +231,7 @@ def arrange_plot(ax, handles, labels, title_artist, colorbar=None, legend_title=
     for _ in range(2):  # the ticks' labels depend a little on the plot's size: measured again once placed
         _place_plot(ax, cax, best, size(best), Margins.of(ax, renderer), _bar_reach(bars, best.bar, renderer),
                     room, top)
+        thin_ticks(ax)
     return best.legend, cax
 
 
@@ -286,8 +316,11 @@ def _place_plot(ax, cax, choice, size, plot, bar_reach, room, top):
     place(ax, plot_box)
     if choice.bar == "right":
         place(cax, Bbox.from_bounds(plot_box.x1 + plot.right + gap, plot_box.y0, bar, ph))
-    elif choice.bar == "below":
-        place(cax, Bbox.from_bounds(plot_box.x0, plot_box.y0 - plot.bottom - gap - bar, pw, bar))
+    elif choice.bar == "below":  # as long as the plot, less what its end labels reach past its ends
+        ends = Margins.of(cax, fig.canvas.get_renderer())
+        inset = (max(ends.left - plot.left, 0), max(ends.right - plot.right, 0))
+        place(cax, Bbox.from_bounds(plot_box.x0 + inset[0], plot_box.y0 - plot.bottom - gap - bar,
+                                    pw - sum(inset), bar))
     if choice.beside:
         anchor = (left + block_w + gap, upper)
     else:

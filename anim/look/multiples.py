@@ -31,8 +31,7 @@ class MultiplesView(View):
         texts = dict(data.legend)
         self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
         gap = layout.pixels(fig, layout.GAP)
-        room = fig.bbox.width - 2 * (layout.counter_width(fig, data.steps) + 2 * gap)
-        self.title = layout.title(fig, data.title, room)
+        self.title = layout.title(fig, data.title, layout.counter_width(fig, data.steps))
         top = self.title.get_window_extent(renderer).y0 - gap
         font = style.FONT["tick"] if len(groups) > 4 else style.FONT["legend"]
         overlay = arrows.Overlay(data.runs, data.overlays, data.mesh) if data.overlays else None  # one scale for all
@@ -86,76 +85,76 @@ class MultiplesView(View):
         first.set_xlabel(r"$w_1$")
         first.set_ylabel(r"$w_2$")
         outer = layout.Margins.of(first, renderer)
-        # Columns lie apart by a gap and by what x tick labels reach past a panel's sides.
-        ticks = first.xaxis.get_tightbbox(renderer)
-        across = gap + max(first.bbox.x0 - ticks.x0, 0) + max(ticks.x1 - first.bbox.x1, 0)
+        # Columns lie apart by a gap and a tick label: half of one may reach past each panel's side.
+        across = gap + _widest_tick_label(first)
         reach = {side: layout.Margins.of(cax, renderer) for side, cax in bars.items()}
+        key_reach = max(reach["right"].right, key_box.width - thickness)
         best = None
         for side in ("right", "below"):
             width = room_w - outer.left - outer.right
             height = room_h - outer.bottom
             if side == "right":
-                width -= gap + thickness + max(reach["right"].right, key_box.width - thickness)
+                width -= gap + thickness + key_reach
             else:
                 height -= gap + thickness + reach["below"].bottom
             chosen = layout_cells(len(self.panels), width, height, aspect, across, gap,
                                   titles=lambda w: self._fit_titles(w, font))
             if chosen is None:
                 continue
-            rows, cols, title_h = chosen
-            pw, ph = _cell(width, height, rows, cols, aspect, across, title_h + gap)
+            rows, cols, heights = chosen
+            pw, ph = _cell(width, height, rows, cols, aspect, across, rows * gap + sum(heights))
             if best is None or pw * ph > best[0] * 1.0001:
-                best = (pw * ph, side, rows, cols, pw, ph, title_h)
+                best = (pw * ph, side, rows, cols, pw, ph, heights)
         if best is None:  # some title fits no panel, even one alone in the frame's width
             self._fit_titles(room_w - outer.left - outer.right, font, strict=True)
             raise SceneError("title: the panels' titles leave no room for the panels; shorten the optimizers' labels")
-        _, side, rows, cols, pw, ph, title_h = best
+        _, side, rows, cols, pw, ph, heights = best
         self._fit_titles(pw, font)
         bars.pop("below" if side == "right" else "right").remove()
         self.colorbar_ax = bars[side]
         block_w = outer.left + cols * pw + (cols - 1) * across + outer.right
-        block_h = rows * (title_h + gap + ph) - gap + outer.bottom
-        group_w = block_w + (gap + thickness + max(reach["right"].right, key_box.width - thickness)
-                             if side == "right" else 0)
+        block_h = rows * (gap + ph) + sum(heights) - gap + outer.bottom
+        group_w = block_w + (gap + thickness + key_reach if side == "right" else 0)
         group_h = block_h + (gap + thickness + reach["below"].bottom if side == "below" else 0)
         left = (fig.bbox.width - group_w) / 2 + outer.left
         upper = top - (room_h - group_h) / 2
+        tops = [upper - sum(heights[:row + 1]) - row * (gap + ph) - gap * (row > 0) for row in range(rows)]
+        cells = [Bbox.from_bounds(left + col * (pw + across), tops[row] - ph, pw, ph)
+                 for row, col in (divmod(i, cols) for i in range(rows * cols))]
         for i, panel in enumerate(self.panels):
-            row, col = divmod(i, cols)
-            y1 = upper - row * (title_h + gap + ph) - title_h - gap
-            layout.place(panel.ax, Bbox.from_bounds(left + col * (pw + across), y1 - ph, pw, ph))
+            layout.place(panel.ax, cells[i])
             below_empty = i + cols >= len(self.panels)  # no panel under it: its x axis is labelled
-            panel.ax.tick_params(labelbottom=below_empty, labelleft=col == 0)
+            panel.ax.tick_params(labelbottom=below_empty, labelleft=i % cols == 0)
             panel.ax.set_xlabel(r"$w_1$" if below_empty else "")
-            panel.ax.set_ylabel(r"$w_2$" if col == 0 else "")
-        panels_top = upper - title_h - gap
-        panels_bottom = panels_top - rows * (title_h + gap + ph) + title_h + gap
+            panel.ax.set_ylabel(r"$w_2$" if i % cols == 0 else "")
+            layout.thin_ticks(panel.ax)
+        panels_top, panels_bottom = cells[0].y1, cells[-1].y0
         panels_right = left + cols * pw + (cols - 1) * across
-        if side == "right":
-            key_room = key_box.height + gap if key else 0
-            layout.place(self.colorbar_ax, Bbox.from_extents(panels_right + outer.right + gap, panels_bottom + key_room,
-                                                             panels_right + outer.right + gap + thickness, panels_top))
-            where = (panels_right + outer.right + gap, panels_bottom)
+        if side == "right":  # the key under the bar, clear of its lowest tick label
+            key_room = key_box.height + 2 * gap if key else 0
+            bar_left = panels_right + outer.right + gap
+            layout.place(self.colorbar_ax, Bbox.from_extents(bar_left, panels_bottom + key_room,
+                                                             bar_left + thickness, panels_top))
+            where = (min(bar_left, fig.bbox.width - layout.pixels(fig, layout.EDGE) - key_box.width), panels_bottom)
         else:
             key_room = key_box.width + gap if key else 0
             y1 = panels_bottom - outer.bottom - gap
-            layout.place(self.colorbar_ax, Bbox.from_extents(left, y1 - thickness, panels_right - key_room, y1))
+            ends = reach["below"]  # its first and last tick labels reach past the bar's ends
+            layout.place(self.colorbar_ax, Bbox.from_extents(left + ends.left, y1 - thickness,
+                                                             panels_right - key_room - ends.right, y1))
             where = (panels_right - key_box.width, y1 - thickness - reach["below"].bottom)
         if key:
             key.set_bbox_to_anchor((where[0] / fig.bbox.width, where[1] / fig.bbox.height))
-        self.empty_cell = None  # where the overlay arrows' key goes: the first cell without a panel
-        if rows * cols > len(self.panels):
-            row, col = divmod(len(self.panels), cols)
-            y1 = upper - row * (title_h + gap + ph) - title_h - gap
-            self.empty_cell = Bbox.from_bounds(left + col * (pw + across), y1 - ph, pw, ph)
+        # Where the overlay arrows' key goes: the first cell without a panel.
+        self.empty_cell = cells[len(self.panels)] if rows * cols > len(self.panels) else None
 
     def _fit_titles(self, width, font, strict=False):
         """Fit each panel's title to `width` pixels: on one line, its settings on a line of their
-        own, wrapped, then smaller down to the smallest text allowed; the tallest title's height in
+        own, wrapped, then smaller down to the smallest text allowed; each title's height in
         pixels, or None if one does not fit (with `strict`, a SceneError naming its optimizer)."""
         renderer = self.fig.canvas.get_renderer()
         floor = layout.smallest_points(self.fig)
-        tallest = 0.0
+        heights = []
         for panel, (name, full) in zip(self.panels, self.titles):
             text = panel.ax.title
             label, _, notes = full.partition("\n")
@@ -175,8 +174,8 @@ class MultiplesView(View):
                     raise SceneError(f"optimizers[{name!r}].label: {label.split(legend.SEPARATOR)[0]!r} does not "
                                      f"fit a panel {width:.0f} pixels wide, even at {floor:.0f} points; shorten it")
                 return None
-            tallest = max(tallest, text.get_window_extent(renderer).height)
-        return tallest
+            heights.append(text.get_window_extent(renderer).height)
+        return heights
 
     def _overlay_key(self, overlay, font):
         """The arrows' key in the first empty cell, or in the first panel's emptiest corner."""
@@ -201,32 +200,45 @@ class MultiplesView(View):
         self.counter.draw(f.step)
 
 
+def _widest_tick_label(ax):
+    """The width in pixels of the widest label the x axis of `ax` would give its ticks."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer = ax.figure.canvas.get_renderer()
+    locs = ax.xaxis.get_majorticklocs()
+    size = ax.xaxis.get_majorticklabels()[0].get_fontsize() if len(locs) else style.FONT["tick"]
+    texts = ax.xaxis.get_major_formatter().format_ticks(locs)
+    return max((renderer.get_text_width_height_descent(t, FontProperties(size=size), ismath=False)[0] for t in texts),
+               default=0.0)
+
+
 def _cell(width, height, rows, cols, aspect, across, down):
     """A panel's (width, height) in pixels: `rows` x `cols` of them in width x height, each column
-    taking `across` more pixels and each row `down` more (gaps, titles)."""
-    return layout.largest((width - (cols - 1) * across) / cols, (height - rows * down) / rows, aspect)
+    taking `across` more pixels and the rows `down` more in all (gaps, titles)."""
+    return layout.largest((width - (cols - 1) * across) / cols, (height - down) / rows, aspect)
 
 
 def layout_cells(panels, width, height, aspect, across=0.0, down=0.0, titles=None):
-    """(rows, cols, title height) for `panels` panels of a window of width/height `aspect` (None:
-    any) in width x height pixels, each column taking `across` more pixels and each row `down`
-    more and the height its titles need: `titles(panel width)` gives it (None: they cannot fit
-    that width; no titles: 0). The arrangement that draws each panel largest, the one with fewer
-    empty cells on a tie; None if no arrangement fits."""
+    """(rows, cols, each row's title height) for `panels` panels of a window of width/height
+    `aspect` (None: any) in width x height pixels, each column taking `across` more pixels and
+    each row `down` more and the height its titles need: `titles(panel width)` gives each panel's
+    (None: they cannot fit that width; no titles: 0). The arrangement that draws each panel
+    largest, the one with fewer empty cells on a tie; None if no arrangement fits."""
     best = None
     for cols in range(1, panels + 1):
         rows = math.ceil(panels / cols)
-        need = 0.0
+        need = [0.0] * rows
         for _ in range(4):  # titles wrap to the panels' width, which depends on their height
-            w, h = _cell(width, height, rows, cols, aspect, across, down + need)
-            got = 0.0 if titles is None else titles(w)
+            w, h = _cell(width, height, rows, cols, aspect, across, rows * down + sum(need))
+            got = [0.0] * panels if titles is None else titles(w)
             if got is None:
                 w = h = 0.0
                 break
-            if got <= need + 0.5:
+            tallest = [max(got[row * cols:(row + 1) * cols]) for row in range(rows)]
+            if all(t <= n + 0.5 for t, n in zip(tallest, need)):
                 break
-            need = got
+            need = [max(t, n) for t, n in zip(tallest, need)]
         score = (round(w * h, 6), -(rows * cols - panels))
         if w > 0 and h > 0 and (best is None or score > best[0]):
-            best = (score, rows, cols, need)
+            best = (score, rows, cols, tuple(need))
     return None if best is None else best[1:]

@@ -30,6 +30,8 @@ RC = {
     "xtick.labelsize": FONT["tick"],
     "ytick.labelsize": FONT["tick"],
     "legend.fontsize": FONT["legend"],
+    # x tick labels a little lower than matplotlib's: clear of the lowest y tick label at the corner
+    "xtick.major.pad": 6.0,
 }
 
 

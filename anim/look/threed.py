@@ -361,8 +361,7 @@ class ThreeDView(View):
         self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
         if data.counter:
             self.counter.text.set_fontsize(style.FONT["label"])  # legible from the back of the hall
-        counter = layout.counter_width(fig, data.steps, style.FONT["label"])
-        self.title = layout.title(fig, data.title, width - 2 * (counter + 2 * gap))
+        self.title = layout.title(fig, data.title, layout.counter_width(fig, data.steps, style.FONT["label"]))
         top = self.title.get_window_extent(renderer).y0 - gap
         under = (edge / width, edge / height, 1 - 2 * edge / width, (top - edge) / height)  # under the title
         ax = self.ax = fig.add_axes(under, projection="3d", computed_zorder=False)
@@ -420,11 +419,11 @@ class ThreeDView(View):
 
         def rows():
             def place(final=False):
-                for ncols in range(len(labels), 0, -1):
-                    legend = fig.legend(handles, labels, loc="upper center", ncols=ncols, frameon=False,
+                for shown, ncols in ((shown, ncols) for shown in shapes for ncols in range(len(labels), 0, -1)):
+                    legend = fig.legend(handles, shown, loc="upper center", ncols=ncols, frameon=False,
                                         bbox_to_anchor=(0.5, top / fig.bbox.height), columnspacing=1.2)
                     box = legend.get_window_extent(renderer)
-                    if box.width <= width - 2 * edge or ncols == 1:
+                    if box.width <= width - 2 * edge or (ncols == 1 and shown is shapes[-1]):
                         break
                     legend.remove()
                 below = box.y0 - gap
