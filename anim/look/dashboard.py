@@ -124,7 +124,7 @@ class DashboardView(View):
         else:  # side by side
             contour_room = Bbox.from_extents(edge + plot.left, top - upper + plot.bottom, width / 2 - gap, top - plot.top)
             surface_room = Bbox.from_extents(width / 2, top - upper, width - edge, top)
-        aspect = layout._data_aspect(contour_ax)
+        aspect = layout.data_aspect(contour_ax)
         w, h = layout.largest(contour_room.width, contour_room.height, aspect)
         left = contour_room.x0 + (contour_room.width - w) / 2
         layout.place(contour_ax, Bbox.from_bounds(left, contour_room.y1 - h, w, h))

@@ -66,12 +66,11 @@ def fit_text(artist, text, room, fontsize, field, one_line_floor=TITLE_SHRINK):
         artist.set_fontsize(size)
         return artist.get_window_extent(renderer).width
 
-    sizes = [s for s in _sizes(fontsize, max(floor, min(one_line_floor, fontsize)))]
-    for size in sizes:
+    for size in font_sizes(fontsize, max(floor, min(one_line_floor, fontsize))):
         if width(text, size) <= room:
             return artist
     breaks = _two_lines(text)
-    for size in _sizes(fontsize, floor):
+    for size in font_sizes(fontsize, floor):
         fitting = [shown for shown in breaks if width(shown, size) <= room]
         if fitting:
             best = min(fitting, key=lambda shown: width(shown, size))
@@ -81,7 +80,7 @@ def fit_text(artist, text, room, fontsize, field, one_line_floor=TITLE_SHRINK):
                      f"lines at {floor:.0f} points; shorten it")
 
 
-def _sizes(start, floor):
+def font_sizes(start, floor):
     """Font sizes from `start` down to `floor` points, a point at a time (the floor included)."""
     sizes, size = [], float(start)
     while size > floor + 1e-9:
@@ -150,29 +149,6 @@ def largest(width, height, aspect):
     return (width, width / aspect) if width / aspect <= height else (height * aspect, height)
 
 
-def thin_ticks(ax):
-    """Fewer ticks on the x axis of `ax` where its labels would touch (matplotlib spaces them for
-    labels three characters wide: '\u22121.5' is wider): as many as leave half a label between two."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.ticker import MaxNLocator
-
-    renderer = ax.figure.canvas.get_renderer()
-    font = FontProperties(size=ax.xaxis.get_majorticklabels()[0].get_fontsize() if ax.xaxis.get_majorticklabels()
-                          else style.FONT["tick"])
-    low, high = sorted(ax.get_xlim())
-    for _ in range(4):
-        locs = [loc for loc in ax.xaxis.get_majorticklocs() if low <= loc <= high]
-        if len(locs) < 3:
-            return
-        texts = ax.xaxis.get_major_formatter().format_ticks(locs)
-        widest = max(renderer.get_text_width_height_descent(text, font, ismath=False)[0] for text in texts)
-        spacing = ax.bbox.width * abs(locs[1] - locs[0]) / (high - low)
-        if spacing >= 1.5 * widest:
-            return
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=max(2, int(ax.bbox.width // (1.5 * widest))),
-                                               steps=[1, 2, 2.5, 5, 10]))
-
-
 def place(artist_ax, box):
     """Put axes `artist_ax` at `box` (a pixel Bbox) of its figure."""
     fig = artist_ax.figure
@@ -211,7 +187,7 @@ def arrange_plot(ax, handles, labels, title_artist, colorbar=None, legend_title=
     choices = [_Choice(side, legend, beside, preference + 6 * (side == "below"))
                for legend, beside, preference in _legends(fig, handles, labels, room[0], legend_title)
                for side in (bars or (None,))]
-    aspect = _data_aspect(ax)
+    aspect = data_aspect(ax)
 
     def size(choice):
         return _plot_size(choice, Margins.of(ax, renderer), _bar_reach(bars, choice.bar, renderer), room, aspect)
@@ -231,11 +207,10 @@ def arrange_plot(ax, handles, labels, title_artist, colorbar=None, legend_title=
     for _ in range(2):  # the ticks' labels depend a little on the plot's size: measured again once placed
         _place_plot(ax, cax, best, size(best), Margins.of(ax, renderer), _bar_reach(bars, best.bar, renderer),
                     room, top)
-        thin_ticks(ax)
     return best.legend, cax
 
 
-def _data_aspect(ax):
+def data_aspect(ax):
     """The plot's width/height in data units if it is drawn at equal scale, else None (any shape)."""
     if ax.get_aspect() != 1.0:
         return None

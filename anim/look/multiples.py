@@ -78,7 +78,7 @@ class MultiplesView(View):
         renderer = fig.canvas.get_renderer()
         edge, gap, thickness = (layout.pixels(fig, share) for share in (layout.EDGE, layout.GAP, layout.BAR))
         room_w, room_h = fig.bbox.width - 2 * edge, top - edge
-        aspect = layout._data_aspect(self.panels[0].ax)
+        aspect = layout.data_aspect(self.panels[0].ax)
         key_box = key.get_window_extent(renderer) if key else Bbox.from_bounds(0, 0, 0, 0)
         first = self.panels[0].ax
         first.tick_params(labelbottom=True, labelleft=True)
@@ -127,7 +127,6 @@ class MultiplesView(View):
             panel.ax.tick_params(labelbottom=below_empty, labelleft=i % cols == 0)
             panel.ax.set_xlabel(r"$w_1$" if below_empty else "")
             panel.ax.set_ylabel(r"$w_2$" if i % cols == 0 else "")
-            layout.thin_ticks(panel.ax)
         panels_top, panels_bottom = cells[0].y1, cells[-1].y0
         panels_right = left + cols * pw + (cols - 1) * across
         if side == "right":  # the key under the bar, clear of its lowest tick label
@@ -163,7 +162,7 @@ class MultiplesView(View):
                       for i in range(3)]
             shapes = [shape + (f"\n{layout.fill(notes, chars)}" if notes else "") for shape in shapes]
             tries = [(shape, font + 1) for shape in shapes] + [(shapes[-1], size) for size in
-                                                                layout._sizes(font, floor)]
+                                                                layout.font_sizes(font, floor)]
             for shown, size in tries:
                 text.set_text(shown)
                 text.set_fontsize(size)
