@@ -6,7 +6,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import quadratic_bowl
 
 scene = Scene(
@@ -19,5 +19,4 @@ scene = Scene(
     y_range=(-2.5, 2.5),
     optimizers=[Optimizer("SGD", torch.optim.SGD, lr=[0.005, 0.03, 0.075, 0.084])],
     views=["grid"],                    # what a render draws unless --view says otherwise
-    camera=Camera(elevation=45, azimuth=(-80, 40)),
 )

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 
 # Needs the optimizers extra: pip install 'optianim[optimizers]' (pytorch_optimizer and schedulefree).
 
@@ -35,5 +35,4 @@ scene = Scene(
         Optimizer("Prodigy", "prodigy", lr=1.0),                 # lr scales its own estimate d, which starts tiny
     ],
     views=["grid"],                    # one panel per optimizer: six paths in one contour tangle
-    camera=Camera(elevation=35, azimuth=(-70, 290)),
 )

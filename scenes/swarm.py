@@ -6,7 +6,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene, starts
+from anim import Optimizer, Scene, starts
 from anim.surfaces import himmelblau
 
 scene = Scene(
@@ -22,5 +22,4 @@ scene = Scene(
         Optimizer("Adam", torch.optim.Adam, lr=0.1, color="#4363d8"),
     ],
     views=["grid"],                    # what a render draws unless --view says otherwise
-    camera=Camera(elevation=50, azimuth=(-60, 60)),
 )

@@ -164,7 +164,7 @@ def compute(landscape):
     scene = Scene(name=landscape.name, title=landscape.title, surface=surface, optimizers=landscape.optimizers,
                   init=start, steps=landscape.steps, x_range=landscape.x_range, y_range=landscape.y_range,
                   camera=landscape.camera, zlabel=landscape.zlabel, color_scale=landscape.color_scale,
-                  views=landscape.views)
+                  views=landscape.views, minima=landscape.minima, legend=landscape.legend)
     averaged = None
     if any("x" in extras for _, _, extras in recorded):
         averaged = np.full(weights.shape, np.nan, dtype=np.float32)

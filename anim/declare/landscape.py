@@ -9,6 +9,8 @@ from anim.declare.scene import (
     Scene,
     _check_camera,
     _check_color_scale,
+    _check_legend,
+    _check_minima,
     _check_name,
     _check_range,
     _invalid,
@@ -45,6 +47,8 @@ class Landscape:
     color_scale: str = "linear"
     resolution: int = 51
     views: tuple = ()  # as Scene.views
+    minima: object = None  # points of the plane marked with a star; None: its lowest point where clear
+    legend: str = "short"  # what the legend says of each optimizer (see Scene.legend)
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
@@ -80,6 +84,8 @@ class Landscape:
         _check_color_scale(self.color_scale)
         _check_camera(self.camera)
         set_("views", checked_views(self.views))
+        set_("minima", _check_minima(self.minima))
+        _check_legend(self.legend)
         if (not isinstance(self.resolution, Integral) or isinstance(self.resolution, bool)
                 or not 3 <= self.resolution <= 401):
             raise _invalid("resolution", f"got {brief(self.resolution)}; use a whole number of samples per "

@@ -15,7 +15,7 @@ TEMPLATE = '''"""{title}: one line on what this scene teaches (optianim list sho
 
 import torch
 
-from anim import Camera, Optimizer, Scene, starts  # noqa: F401 (starts: for swarms, see init)
+from anim import Camera, Optimizer, Scene, starts  # noqa: F401 (Camera and starts: see camera and init)
 from anim.surfaces import quadratic_bowl  # or rosenbrock, himmelblau, saddle, ...; see anim/surfaces.py
 
 
@@ -41,7 +41,10 @@ scene = Scene(
         Optimizer("Momentum SGD", torch.optim.SGD, lr=0.05, momentum=0.9, color="blue"),
         Optimizer("Adam", torch.optim.Adam, lr=0.1, color="black"),
     ],
-    camera=Camera(elevation=35, azimuth=(-60, 60)),  # the 3-D view turns from -60 to 60 degrees
+    # The 3-D view's camera is chosen from the paths: the pose that shows the most of each of them
+    # unhidden, turned to over the video. To fix it: camera=Camera(elevation=35, azimuth=(-60, 60)).
+    # A star marks the surface's minimum (its own, or the lowest point of the view where it is clear):
+    # minima=[(0, 0)] to name it, [] for none. legend="full" shows every setting, "label" the label alone.
 )
 '''
 

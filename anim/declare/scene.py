@@ -12,6 +12,9 @@ from anim.declare.tune import Tune, tuned_names
 
 RANGE_MODES = ("auto", "symmetric")
 COLOR_SCALES = ("linear", "log")
+# What the legend says of each optimizer: its label and its non-default hyperparameters ("short"),
+# every setting that made its run ("full"), or its label alone ("label"); see anim.look.legend.
+LEGENDS = ("short", "full", "label")
 
 # The default colours, in the order optimizers that name none get them (with more optimizers
 # they repeat, each with its own marker). A declaration, checked where colours are judged
@@ -148,10 +151,10 @@ def _check_range(field_name, value):
     return (low, high)
 
 
-def _check_point(field_name, value):
+def _check_point(field_name, value, what="a start point"):
     if (not isinstance(value, (tuple, list)) or len(value) != 2
             or not all(_is_number(v) for v in value)):
-        raise _invalid(field_name, f"got {brief(value)}; a start point is a pair of numbers (w1, w2)")
+        raise _invalid(field_name, f"got {brief(value)}; {what} is a pair of numbers (w1, w2)")
     return (float(value[0]), float(value[1]))
 
 
@@ -238,6 +241,24 @@ def _check_color_scale(color_scale):
                                       + ", ".join(repr(s) for s in COLOR_SCALES))
 
 
+def _check_legend(legend):
+    if legend not in LEGENDS:
+        raise _invalid("legend", f"got {brief(legend)}; use one of " + ", ".join(repr(mode) for mode in LEGENDS))
+
+
+def _check_minima(minima):
+    """None (the surface's known minima, or the lowest point of the view where it is clear), a
+    point (w1, w2) or a list of them; [] marks none."""
+    if minima is None:
+        return None
+    if (isinstance(minima, (tuple, list)) and len(minima) == 2 and all(_is_number(v) for v in minima)):
+        return (_check_point("minima", minima, "a minimum"),)
+    if not isinstance(minima, (tuple, list)):
+        raise _invalid("minima", f"got {brief(minima)}; use a list of (w1, w2) points to mark, [] for none, "
+                                 "or None for the surface's own")
+    return tuple(_check_point(f"minima[{i}]", p, "a minimum") for i, p in enumerate(minima))
+
+
 def _check_camera(camera):
     if not isinstance(camera, Camera):
         raise _invalid("camera", f"got {brief(camera)}; use anim.Camera(elevation=..., azimuth=...)")
@@ -254,27 +275,42 @@ def checked_views(views):
 
 
 def _check_angle(field_name, value):
+    if value == AUTO:
+        return AUTO
     if _is_number(value):
         return (float(value), float(value))
     if (isinstance(value, (tuple, list)) and len(value) == 2
             and all(_is_number(v) for v in value)):
         return (float(value[0]), float(value[1]))
-    raise _invalid(field_name, f"got {brief(value)}; use a number of degrees or a (from, to) pair")
+    raise _invalid(field_name, f"got {brief(value)}; use a number of degrees, a (from, to) pair or 'auto'")
+
+
+AUTO = "auto"
 
 
 @dataclass(frozen=True)
 class Camera:
-    """The 3-D view's camera: each angle is fixed (a number) or moves linearly (from, to) over the video."""
+    """The 3-D view's camera: each angle is fixed (a number), moves linearly (from, to) over the
+    video, or is "auto" (the default): chosen from the data when the scene renders, the pose that
+    shows the most of every path unhidden, and a turn towards it (anim.look.camera)."""
 
-    elevation: object = 30
-    azimuth: object = (-60, 300)
+    elevation: object = AUTO
+    azimuth: object = AUTO
 
     def __post_init__(self):
         object.__setattr__(self, "elevation", _check_angle("camera.elevation", self.elevation))
         object.__setattr__(self, "azimuth", _check_angle("camera.azimuth", self.azimuth))
 
+    @property
+    def automatic(self):
+        """Whether an angle is left to be chosen from the data."""
+        return AUTO in (self.elevation, self.azimuth)
+
     def pose(self, t):
-        """(elevation, azimuth) in degrees at t in [0, 1] of the video."""
+        """(elevation, azimuth) in degrees at t in [0, 1] of the video (of a camera whose angles
+        are chosen: see `automatic`)."""
+        if self.automatic:
+            raise ValueError("the camera's 'auto' angles are chosen when the scene renders (anim.look.camera)")
         (e0, e1), (a0, a1) = self.elevation, self.azimuth
         return (e0 + (e1 - e0) * t, a0 + (a1 - a0) * t)
 
@@ -451,6 +487,8 @@ class Scene:
     noise_seed: object = 0
     overlays: tuple = ()  # arrows at each head: "gradient", "update", "momentum" or a state key (anim.look.arrows)
     views: tuple = ()  # the views a render draws unless --view says: ("grid",); () = contour and surface
+    minima: object = None  # points marked with a star; None: the surface's known minima (anim.compute.minima)
+    legend: str = "short"  # what the legend says of each optimizer: one of LEGENDS
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
@@ -475,6 +513,8 @@ class Scene:
         set_("overlays", tuple(dict.fromkeys(overlays)))
         _check_camera(self.camera)
         set_("views", checked_views(self.views))
+        set_("minima", _check_minima(self.minima))
+        _check_legend(self.legend)
 
     @staticmethod
     def _checked_init(init, x_range, y_range):

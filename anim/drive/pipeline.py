@@ -3,7 +3,7 @@
 import contextlib
 import dataclasses
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from anim.compute import events, trajectory, tuning, window
@@ -17,7 +17,7 @@ from anim.drive.result import Result
 from anim.drive.settings import STILL_FORMATS, frame_count
 from anim.drive.timeline import timeline
 from anim.errors import RenderError, SceneError, UsageError
-from anim.look import arrows, colors, style, themes, tuneplot
+from anim.look import arrows, camera, colors, style, themes, tuneplot
 from anim.look.views import DEFAULT_VIEWS, overlay_names, view_class, view_data
 from anim.version import __version__
 from anim.write import describe, encode, export, files, page, stills
@@ -86,9 +86,15 @@ def prepare(source, settings=None, allow_large=False, before_runs=None):
             from anim.compute import training
 
             trained = training.compute(scene)
-            return Prepared(trained.scene, trained.runs, path, sha256, trained.projection)
+            return Prepared(_with_camera(trained.scene, trained.runs), trained.runs, path, sha256, trained.projection)
         scene, tunings = tuning.tune(scene)  # each anim.tune(...) gets its chosen value first
-        return Prepared(scene, trajectory.compute(scene), path, sha256, tunings=tuple(tunings))
+        runs = trajectory.compute(scene)
+        return Prepared(_with_camera(scene, runs), runs, path, sha256, tunings=tuple(tunings))
+
+
+def _with_camera(scene, runs):
+    """The scene with its camera's "auto" angles chosen from its runs (anim.look.camera)."""
+    return camera.resolved(scene, runs, window.view_window(scene, runs))
 
 
 @dataclass
@@ -211,7 +217,8 @@ def render_prepared(prepared, out_root, settings, report=progress.ignore, worker
             if not reused:
                 if any(view_class(v).PARALLEL for v in settings.views):
                     workers.start()  # they start up while this view, if drawn here, is drawn
-                encoded = _encoded(scene, data, view, folder, settings, encoded_formats, report, workers)
+                with naming_file(prepared.path):  # a title or label that cannot fit the frame
+                    encoded = _encoded(scene, data, view, folder, settings, encoded_formats, report, workers)
                 for temp, record in encoded:
                     done(temp, record)
                 if cache:
@@ -315,10 +322,10 @@ def _still(prepared, out_root, settings, formats, counter):
     last = timeline(scene, settings).frame(frame_count(scene.steps, settings) - 1)
     with _all_or_nothing(folder) as finished:
         for view in settings.views:
-            with scene_code(prepared.path):
+            with scene_code(prepared.path):  # its surface sampled; a title or label that cannot fit the frame
                 data = dataclasses.replace(view_data(scene, runs, view_window, view, settings, prepared.projection),
                                            counter=counter)
-            drawn = view_class(view)(data, settings.width, settings.height)
+                drawn = view_class(view)(data, settings.width, settings.height)
             for fmt in sorted(formats, key=lambda f: f != "png"):  # pixels first: still() ends blitting
                 final = folder / f"{view}-still.{fmt}"
                 finished.append((files.write_temp(final, stills.figure_bytes(drawn, last, fmt, scene.title,
@@ -380,9 +387,15 @@ def _versions(ffmpeg=True):
 def scene_code(scene_path):
     """Around code that runs the scene's own (its surface, optimizers, model): it is contained
     (anim.declare.loader.contained), and the scene errors it raises name the file too."""
+    with naming_file(scene_path), contained(scene_path):
+        yield
+
+
+@contextlib.contextmanager
+def naming_file(scene_path):
+    """Scene errors raised inside (a title or label of the scene that cannot fit the frame) name its file."""
     try:
-        with contained(scene_path):
-            yield
+        yield
     except SceneError as exc:
         if exc.path is None and scene_path is not None:
             raise located(exc, scene_path) from exc

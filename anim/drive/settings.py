@@ -4,6 +4,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
+from anim.declare.scene import LEGENDS
 from anim.errors import SceneError, UsageError
 from anim.look.colors import DEFICIENCIES
 from anim.look.themes import THEMES
@@ -44,6 +45,7 @@ class Settings:
     overlays: object = None   # arrows at the heads (anim.look.arrows), instead of the scene's; None = the scene's
     html_script: str = "inline"  # explore.html carries its script ('inline'), or loads it from the output root ('shared')
     pptx_media: str = "gif"   # what a pptx deck embeds: the GIF (a picture that animates) or the MP4 (a movie)
+    legend: object = None     # what the legend says of each optimizer (Scene.legend's LEGENDS); None = the scene's
 
     def __post_init__(self):
         for name in ("width", "height"):
@@ -90,6 +92,8 @@ class Settings:
                                  f"use one of {', '.join(fmt.embeds)}")
         embedded = [FORMATS[name].embedded(self) for name in self.formats]
         object.__setattr__(self, "formats", tuple(dict.fromkeys([*self.formats, *filter(None, embedded)])))
+        if self.legend is not None and self.legend not in LEGENDS:
+            raise UsageError(f"legend: got {self.legend!r}; use one of {', '.join(LEGENDS)} (or None for the scene's)")
         if not _whole(self.trail) or not _whole(self.jobs):
             raise UsageError(f"trail and jobs: must be whole numbers, got {self.trail!r} and {self.jobs!r}")
 
@@ -140,18 +144,19 @@ class Settings:
                 "transparent": self.transparent, "trail": self.trail, "gif_max_mb": self.gif_max_mb or None,
                 "x264_preset": X264_PRESET, "x264_crf": X264_CRF, "cvd_preview": self.cvd_preview,
                 "overlays": None if self.overlays is None else list(self.overlays), "html_script": self.html_script,
-                "pptx_media": self.pptx_media, "views": None if self.views is None else list(self.views)}
+                "pptx_media": self.pptx_media, "views": None if self.views is None else list(self.views),
+                "legend": self.legend}
 
 
 def from_keywords(views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None, pace=Settings.pace,
                   theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, jobs=None, cvd_preview=None,
-                  overlays=None, html_script=Settings.html_script, pptx_media=Settings.pptx_media):
+                  overlays=None, html_script=Settings.html_script, pptx_media=Settings.pptx_media, legend=None):
     """The Settings that anim.render's keywords (and `optianim render`'s options) ask for: a
     quality preset, its size ((w, h) or 'WxH') and fps overridden where given; UsageError naming
     a keyword whose value cannot be used."""
     fields = dict(pace=pace, theme=theme, transparent=bool(transparent), trail=trail,
                   gif_max_mb=gif_max_mb or 0.0, jobs=jobs or 0, cvd_preview=cvd_preview, overlays=overlays,
-                  html_script=html_script, pptx_media=pptx_media)
+                  html_script=html_script, pptx_media=pptx_media, legend=legend)
     if views:
         fields["views"] = views
     if formats:

@@ -57,7 +57,7 @@ def info(scene, *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None,
 
 def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None,
            pace=Settings.pace, theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, jobs=None,
-           progress=None, cvd_preview=None, overlays=None, html_script=Settings.html_script,
+           progress=None, cvd_preview=None, overlays=None, legend=None, html_script=Settings.html_script,
            pptx_media=Settings.pptx_media, cache=True, allow_large=False, debug=False):
     """Render `scene` (a path or a Scene) into out/<scene name>/: each view in each format,
     trajectories.csv, index.html and manifest.json, all at once or none. Returns the Result
@@ -66,7 +66,8 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
     notebook a progress bar is shown. Every option of `optianim render` is a keyword.
     `cvd_preview` ('deuteranopia', 'protanopia' or 'tritanopia') renders what students with that
     colour-vision deficiency see, into out/<scene name>-<deficiency>/. `overlays` (names such as
-    'gradient', 'update', 'momentum' or a state key) draws those arrows instead of the scene's. `html_script`
+    'gradient', 'update', 'momentum' or a state key) draws those arrows instead of the scene's. `legend`
+    ('short', 'full' or 'label') says that much of each optimizer instead of the scene's. `html_script`
     ('inline' or 'shared'): explore.html (formats=['html']) carries its script, or loads it from `out`. `pptx_media`
     ('gif' or 'mp4') is what a formats=['pptx'] deck embeds (the render writes it too). `cache`: True reuses the
     files of a view whose frames would be the same from the render cache (anim.write.cache), False
@@ -83,7 +84,7 @@ def render(scene, out="media", *, views=None, formats=None, quality=DEFAULT_QUAL
 
     try:
         settings = from_keywords(views, formats, quality, size, fps, pace, theme, transparent, trail, gif_max_mb,
-                                 jobs, cvd_preview, overlays, html_script, pptx_media)
+                                 jobs, cvd_preview, overlays, html_script, pptx_media, legend)
         if progress is None and notebook.in_kernel():
             progress = notebook.Progress()
         result = direct.render(_scene_source(scene), Path(out), settings, progress or events.ignore,
@@ -154,7 +155,7 @@ def render_many(scenes, out="media", *, jobs=None, scheduler=None, progress=None
 
 
 def still(scene, out="media", *, views=None, formats=None, size=None, theme=Settings.theme, transparent=False,
-          counter=False, cvd_preview=None, overlays=None):
+          counter=False, cvd_preview=None, overlays=None, legend=None):
     """The lecture's static figures: each view's last frame as PNG, SVG and PDF (or `formats`),
     written to out/<scene name>/<view>-still.<format>, with the step counter only if `counter`;
     returns their paths (a list, whose `color_notes` says what the scene's colours need).
@@ -168,7 +169,7 @@ def still(scene, out="media", *, views=None, formats=None, size=None, theme=Sett
                          "preview changes pixels, so it is drawn as png only")
     width, height = parse_size(size) or (Settings.width, Settings.height)
     settings = Settings(views=views or None, width=width, height=height, theme=theme,
-                        transparent=transparent, cvd_preview=cvd_preview, overlays=overlays)
+                        transparent=transparent, cvd_preview=cvd_preview, overlays=overlays, legend=legend)
     return pipeline.still(_scene_source(scene), Path(out), settings, formats, counter)
 
 

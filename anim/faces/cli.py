@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from anim.declare.scene import LEGENDS
 from anim.declare.tune import MAX_CANDIDATES, OBJECTIVES, tuned_names
 from anim.drive.settings import (DEFAULT_QUALITY, HTML_SCRIPTS, MIN_SIDE, QUALITIES, SCENE_TIMEOUT, SCHEDULER_TIMEOUT,
                                   STILL_FORMATS, Settings)
@@ -54,6 +55,10 @@ ALLOW_LARGE_OPTION = click.option(
     "--allow-large", is_flag=True,
     help="Go ahead past the limits of memory and time (steps, start points, frames, --jobs) checked before "
          "work starts.")
+LEGEND_OPTION = click.option("--legend", type=click.Choice(LEGENDS), default=None,
+                             help="What the legend says of each optimizer, instead of the scene's: short (its label "
+                                  "and non-default hyperparameters), full (every setting) or label. [default: the "
+                                  "scene's, short]")
 CVD_OPTION = click.option("--cvd-preview", type=click.Choice(DEFICIENCIES), default=None,
                           help="Draw only what students with this colour-vision deficiency see (Machado et al. "
                                "2009), into OUT/<scene name>-<deficiency>/, to check a slide; the real files are "
@@ -185,9 +190,10 @@ def main():
               help="Render again whenever a file in the scene's folder is saved, and serve the preview page "
                    "on 127.0.0.1 (it reloads itself after each render). Ctrl-C stops.")
 @OVERLAY_OPTION
+@LEGEND_OPTION
 @_debug_option
 @_reporting_errors
-def render(scenes, out, jobs, scheduler, scheduler_timeout, scene_timeout, cache, watch, overlays, **options):
+def render(scenes, out, jobs, scheduler, scheduler_timeout, scene_timeout, cache, watch, overlays, legend, **options):
     """Render SCENE.py files (or shipped scenes by name: pathological), or folders of them, into
     contour and 3-D animations (MP4 + GIF) with their data.
 
@@ -197,7 +203,7 @@ def render(scenes, out, jobs, scheduler, scheduler_timeout, scene_timeout, cache
     OUT/index.html list them all.
     """
     _note_rounding(options["size"])
-    options = dict(options, overlays=overlays or None)
+    options = dict(options, overlays=overlays or None, legend=legend)
     given, scenes = scenes, _found(scenes)
     if watch:
         _watch(scenes, out, jobs, options, cache)
@@ -491,9 +497,10 @@ def _count(n, noun, plural=None):
 @click.option("--counter", is_flag=True, help="Show the step counter, as the animation's last frame does.")
 @CVD_OPTION
 @OVERLAY_OPTION
+@LEGEND_OPTION
 @_debug_option
 @_reporting_errors
-def still(scene, out, views, formats, size, theme, transparent, counter, cvd_preview, overlays):
+def still(scene, out, views, formats, size, theme, transparent, counter, cvd_preview, overlays, legend):
     """Draw the lecture's static figures of SCENE.py: the final paths on each view, as PNG, SVG and PDF.
 
     Files go to OUT/<scene name>/<view>-still.<format>, beside what `render` writes.
@@ -502,7 +509,7 @@ def still(scene, out, views, formats, size, theme, transparent, counter, cvd_pre
     [scene] = _found([scene])
     written = api.still(scene, out, views=views or None, formats=formats or None, size=size, theme=theme,
                         transparent=transparent, counter=counter, cvd_preview=cvd_preview,
-                        overlays=overlays or None)
+                        overlays=overlays or None, legend=legend)
     for note in written.color_notes:
         click.echo(f"note: {note}")
     if written.starts_outside:

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 from matplotlib.lines import Line2D
 
-from anim.look import style
+from anim.look import layout, style
 from anim.look.counter import DigitCounter, NoCounter
 from anim.look.view import View
 
@@ -107,13 +107,13 @@ class InsideView(View):
 
     def build(self, data):
         fig = self.fig
-        fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.975)
+        self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
+        self.title = layout.title(fig, data.title, layout.counter_width(fig, data.steps))
         ax = fig.add_axes((0.1, 0.13, 0.6, 0.72))
         ax.set_title("effective step per coordinate", fontsize=style.FONT["label"])
         self.panel = InsidePanel(ax, data.runs, data.steps)
-        handles, labels = style.legend_handles(data.runs)
-        fig.legend(handles, labels, loc="center left", bbox_to_anchor=(0.72, 0.5), frameon=False, title="optimizer")
-        self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
+        handles, labels = style.legend_handles(data.runs, data.legend)
+        self.legend, _ = layout.arrange_plot(ax, handles, labels, self.title)
         fig.canvas.draw()
         self.counter.draw_into_background()
         self.background = fig.canvas.copy_from_bbox(fig.bbox)

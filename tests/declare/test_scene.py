@@ -23,7 +23,8 @@ def test_defaults_and_normalisation():
     assert scene.x_range == (-1.0, 2.0) and scene.y_range == "auto"
     assert scene.title == "s" and scene.steps == 100
     assert scene.optimizers[0].color is not None
-    assert scene.camera.pose(0.0) == (30.0, -60.0) and scene.camera.pose(1.0) == (30.0, 300.0)
+    assert scene.camera == Camera("auto", "auto") and scene.camera.automatic  # chosen when it renders
+    assert scene.minima is None and scene.legend == "short"
     assert Camera(elevation=(10, 50), azimuth=0).pose(0.5) == (30.0, 0.0)
 
 
