@@ -2,6 +2,7 @@
 steps, each event's time is the frame where the video shows it, and every WebVTT cue starts within that
 frame; the files sit beside the videos and the preview page uses them."""
 
+import dataclasses
 import json
 import re
 
@@ -15,6 +16,7 @@ from compute.test_events import KNOWN
 def shown_at(scene, settings, run, event):
     """The first frame where the video shows the event, found by walking the timeline the views draw
     from: where the heads reach its step, or, for a run that stopped, where its path ends in a cross."""
+    scene = dataclasses.replace(scene, camera=anim.Camera(30, -60))  # where the heads are does not depend on it
     for frame in timeline(scene, settings):
         if (run.ended(frame.position) if event["kind"] in ("diverges", "leaves") else frame.position >= event["step"]):
             return frame.index

@@ -94,6 +94,7 @@ def _script_safe(text):
 
 def page_data(document):
     """Everything the page shows, as JSON-ready values (big arrays gzip-compressed, base64)."""
+    from anim.compute import minima
     from anim.compute import window as windows
     from anim.look import colors, style, themes
 
@@ -154,7 +155,8 @@ def page_data(document):
         "mesh": _mesh(mesh, scene.color_scale),
         "contour": _contour_picture(mesh, scene.color_scale, _aspect(x_range, y_range)),
         "loss": _loss_curves(runs, optimizers, steps) if swarm else None,
-        "minima": _minima(scene, mesh),
+        "minima": _minima(scene, minima.marked(scene, document.window,
+                                               mesh if getattr(scene.surface, "resolution", None) else None)),
         "sweeps": _sweeps(optimizers),
         "starts": ([[float(v) for v in point] for point in _starts(runs)] if len(_starts(runs)) > 1 else None),
         "description": _description(document),
@@ -163,12 +165,9 @@ def page_data(document):
 
 
 def _axis_names(document):
-    """The names of the window's two axes: a landscape's (its plane's directions), else w1 and w2."""
-    for holder in (document.scene, document.projection):
-        names = getattr(holder, "axis_names", None)
-        if names:
-            return tuple(str(n) for n in names)[:2]
-    return ("w1", "w2")
+    """The names of the window's two axes: a landscape's plane's (anim.compute.training.Projection),
+    else w1 and w2."""
+    return tuple(document.projection.axes) if document.projection is not None else ("w1", "w2")
 
 
 def _description(document):
@@ -312,16 +311,14 @@ def _loss_curves(runs, optimizers, steps):
     return _blob(curves.astype("<f4"))
 
 
-def _minima(scene, mesh):
-    """The scene's known minima (w1, w2, loss there), if it names any (Scene.minima)."""
+def _minima(scene, marks):
+    """The points the views mark with a star (anim.compute.minima.Marks, or None): (w1, w2, loss there)."""
     from anim.compute import window as windows
 
-    points = getattr(scene, "minima", None) or ()
     found = []
-    for point in points:
-        x, y = (float(v) for v in point[:2])
+    for x, y in (marks.points if marks is not None else ()):
         loss = float(windows.sample(scene.surface, (x, x), (y, y), 1).z[0, 0])
-        found.append([x, y, loss if math.isfinite(loss) else None])
+        found.append([float(x), float(y), loss if math.isfinite(loss) else None])
     return found
 
 

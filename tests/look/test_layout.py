@@ -297,5 +297,6 @@ def test_a_title_that_cannot_fit_is_an_error_naming_it(tmp_path):
     result = CliRunner().invoke(main, ["still", str(path), "-o", str(tmp_path), "--view", "contour",
                                        "--format", "png", "--size", "720x720"])
     assert result.exit_code == 1
-    assert result.output.startswith(f"error: {path}: title: 'A very long title A very long title")
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "title=" in text)
+    assert result.output.startswith(f"error: {path}:{line}: title: 'A very long title A very long title")
     assert result.output.endswith("does not fit a 720-pixel-wide frame, even on two lines at 13 points; shorten it\n")

@@ -202,8 +202,11 @@ def test_the_wheel_carries_the_page_and_three(tmp_path):
 
 
 def test_minima_axis_names_and_descriptions_are_shown_where_the_scene_and_render_have_them(tmp_path):
-    """What other parts of optianim may give a render (known minima, a plane's axis names, words
-    describing it) is read where present, and absent it changes nothing."""
+    """The page shows what the views show: the minima they star (the scene's, else the lowest point
+    of a clear basin), a plane's axis names, and the words describing the render when it has them."""
+    import dataclasses
+    import types
+
     import torch
 
     from anim.compute import events
@@ -214,20 +217,28 @@ def test_minima_axis_names_and_descriptions_are_shown_where_the_scene_and_render
     from anim.write.formats import Document
 
     scene = anim.Scene(name="bowl", surface=lambda w1, w2: (w1 - 1) ** 2 + 3 * w2 ** 2, steps=5, init=(-1.0, 1.0),
-                       x_range=(-2, 2), y_range=(-2, 2), optimizers=[anim.Optimizer("SGD", torch.optim.SGD, lr=0.1)])
+                       x_range=(-2, 2), y_range=(-2, 2), optimizers=[anim.Optimizer("SGD", torch.optim.SGD, lr=0.1)],
+                       minima=[])
     prepared = pipeline.prepare(scene)
     runs, window = pipeline._framed(prepared)
-    document = Document(scene, runs, window, Settings(), None, tmp_path, [], {})
-    plain = explore.page_data(document)
+    scene = prepared.scene  # its camera chosen
+    plain = explore.page_data(Document(scene, runs, window, Settings(), None, tmp_path, [], {}))
     assert (plain["minima"], plain["axes"], plain["description"]) == ([], ["w1", "w2"], None)
-    object.__setattr__(scene, "minima", [(1.0, 0.0)])
-    object.__setattr__(scene, "axis_names", ("PC1 (87.3 %)", "PC2 (9.1 %)"))
+
+    lowest = explore.page_data(Document(dataclasses.replace(scene, minima=None), runs, window, Settings(), None,
+                                        tmp_path, [], {}))
+    [[x, y, loss]] = lowest["minima"]  # no minima declared: the bowl's lowest point, as the views star it
+    assert abs(x - 1) < 0.01 and abs(y) < 0.01 and loss < 1e-3
+
+    scene = dataclasses.replace(scene, minima=[(1.0, 0.0)])
+    plane = types.SimpleNamespace(axes=("PC1 (87.3 % of the path's variance)", "PC2 (9.1 % of the path's variance)"))
     settings = Settings(views=("contour",))
     described = describe.describe(scene, events.find(scene, runs, window), settings.views, timeline(scene, settings),
                                   settings.fps)
+    document = Document(scene, runs, window, Settings(), None, tmp_path, [], {}, projection=plane)
     object.__setattr__(document, "description", described)
     given = explore.page_data(document)
     assert given["minima"] == [[1.0, 0.0, 0.0]]
-    assert given["axes"] == ["PC1 (87.3 %)", "PC2 (9.1 %)"]
+    assert given["axes"] == list(plane.axes)
     assert given["description"] == {"alt": f"contour: {described.alt['contour']}", "description": described.text()}
     assert "SGD" in given["description"]["description"]

@@ -24,7 +24,7 @@ def test_still_writes_the_final_figures_as_png_svg_and_pdf(tmp_path, tiny_scene)
             assert (image.format, image.size, image.mode) == ("PNG", (640, 360), "RGB")  # RGBA if --transparent
         svg = ElementTree.parse(folder / f"{view}-still.svg").getroot()
         texts = {"".join(t.itertext()).strip() for t in svg.iter("{http://www.w3.org/2000/svg}text")}
-        assert {"Bowl", "SGD", "Adam"} <= texts  # text stays text: searchable and editable
+        assert {"Bowl", "SGD  lr 0.1", "Adam  lr 0.3"} <= texts  # text stays text: searchable and editable
         pdf = (folder / f"{view}-still.pdf").read_bytes()
         assert pdf.startswith(b"%PDF-") and b"/Title (Bowl)" in pdf
 
