@@ -1,4 +1,4 @@
-# Two commands do everything on a fresh machine: `make render` and `make test`.
+# Two commands do everything on a fresh machine: `make render` and `make test` (which builds the docs too).
 # torch is pinned to the release the suite passes on. Which build pip takes depends on where it looks:
 # here pip is configured with a local CPU wheel; from plain PyPI on Linux the same pin is the CUDA
 # build (several GB of nvidia-* packages). For the CPU build anywhere, follow PyTorch's instructions:
@@ -9,7 +9,7 @@ PY    := $(VENV)/bin/python
 TORCH := torch==2.13.0
 TORCH_INDEX ?=
 
-.PHONY: setup client-tools render test bench clean
+.PHONY: setup client-tools render test docs bench clean
 
 setup: $(VENV)/.installed
 
@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	@echo "setting up $(VENV): $(TORCH) $(if $(TORCH_INDEX),from $(TORCH_INDEX),from pip's configured indexes), optianim and its test tools; about a minute, once"
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) $(TORCH)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,optimizers,dask]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,optimizers,dask,docs]'
 	touch $@
 
 render: setup
@@ -28,6 +28,10 @@ client-tools:  # ffprobe and Chromium for tests/clients, from Debian's packages
 
 test: setup client-tools
 	$(PY) -m pytest -n auto --dist loadfile
+
+docs: setup  # the documentation site, warnings as errors; the gallery renders through the render cache
+	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
+	@echo "open docs/_build/html/index.html, or serve it: python3 -m http.server -d docs/_build/html"
 
 bench: setup  # about 12 minutes on 2 cores; see tests/bench/
 	$(PY) tests/bench/bench_swarm.py

@@ -196,7 +196,9 @@ class Camera:
     """The 3-D view's camera: each angle is fixed (a number) or moves linearly (from, to) over the video."""
 
     elevation: object = 30
+    """Degrees above the (w1, w2) plane: a number, or (from, to) over the video."""
     azimuth: object = (-60, 300)
+    """Degrees around the vertical axis: a number, or (from, to) over the video."""
 
     def __post_init__(self):
         object.__setattr__(self, "elevation", _check_angle("camera.elevation", self.elevation))
@@ -209,7 +211,7 @@ class Camera:
 
 
 class Optimizer:
-    """One optimizer in a scene: a label, a factory(params, **hyperparameters), a colour and an
+    """One optimizer in a scene: a label, a `factory(params, **hyperparameters)`, a colour and an
     optional learning-rate scheduler(torch_optimizer), stepped after every update.
 
     `grad_noise` (a standard deviation >= 0) adds seeded Gaussian noise to every gradient the
@@ -315,19 +317,37 @@ class Scene:
     """A loss surface, the optimizers that descend it, where they start and how the views look."""
 
     name: str
+    """Names the output folder, OUT/<name>/: letters, digits, '-', '_' or '.', not starting with '.'."""
     surface: object
+    """The loss: an elementwise function loss(w1, w2) of two tensors, built from torch operations
+    (it is sampled on a mesh for the views and differentiated at each point for the optimizers)."""
     optimizers: tuple
+    """The optimizers (`Optimizer`), each run from every start point; a list hyperparameter sweeps."""
     init: object = (0.0, 0.0)
+    """Where every optimizer starts: a point (w1, w2), a list of points, or a generator of
+    `anim.starts` (grid, random, circle) for a swarm."""
     steps: int = 100
+    """Points recorded per run: one before each update, as the lecture's train_curve records them."""
     title: str = ""
+    """The title drawn on every view (mathtext works); the name when empty."""
     x_range: object = "auto"
+    """The window along w1: (low, high), "auto" (fitted to the paths) or "symmetric" (±max|w1|)."""
     y_range: object = "auto"
+    """The window along w2, as `x_range`."""
     camera: Camera = field(default_factory=Camera)
+    """The 3-D view's camera path (`Camera`)."""
     zlabel: str = "loss"
-    color_scale: str = "linear"  # "log": contour levels and colours spaced by decades above the minimum
-    grad_noise: object = 0.0  # the noise of optimizers that set none; see Optimizer
+    """The label of the loss axis and the colour bar."""
+    color_scale: str = "linear"
+    """Either "linear", or "log": contour levels and surface colours spaced by decades above the minimum."""
+    grad_noise: object = 0.0
+    """The standard deviation of Gaussian noise added to each gradient, for optimizers that set none
+    (see `Optimizer`); a list sweeps."""
     noise_seed: object = 0
-    overlays: tuple = ()  # arrows at each head: "gradient", "update", "momentum" or a state key (anim.look.arrows)
+    """The seed of that noise (a whole number >= 0), for optimizers that set none; a list sweeps."""
+    overlays: tuple = ()
+    """Arrows drawn at each head: "gradient", "update", "momentum" or a state key such as
+    "exp_avg_sq" (`--overlay` replaces them)."""
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
