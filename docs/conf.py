@@ -67,12 +67,14 @@ run_code_links = {"scenes": "../scenes"}
 
 
 # sphinx-click reads options' help as reStructuredText, where |x| is a substitution: keep the bars
-# of `--view inside`'s |update|/|grad| as text.
-def _literal_bars(app, ctx, lines):
+# of `--view inside`'s |update|/|grad| as text; and a default shows as --help shows it (media, not
+# PosixPath('media')).
+def _as_help_shows(app, ctx, lines):
     for i, line in enumerate(lines):
         start = re.match(r"\s*(\| )?", line).end()
-        lines[i] = line[:start] + line[start:].replace("|", "\\|")
+        line = line[:start] + line[start:].replace("|", "\\|")
+        lines[i] = re.sub(r"\bPosixPath\('([^']*)'\)", r"\1", line)
 
 
 def setup(app):
-    app.connect("sphinx-click-process-options", _literal_bars)
+    app.connect("sphinx-click-process-options", _as_help_shows)

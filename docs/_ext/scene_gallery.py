@@ -75,7 +75,7 @@ class _Scene:
         try:
             scene = anim.load(self.path)
         except anim.AnimError as exc:
-            logger.warning(f"gallery: {exc}", location=str(self.path))
+            logger.warning(f"gallery: {exc}")  # the message names the file (and line)
             return False
         self.title = scene.title or self.stem
         self.views = tuple(getattr(scene, "views", None) or DEFAULT_VIEWS)
@@ -150,7 +150,8 @@ def _render(scenes, out, options):
             if outcome.ok:
                 scene.rendered(out, outcome.folder)
             else:
-                logger.warning(f"gallery: {outcome.error}", location=str(scene.path))
+                named = outcome.error if str(scene.path) in outcome.error else f"{scene.path}: {outcome.error}"
+                logger.warning(f"gallery: {named}")
 
 
 def _index(scenes, groups):
