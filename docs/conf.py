@@ -46,6 +46,7 @@ html_theme_options = {
     "footer_end": [],
 }
 html_sidebars = {"**": ["sidebar-nav-bs"]}
+html_context = {"default_mode": "light"}  # without one, the theme logs a console error on a first visit
 
 # The gallery: every file in scenes/, grouped as a lecturer looks for them; a file not named here
 # goes under "More scenes".

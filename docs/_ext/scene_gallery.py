@@ -77,7 +77,7 @@ class _Scene:
         except anim.AnimError as exc:
             logger.warning(f"gallery: {exc}")  # the message names the file (and line)
             return False
-        self.title = scene.title or self.stem
+        self.title = (scene.title or self.stem).replace("$", "").replace("\\", "")  # mathtext as plain text
         self.views = tuple(getattr(scene, "views", None) or DEFAULT_VIEWS)
         return True
 

@@ -1,0 +1,132 @@
+"""The documentation site's machinery on a small gallery: a scene file added to the folder appears
+after a rebuild and one removed disappears, a broken link fails the build, a scene that fails to
+load fails it naming the file, and a page written by a document format (an explorable) is
+embedded, whatever its format is called. (tests/clients/test_site.py builds the whole site.)"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, TINY_SCENE
+
+DOCS = ROOT / "docs"
+sys.path.insert(0, str(DOCS / "_ext"))
+
+import scene_gallery  # noqa: E402  (docs/_ext)
+
+
+def sphinx_build(source, out, env, *defines):
+    """sphinx-build as `make docs` runs it (-W --keep-going); the guides' code is not run here."""
+    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-D", "run_code_pages=",
+               *[arg for define in defines for arg in ("-D", define)], str(source), str(out)]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=1200)
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of docs/ beside a scenes/ folder of its own (one tiny scene) and the README's media."""
+    shutil.copytree(DOCS, tmp_path / "docs", ignore=shutil.ignore_patterns("_build", "gallery"))
+    (tmp_path / "media").symlink_to(ROOT / "media", target_is_directory=True)
+    scenes = tmp_path / "scenes"
+    scenes.mkdir()
+    (scenes / "bowl.py").write_text('"""A bowl: SGD and Adam roll to its bottom."""\n' + textwrap.dedent(TINY_SCENE))
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    return tmp_path, env
+
+
+def gallery_pages(out):
+    return sorted(p.stem for p in (out / "gallery").glob("*.html"))
+
+
+def test_a_scene_file_added_appears_after_a_rebuild_and_one_removed_disappears(project):
+    root, env = project
+    out = root / "html"
+    first = sphinx_build(root / "docs", out, env)
+    assert first.returncode == 0, first.stderr
+    assert gallery_pages(out) == ["bowl", "index"]
+    saddle = (root / "scenes" / "saddle_too.py")
+    saddle.write_text(textwrap.dedent(TINY_SCENE).replace('name="bowl", title="Bowl"', 'name="saddle_too", title="Saddle too"')
+                      .replace("w1 ** 2 + 3 * w2 ** 2", "w1 ** 2 - w2 ** 2"))
+    second = sphinx_build(root / "docs", out, env)
+    assert second.returncode == 0, second.stderr
+    assert gallery_pages(out) == ["bowl", "index", "saddle_too"]
+    index = (out / "gallery" / "index.html").read_text()
+    assert 'href="saddle_too.html"' in index and "Saddle too" in index
+    assert "More scenes" in index  # a file no group names
+    page = (out / "gallery" / "saddle_too.html").read_text()
+    assert "optianim render scenes/saddle_too.py" in page
+    assert "../_scenes/saddle_too/contour.webp" in page and (out / "_scenes" / "saddle_too" / "contour.webp").is_file()
+    saddle.unlink()
+    third = sphinx_build(root / "docs", out, env)
+    assert third.returncode == 0, third.stderr
+    assert not (root / "docs" / "gallery" / "saddle_too.md").exists()
+    assert 'href="saddle_too.html"' not in (out / "gallery" / "index.html").read_text()
+
+
+def test_a_broken_link_fails_the_build(project):
+    root, env = project
+    (root / "scenes" / "bowl.py").unlink()  # no scene to render: the build checks the pages alone
+    guide = root / "docs" / "guides" / "formats.md"
+    guide.write_text(guide.read_text() + "\nSee [the missing page](nowhere.md) and [a heading](#no-such-heading).\n")
+    result = sphinx_build(root / "docs", root / "html", env)
+    assert result.returncode == 1
+    warnings = [line.split("docs/", 1)[1] for line in result.stderr.splitlines() if "WARNING" in line]
+    assert warnings == ["guides/formats.md:26: WARNING: 'myst' cross-reference target not found: 'nowhere.md' "
+                        "[myst.xref_missing]",
+                        "guides/formats.md:26: WARNING: 'myst' cross-reference target not found: 'no-such-heading' "
+                        "[myst.xref_missing]"]
+    assert "build finished with problems, 2 warnings" in result.stdout
+
+
+def test_a_scene_that_fails_to_load_fails_the_build_naming_its_file(project):
+    root, env = project
+    (root / "scenes" / "bowl.py").write_text('"""Broken."""\nfrom anim import Scene\nscene = Scene(name="x", surface=1, optimizers=[])\n')
+    result = sphinx_build(root / "docs", root / "html", env)
+    assert result.returncode == 1
+    bowl = root / "scenes" / "bowl.py"
+    assert f"WARNING: gallery: {bowl}:3: surface: got 1; use a function loss(w1, w2) of two tensors" in result.stderr
+
+
+def test_a_document_format_page_is_embedded_whatever_its_name(tmp_path, monkeypatch):
+    """An explorable (issue 32's `--format html`) or any document format writing text/html: the
+    gallery embeds the page the render's manifest lists, and the stills and preview of each view."""
+    from anim.write import formats
+
+    monkeypatch.setitem(formats.FORMATS, "explorable", formats.Format(
+        "explorable", "an explorable page", "text/html", page="link", frames="none", alpha=False, codec="html",
+        writer="anim.write.page:nowhere", filename="explore.html"))
+    folder = tmp_path / "_scenes" / "bowl"
+    folder.mkdir(parents=True)
+    files = [{"file": "contour.webp", "view": "contour", "format": "webp"},
+             {"file": "contour.png", "view": "contour", "format": "png"},
+             {"file": "explore.html", "view": None, "format": "explorable"},
+             {"file": "trajectories.csv", "format": "csv"}]
+    (folder / "manifest.json").write_text(json.dumps({"files": files}))
+    scene = scene_gallery._Scene(ROOT / "scenes" / "booth.py")
+    scene.views = ("contour",)
+    scene.rendered(tmp_path / "_scenes", "bowl")
+    page = scene.page(tmp_path / "gallery", tmp_path / "_scenes")
+    assert '<iframe class="scene-explorable" src="../_scenes/bowl/explore.html"' in page
+    assert '<img src="../_scenes/bowl/contour.webp"' in page
+    assert '<a href="../_scenes/bowl/contour.webp"><img src="../_scenes/bowl/contour.png"' in page
+    assert "```{literalinclude} " + os.path.relpath(ROOT / "scenes" / "booth.py", tmp_path / "gallery") in page
+
+
+def test_a_scene_declaring_its_views_is_rendered_in_them(tmp_path, monkeypatch):
+    """Scene(views=...) (issue 27) where a scene declares them; the default views otherwise."""
+    import anim
+    from anim.look.views import DEFAULT_VIEWS
+
+    plain = scene_gallery._Scene(ROOT / "scenes" / "booth.py")
+    assert plain.load() and plain.views == tuple(DEFAULT_VIEWS)
+    declared = anim.load(ROOT / "scenes" / "booth.py")
+    object.__setattr__(declared, "views", ("grid",))
+    monkeypatch.setattr(anim, "load", lambda path: declared)
+    own = scene_gallery._Scene(ROOT / "scenes" / "booth.py")
+    assert own.load() and own.views == ("grid",)
