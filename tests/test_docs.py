@@ -59,8 +59,8 @@ def test_a_scene_file_added_appears_after_a_rebuild_and_one_removed_disappears(p
     index = (out / "gallery" / "index.html").read_text()
     assert 'href="saddle_too.html"' in index and "Saddle too" in index
     assert "More scenes" in index  # a file no group names
+    assert "optianim render scenes/saddle_too.py" in (root / "docs" / "gallery" / "saddle_too.md").read_text()
     page = (out / "gallery" / "saddle_too.html").read_text()
-    assert "optianim render scenes/saddle_too.py" in page
     assert "../_scenes/saddle_too/contour.webp" in page and (out / "_scenes" / "saddle_too" / "contour.webp").is_file()
     saddle.unlink()
     third = sphinx_build(root / "docs", out, env)
@@ -130,3 +130,17 @@ def test_a_scene_declaring_its_views_is_rendered_in_them(tmp_path, monkeypatch):
     monkeypatch.setattr(anim, "load", lambda path: declared)
     own = scene_gallery._Scene(ROOT / "scenes" / "booth.py")
     assert own.load() and own.views == ("grid",)
+
+
+def test_a_guide_s_code_block_that_raises_fails_the_build_at_its_line(project):
+    root, env = project
+    (root / "scenes" / "bowl.py").unlink()
+    guide = root / "docs" / "guides" / "formats.md"
+    lines = len(guide.read_text().splitlines())
+    guide.write_text(guide.read_text() + '\n```{code-block} python\n:class: not-run\n\nraise RuntimeError("not run")\n```\n'
+                     '\n```python\nimport anim\n\nanim.load("scenes/nowhere.py")\n```\n')
+    result = sphinx_build(root / "docs", root / "html", env, "run_code_pages=guides/formats")
+    assert result.returncode == 1
+    warnings = [line.split("docs/", 1)[1] for line in result.stderr.splitlines() if "WARNING" in line]
+    assert warnings == [f"guides/formats.md:{lines + 8}: WARNING: this code block raised SceneError: "
+                        "scenes/nowhere.py: no such file"]

@@ -95,6 +95,7 @@ def test_the_gallery_has_a_page_per_scene_file_each_with_a_looping_preview(built
     assert sorted(p.stem for p in (built / "gallery").glob("*.html")) == sorted(stems + ["index"])
     for stem in stems:
         page = (built / "gallery" / f"{stem}.html").read_text()
+        assert '<figure class="scene-preview"><img src="' in page, f"{stem}: no preview on its page"
         preview = page.split('<figure class="scene-preview"><img src="', 1)[1].split('"', 1)[0]
         names, loop = webp_chunks((built / "gallery" / preview).resolve())
         assert names.count("ANMF") > 10 and loop == 0, f"{stem}: {preview} is not a WebP looping forever"
@@ -109,6 +110,7 @@ def test_the_gallery_index_shows_every_preview(built, base_url, page, tmp_path):
       const seen = [];
       for (const card of cards) {
         const img = card.querySelector('img');
+        if (!img) { seen.push({href: card.getAttribute('href'), width: 0, height: 0, shown: false}); continue; }
         card.scrollIntoView();
         await img.decode();
         const box = img.getBoundingClientRect();
