@@ -23,6 +23,7 @@ from anim.declare.library import scene_paths
 from .conftest import HANG_MS, ROOT, _Handler
 
 SCENES = ROOT / "scenes"
+pytestmark = pytest.mark.slow  # the build renders every shipped scene (at the low preset)
 
 
 @pytest.fixture(scope="module")
