@@ -6,27 +6,37 @@
 
 VENV  ?= .venv
 PY    := $(VENV)/bin/python
+PIP   := $(PY) -m pip install --quiet --disable-pip-version-check
 TORCH := torch==2.13.0
 TORCH_INDEX ?=
 
 .PHONY: setup client-tools render test docs bench clean
 
-setup: $(VENV)/.installed
-
-$(VENV)/.installed: pyproject.toml
-	@echo "setting up $(VENV): $(TORCH) $(if $(TORCH_INDEX),from $(TORCH_INDEX),from pip's configured indexes), optianim and its test tools; about a minute, once"
+# What rendering needs: torch and optianim with its dependencies (numpy, matplotlib, imageio-ffmpeg,
+# click), enough for every shipped scene but modern_optimizers.py (the optimizers extra).
+$(VENV)/.render: pyproject.toml
+	@echo "setting up $(VENV) to render: $(TORCH) $(if $(TORCH_INDEX),from $(TORCH_INDEX),from pip's configured indexes) and optianim, once"
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) $(TORCH)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,optimizers,dask,docs]'
+	$(PIP) $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) $(TORCH)
+	$(PIP) -e .
 	touch $@
 
-render: setup
+# What the test suite needs on top: its tools (the test extra), the extras it checks (optimizers, dask)
+# and the docs extra (the suite builds the documentation site: tests/test_docs.py).
+$(VENV)/.test: $(VENV)/.render
+	@echo "adding the test tools and the optimizers, dask and docs extras to $(VENV), once"
+	$(PIP) -e '.[test,optimizers,dask,docs]'
+	touch $@
+
+setup: $(VENV)/.test  # everything a developer needs: what `make test` sets up
+
+render: $(VENV)/.render
 	$(VENV)/bin/optianim render scenes/pathological.py
 
-client-tools:  # ffprobe and Chromium for tests/clients, from Debian's packages
+client-tools:  # ffprobe, Chromium, LibreOffice Impress, pdflatex (animate) and pdftoppm for tests/clients, from Debian's packages (apt-get, as root)
 	bash tests/clients/install-tools.sh
 
-test: setup client-tools
+test: $(VENV)/.test client-tools
 	$(PY) -m pytest -n auto --dist loadfile
 
 docs: setup  # the documentation site, warnings as errors; the gallery renders through the render cache

@@ -8,10 +8,11 @@ declare -> compute -> look -> write -> drive -> faces."""
 from anim import starts
 from anim.declare.landscape import Landscape
 from anim.declare.scene import Camera, Optimizer, Scene
+from anim.declare.tune import tune
 from anim.errors import AnimError, EncodeError, RenderError, SceneError, UsageError
-from anim.faces.api import Plan, info, load, render, render_many, show, still, trajectories
+from anim.faces.api import Plan, explore, info, load, render, render_many, show, still, trajectories, tune_lr
 from anim.version import __version__
 
 __all__ = ["AnimError", "Camera", "EncodeError", "Landscape", "Optimizer", "Plan", "RenderError", "Scene", "SceneError",
-           "UsageError", "__version__", "info", "load", "render", "render_many", "show", "starts", "still",
-           "trajectories"]
+           "UsageError", "__version__", "explore", "info", "load", "render", "render_many", "show", "starts", "still",
+           "trajectories", "tune", "tune_lr"]

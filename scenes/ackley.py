@@ -2,7 +2,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import ackley
 
 # Start on a bump top far out on the plain, where the pull towards the hole is weak and every dent
@@ -21,5 +21,4 @@ scene = Scene(
         Optimizer("Adam", torch.optim.Adam, lr=0.5, color="black"),
         Optimizer("Momentum SGD", torch.optim.SGD, lr=0.01, momentum=0.95, color="blue"),
     ],
-    camera=Camera(elevation=40, azimuth=(-60, -140)),
 )

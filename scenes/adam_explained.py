@@ -2,7 +2,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import quadratic_bowl
 
 scene = Scene(
@@ -19,5 +19,4 @@ scene = Scene(
         Optimizer("Adam", torch.optim.Adam, lr=0.1),
     ],
     overlays=["update"],
-    camera=Camera(elevation=45, azimuth=(-80, 40)),
 )

@@ -2,7 +2,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import beale
 
 # Start high on the steep wall above the minimum (3, 0.5). The wall caps SGD's learning rate: at
@@ -23,5 +23,4 @@ scene = Scene(
         Optimizer("Adam", torch.optim.Adam, lr=0.2, color="black"),
     ],
     color_scale="log",  # the valley floor is thousands of times lower than the walls
-    camera=Camera(elevation=40, azimuth=(-60, -130)),
 )

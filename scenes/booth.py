@@ -2,7 +2,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import booth
 
 # A plain quadratic whose curvatures differ 9 times, tilted 45 degrees. SGD falls straight into
@@ -22,5 +22,4 @@ scene = Scene(
         Optimizer("Momentum SGD", torch.optim.SGD, lr=0.005, momentum=0.9, color="blue"),
         Optimizer("Adam", torch.optim.Adam, lr=0.3, color="black"),
     ],
-    camera=Camera(elevation=40, azimuth=(0, -65)),
 )

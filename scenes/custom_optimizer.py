@@ -8,7 +8,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import quadratic_bowl
 
 
@@ -47,5 +47,4 @@ scene = Scene(
         Optimizer("Adam", torch.optim.Adam, lr=0.1, color="black"),
         Optimizer("SGD", torch.optim.SGD, lr=0.07, color="#4363d8"),
     ],
-    camera=Camera(elevation=45, azimuth=(-80, 40)),
 )

@@ -2,7 +2,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import himmelblau
 
 scene = Scene(
@@ -14,5 +14,4 @@ scene = Scene(
     x_range=(-5, 5),
     y_range=(-5, 5),
     optimizers=[Optimizer("Adam", torch.optim.Adam, lr=0.1, color="black")],
-    camera=Camera(elevation=50, azimuth=(-60, 120)),
 )

@@ -2,11 +2,11 @@
 
 # A sweep: a hyperparameter given as a list expands into one optimizer per value, labelled by
 # it ("SGD lr=0.04"). The largest curvature is 25, so SGD is stable only below lr = 2/25 = 0.08.
-# Best seen as small multiples: `optianim render scenes/lr_sweep.py --view grid`.
+# Best seen as small multiples, one panel per learning rate: the scene asks for the grid view.
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import quadratic_bowl
 
 scene = Scene(
@@ -18,5 +18,5 @@ scene = Scene(
     x_range=(-5, 5),
     y_range=(-2.5, 2.5),
     optimizers=[Optimizer("SGD", torch.optim.SGD, lr=[0.005, 0.03, 0.075, 0.084])],
-    camera=Camera(elevation=45, azimuth=(-80, 40)),
+    views=["grid"],                    # what a render draws unless --view says otherwise
 )

@@ -1,10 +1,10 @@
-"""Modern optimizers in a tilted valley (--view grid): Lion moves each weight by lr, Muon steps one length, Prodigy grows its step size d."""
+"""Modern optimizers in a tilted valley, one panel each: Lion moves each weight by lr, Muon steps one length, Prodigy grows its step size d."""
 
 import math
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 
 # Needs the optimizers extra: pip install 'optianim[optimizers]' (pytorch_optimizer and schedulefree).
 
@@ -34,5 +34,5 @@ scene = Scene(
         Optimizer("Schedule-Free", "schedulefree.AdamWScheduleFree", lr=0.3),  # AdamW; its averaged x is recorded too
         Optimizer("Prodigy", "prodigy", lr=1.0),                 # lr scales its own estimate d, which starts tiny
     ],
-    camera=Camera(elevation=35, azimuth=(-70, 290)),
+    views=["grid"],                    # one panel per optimizer: six paths in one contour tangle
 )

@@ -2,7 +2,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import quadratic_bowl
 
 scene = Scene(
@@ -18,5 +18,4 @@ scene = Scene(
         Optimizer("Momentum SGD", torch.optim.SGD, lr=0.07, momentum=0.6),
     ],
     overlays=["gradient", "momentum"],
-    camera=Camera(elevation=45, azimuth=(-80, 40)),
 )

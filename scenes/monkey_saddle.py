@@ -2,7 +2,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import monkey_saddle
 
 # w1^3 - 3 w1 w2^2 is flat to second order at (0, 0) and falls away in three valleys (towards
@@ -24,5 +24,4 @@ scene = Scene(
         Optimizer("Momentum SGD", torch.optim.SGD, lr=0.005, momentum=0.9, color="blue"),
         Optimizer("Adam", torch.optim.Adam, lr=0.01, color="black"),
     ],
-    camera=Camera(elevation=35, azimuth=(-60, -120)),
 )

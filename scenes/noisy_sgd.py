@@ -2,7 +2,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import quadratic_bowl
 
 # The surface is exact (and drawn so); the optimizers are given noisy gradients: grad_noise=5 adds
@@ -25,5 +25,4 @@ scene = Scene(
         Optimizer("Momentum, same noise", torch.optim.SGD, lr=0.003, momentum=0.9, grad_noise=5.0, color="blue"),
         Optimizer("Exact gradient", torch.optim.SGD, lr=0.03, color="black"),
     ],
-    camera=Camera(elevation=45, azimuth=(-80, 40)),
 )

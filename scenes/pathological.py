@@ -2,7 +2,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 
 
 def pathological_curve_loss(w1, w2):
@@ -29,5 +29,4 @@ scene = Scene(
         Optimizer("RMSprop", torch.optim.RMSprop, lr=10, alpha=0.1, color="darkgreen"),
         Optimizer("Adam", torch.optim.Adam, lr=10, color="black"),
     ],
-    camera=Camera(elevation=30, azimuth=(-60, 300)),
 )

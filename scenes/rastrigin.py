@@ -2,7 +2,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import rastrigin
 
 # Start on a bump top at (3.5, -2.5); every dent of the egg-crate is a local minimum, each one
@@ -22,5 +22,4 @@ scene = Scene(
         Optimizer("Adam", torch.optim.Adam, lr=0.5, color="black"),
         Optimizer("Momentum SGD", torch.optim.SGD, lr=0.002, momentum=0.97, color="blue"),
     ],
-    camera=Camera(elevation=45, azimuth=(-90, -140)),
 )

@@ -2,7 +2,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import rosenbrock
 
 scene = Scene(
@@ -20,5 +20,4 @@ scene = Scene(
         Optimizer("Adam", torch.optim.Adam, lr=0.1, color="black"),
     ],
     color_scale="log",  # the valley floor is thousands of times lower than the walls
-    camera=Camera(elevation=40, azimuth=(-120, 60)),
 )

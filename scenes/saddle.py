@@ -2,7 +2,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import saddle
 
 scene = Scene(
@@ -18,5 +18,4 @@ scene = Scene(
         Optimizer("Momentum SGD", torch.optim.SGD, lr=0.05, momentum=0.9, color="blue"),
         Optimizer("Adam", torch.optim.Adam, lr=0.05, color="black"),
     ],
-    camera=Camera(elevation=30, azimuth=(-60, 60)),
 )

@@ -2,7 +2,7 @@
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 from anim.surfaces import six_hump_camel
 
 # Four starts on the outer slopes, symmetric about the origin. Each has a local minimum close by:
@@ -21,5 +21,4 @@ scene = Scene(
         Optimizer("SGD", torch.optim.SGD, lr=0.02, color="red"),
         Optimizer("Momentum SGD", torch.optim.SGD, lr=0.015, momentum=0.9, color="blue"),
     ],
-    camera=Camera(elevation=45, azimuth=(-60, -110)),
 )

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from anim import Camera, Landscape, Optimizer
+from anim import Landscape, Optimizer
 from anim.datasets import spirals
 
 
@@ -25,5 +25,4 @@ scene = Landscape(
         Optimizer("RMSprop", torch.optim.RMSprop, lr=0.001),
     ],
     plane="pca",                                      # the plane of the paths' two principal directions
-    camera=Camera(elevation=35, azimuth=(-60, 120)),
 )

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from anim import Camera, Optimizer, Scene
+from anim import Optimizer, Scene
 
 
 def bivar_gaussian(w1, w2, x_mean=0.0, y_mean=0.0, x_sig=1.0, y_sig=1.0):
@@ -26,6 +26,7 @@ scene = Scene(
     title="Steep optima",
     surface=comb_func,
     init=(0, 0),
+    minima=[(1.0, -0.5), (-1.0, 0.5), (-0.5, -0.8)],  # the three wells' floors
     steps=100,
     x_range=(-2, 2),
     y_range=(-2, 2),
@@ -37,5 +38,4 @@ scene = Scene(
         Optimizer("RMSprop", torch.optim.RMSprop, lr=0.05, alpha=0.1, color="darkgreen"),
         Optimizer("Adam", torch.optim.Adam, lr=0.05, color="black"),
     ],
-    camera=Camera(elevation=35, azimuth=(-60, 300)),
 )

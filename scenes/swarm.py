@@ -1,12 +1,12 @@
 """Himmelblau from 400 starts: SGD follows the gradient into a basin, Adam cuts across borders."""
 
 # A swarm: `init` is a generator, and every optimizer runs from every one of its points in a
-# single vectorized torch run. Best seen as small multiples: `optianim render scenes/swarm.py
-# --view grid` draws one panel per optimizer.
+# single vectorized torch run. Best seen as small multiples, one panel per optimizer: the scene
+# asks for the grid view (`--view contour` still draws the swarms over one another).
 
 import torch
 
-from anim import Camera, Optimizer, Scene, starts
+from anim import Optimizer, Scene, starts
 from anim.surfaces import himmelblau
 
 scene = Scene(
@@ -21,5 +21,5 @@ scene = Scene(
         Optimizer("SGD", torch.optim.SGD, lr=0.005, color="#e6194b"),
         Optimizer("Adam", torch.optim.Adam, lr=0.1, color="#4363d8"),
     ],
-    camera=Camera(elevation=50, azimuth=(-60, 60)),
+    views=["grid"],                    # what a render draws unless --view says otherwise
 )

@@ -125,7 +125,7 @@ class NullEncoder:
     holds (temporary path, FileRecord) pairs with the frames, rate and size a file of that format
     gets from the frames fed (anim.write.encode.Shape's rules); an error removes them, as the real one does."""
 
-    def __init__(self, finals, shape, view=None, samples=(), max_gif_bytes=0):
+    def __init__(self, finals, shape, view=None, samples=(), max_gif_bytes=0, reserved=()):
         self.finals = {name: Path(path) for name, path in finals.items()}
         self.shape, self.view, self.samples, self.max_gif_bytes = shape, view, list(samples), max_gif_bytes
         self.frames = 0

@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from anim.write.formats import FORMATS
+
 
 @dataclass
 class Stream:
@@ -168,7 +170,16 @@ def check_outputs(folder, scene_path, plan):
     info = {output.filename: output for output in plan.outputs}
     manifest = json.loads((folder / "manifest.json").read_text())
     records = {r["file"]: r for r in manifest["files"]}
-    assert set(records) == set(info) | {"trajectories.csv", "index.html"}
+    # beside animations, their text alternative and a descriptions track per view (anim.write.describe)
+    views = {o.view for o in plan.outputs if o.view and FORMATS[o.format].animated}
+    described = {"description.txt", *(f"{view}.vtt" for view in views)} if views else set()
+    assert set(records) == set(info) | {"trajectories.csv", "index.html"} | described
+    assert set(manifest["alt"]) == set(plan.settings.views)
+    for name in described:
+        data = (folder / name).read_bytes()
+        assert records[name]["bytes"] == len(data) and records[name]["sha256"] == hashlib.sha256(data).hexdigest()
+        if name.endswith(".vtt"):
+            assert data.startswith(b"WEBVTT\n") and data.count(b" --> ") == len(manifest["description"]["events"])
     for name, promised in info.items():
         path, record = folder / name, records[name]
         data = path.read_bytes()

@@ -62,14 +62,14 @@ NUMPY_SURFACE = ("surface: must use torch operations (torch.sin, torch.exp, ...)
                  "so that the optimizers get gradients")
 
 
-@pytest.mark.parametrize("surface", [
-    "np.sin(w1) + w2 ** 2",                                 # numpy functions on the tensors
-    "np.sin(w1.numpy()) + w2 ** 2",                         # the tensors made numpy
-    "np.sin(w1.numpy()) + np.cos(w2.numpy())",              # a numpy array returned
-    "torch.from_numpy(np.sin(w1.numpy())) + w2 ** 2",       # and back
-    "torch.sin(w1) + (np.exp(w2) if w2.dim() == 0 else torch.exp(w2))",  # numpy in the runs alone
+@pytest.mark.parametrize("surface, line", [   # line 6 is where it fails; line 5 the def, when nothing fails
+    ("np.sin(w1) + w2 ** 2", 6),                                 # numpy functions on the tensors
+    ("np.sin(w1.numpy()) + w2 ** 2", 6),                         # the tensors made numpy
+    ("np.sin(w1.numpy()) + np.cos(w2.numpy())", 5),              # a numpy array returned
+    ("torch.from_numpy(np.sin(w1.numpy())) + w2 ** 2", 6),       # and back
+    ("torch.sin(w1) + (np.exp(w2) if w2.dim() == 0 else torch.exp(w2))", 6),  # numpy in the runs alone
 ])
-def test_a_numpy_surface_is_told_to_use_torch_in_one_line(scene_file, tmp_path, surface):
+def test_a_numpy_surface_is_told_to_use_torch_in_one_line(scene_file, tmp_path, surface, line):
     path = scene_file(f"""
         import numpy as np
         import torch
@@ -80,7 +80,7 @@ def test_a_numpy_surface_is_told_to_use_torch_in_one_line(scene_file, tmp_path, 
     """)
     for args in (["info", path], ["render", path, "-o", tmp_path], ["trajectories", path, "-o", tmp_path / "t.csv"]):
         result = run(*args)
-        assert (result.exit_code, result.output) == (1, f"error: {path}: {NUMPY_SURFACE}\n")
+        assert (result.exit_code, result.output) == (1, f"error: {path}:{line}: {NUMPY_SURFACE}\n")
     assert list(tmp_path.iterdir()) == [path]
 
 
@@ -97,7 +97,7 @@ def test_numpy_in_an_lbfgs_closure_is_told_to_use_torch(scene_file):
         scene = Scene(name="np", surface=loss, steps=3, optimizers=[Optimizer("LBFGS", torch.optim.LBFGS)])
     """)
     result = run("info", path)
-    assert (result.exit_code, result.output) == (1, f"error: {path}: {NUMPY_SURFACE}\n")
+    assert (result.exit_code, result.output) == (1, f"error: {path}:8: {NUMPY_SURFACE}\n")
 
 
 def test_numpy_on_a_tensor_that_needs_gradients_in_the_scene_file_names_the_line(scene_file):
@@ -182,7 +182,7 @@ def test_what_running_the_scene_finds_wrong_is_one_line(scene_file, surface, opt
         scene = Scene(name="c", surface=lambda w1, w2: {surface}, steps=3, optimizers=[{optimizer}])
     """)
     result = run("info", path)
-    assert (result.exit_code, result.output) == (1, f"error: {path}: {message}\n")
+    assert (result.exit_code, result.output) == (1, f"error: {path}:5: {message}\n")
 
 
 def test_short_values_are_quoted_as_they_are_and_long_ones_shortened():
@@ -206,3 +206,96 @@ def test_info_and_still_also_note_a_start_point_outside_a_fixed_range(scene_file
     assert result.exit_code == 0, result.output
     assert any(line.startswith("note: start point 0 (5, 0.5) lies outside the view window w1 in (-2, 2), w2 in (")
                and line.endswith(": widen x_range or move it") for line in result.output.splitlines()), result.output
+
+
+# The first hour's messages (issue 27): each one line, naming file and line, that says what to type.
+
+NUMBER_SURFACE = ("surface: turns a tensor into one Python number (math.sin, float(), .item(), ...); use torch "
+                  "functions such as torch.sin, which take a whole mesh of points and keep the gradient")
+TRUTH_SURFACE = ("surface: uses a tensor as one truth value (if w1 > 0: ...); choose point by point with "
+                 "torch.where(w1 > 0, this, that), which takes a whole mesh of points")
+NEWCOMER = """\
+import math
+import torch
+from anim import Scene, Optimizer
+
+def loss({arguments}):
+    {body}
+
+scene = Scene(name="first", surface=loss, init=(1, 1), steps=10,
+              optimizers=[Optimizer("SGD", torch.optim.SGD, lr={lr}),
+                          Optimizer("Adam", torch.optim.Adam, lr={adam_lr})])
+"""
+
+
+def newcomer(tmp_path, arguments="w1, w2", body="return w1 ** 2 + w2 ** 2", lr="0.1", adam_lr="0.1"):
+    path = tmp_path / "first.py"
+    path.write_text(NEWCOMER.format(arguments=arguments, body=body, lr=lr, adam_lr=adam_lr))
+    return path
+
+
+@pytest.mark.parametrize("body", ["return math.sin(w1) + w2 ** 2", "return float(w1) ** 2 + w2 ** 2"])
+def test_a_surface_made_of_python_numbers_is_one_line_with_no_torch_warning_before_it(tmp_path, body):
+    """As a real process: what torch warns on the way (a tensor that needs gradients made a
+    number) would print on stderr ahead of the message."""
+    import subprocess
+    import sys
+
+    path = newcomer(tmp_path, body=body)
+    result = subprocess.run([sys.executable, "-m", "anim", "info", str(path)], capture_output=True, text=True,
+                            cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", f"error: {path}:6: {NUMBER_SURFACE}\n")
+
+
+@pytest.mark.parametrize("arguments, body, line, message", [
+    ("w", "return w[0] ** 2 + w[1] ** 2", 5,
+     "surface: loss(w) takes 1 argument; a surface is called with the two weights, one tensor each: "
+     "def loss(w1, w2)"),
+    ("w1, w2, scale", "return scale * (w1 ** 2 + w2 ** 2)", 5,
+     "surface: loss(w1, w2, scale) takes 3 arguments; a surface is called with the two weights, one tensor each: "
+     "def loss(w1, w2)"),
+    ("w1, w2", "return w1 ** 2 + w2 ** 2 if w1 > 0 else w2 ** 2", 6, TRUTH_SURFACE),
+    ("w1, w2", "return w1.item() ** 2 + w2 ** 2", 6, NUMBER_SURFACE),
+])
+def test_a_surface_written_for_one_point_is_told_the_fix_at_its_line(tmp_path, arguments, body, line, message):
+    path = newcomer(tmp_path, arguments, body)
+    for args in (["info", path], ["render", path, "-o", tmp_path / "out"]):
+        result = run(*args)
+        assert (result.exit_code, result.output) == (1, f"error: {path}:{line}: {message}\n")
+
+
+@pytest.mark.parametrize("lr, adam_lr, line, message", [
+    ("-0.1", "0.1", 9, "optimizers['SGD']: SGD rejected its hyperparameters: Invalid learning rate: -0.1"),
+    ("0.1", "[0.1, -1.0]", 10,
+     "optimizers['Adam lr=-1']: Adam rejected its hyperparameters: Invalid learning rate: -1.0"),
+])
+def test_a_hyperparameter_an_optimizer_rejects_names_the_line_declaring_it(tmp_path, lr, adam_lr, line, message):
+    path = newcomer(tmp_path, lr=lr, adam_lr=adam_lr)
+    result = run("info", path)
+    assert (result.exit_code, result.output) == (1, f"error: {path}:{line}: {message}\n")
+
+
+def test_a_misspelt_scene_file_is_told_the_closest_name(tmp_path):
+    (tmp_path / "scenes").mkdir()
+    (tmp_path / "scenes" / "rosenbrock.py").write_text("")
+    result = run("render", tmp_path / "scenes" / "rosenbrok.py", "-o", tmp_path / "out")
+    assert (result.exit_code, result.output) == (
+        1, f"error: {tmp_path / 'scenes' / 'rosenbrok.py'}: no such file "
+           f"(did you mean {tmp_path / 'scenes' / 'rosenbrock.py'}?)\n")
+    assert not (tmp_path / "out").exists()
+def test_a_complex_surface_is_one_line_before_any_work_without_a_torch_warning(scene_file, recwarn):
+    path = scene_file(OUTSIDE.format(init="(1, 1)").replace("w1 ** 2 + w2 ** 2", "(w1 + 1j * w2) ** 2"))
+    result = run("info", path)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [f"error: {path}:4: surface: returns complex64 values; a loss is a real "
+                                          "number at each point (for complex values, take .abs() or .real)"]
+    assert [str(w.message) for w in recwarn if "complex" in str(w.message)] == []
+
+
+def test_an_infinite_learning_rate_renders_its_divergence(scene_file, tmp_path):
+    path = scene_file(OUTSIDE.format(init="(1, 1)").replace("lr=0.1", "lr=float('inf')"))
+    result = run("render", path, "-o", tmp_path, "--size", "160x96", "--format", "png", "--view", "contour")
+    assert result.exit_code == 0, result.output
+    assert "  note: SGD (run 0) diverged at step 1: drawn up to there" in result.output.splitlines()
+    manifest = json.loads((tmp_path / "outside" / "manifest.json").read_text())
+    assert manifest["optimizers"][0]["hyperparameters"] == {"lr": "inf"}  # JSON has no inf

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from anim.compute.stepping import needs_closure
+from anim.compute import clipping, dynamo, stepping
 from anim.compute.trajectory import Run, build_scheduler, rejection_hint
 from anim.declare.scene import Scene, brief, one_line
 from anim.errors import SceneError
@@ -28,7 +28,9 @@ class Projection:
     """How the plane was made and how well it holds the paths. `center` [P] and `directions`
     [2, P] are float32 in the model's parameters() order; `weights` [runs, steps, P] every
     recorded weight vector; `explained` PCA's share of the paths' squared distance from the
-    centre per direction (None for other planes)."""
+    centre per direction (None for other planes); `averaged` [runs, steps, P] Schedule-Free's
+    averaged weights x, where eval() would put the model, recorded with each point (NaN for
+    runs of other optimizers; None when no run has them)."""
 
     kind: str
     center: np.ndarray
@@ -38,6 +40,30 @@ class Projection:
     center_of: str  # "initial weights", "last weights of <label>" or "given centre"
     examples: int
     batched: bool   # the surface was evaluated under vmap (False: point by point)
+    averaged: object = None
+
+    @property
+    def axes(self):
+        """What the plane's two coordinates are, for the views' axes, the manifest and the CSV: a PCA
+        plane's principal components with the share of the paths' variance (their squared distance
+        from the centre) each holds, else its two directions."""
+        if self.explained is not None:
+            return tuple(f"PC{i} ({100 * share:.1f} % of the path's variance)"
+                         for i, share in enumerate(self.explained, 1))
+        return ("direction 1", "direction 2")
+
+    @property
+    def short_axes(self):
+        """The axes as a small panel labels them: PC1 (87.3 %), or direction 1."""
+        if self.explained is not None:
+            return tuple(f"PC{i} ({100 * share:.1f} %)" for i, share in enumerate(self.explained, 1))
+        return self.axes
+
+    @property
+    def columns(self):
+        """The CSV's names for the plane coordinates (w1, w2 under their own names): pc1, pc2 or
+        direction_1, direction_2."""
+        return ("pc1", "pc2") if self.explained is not None else ("direction_1", "direction_2")
 
     def described(self, runs):
         """The manifest's `plane`: its kind, the explained variance, the largest off-plane
@@ -53,7 +79,8 @@ class Projection:
             return None if best is None else {"value": best[0], "optimizer": best[1], "step": best[2]}
 
         return {
-            "kind": self.kind, "center": self.center_of, "parameters": int(self.center.size),
+            "kind": self.kind, "axes": list(self.axes), "csv_columns": list(self.columns),
+            "center": self.center_of, "parameters": int(self.center.size),
             "examples": self.examples,
             "explained_variance": None if self.explained is None else [round(v, 6) for v in self.explained],
             "max_off_plane": worst(lambda run: run.off_plane),
@@ -74,6 +101,7 @@ def check(landscape):
     of its output, the plane's size, each optimizer's first update."""
     import torch
 
+    dynamo.defer()
     X, y = _data(torch, landscape)
     with _from_seed_0(torch):
         model = _model(torch, landscape)
@@ -94,13 +122,15 @@ def compute(landscape):
 
     from anim.compute import plane
 
+    dynamo.defer()
+
     X, y = _data(torch, landscape)
     with _from_seed_0(torch):
         model = _model(torch, landscape)
     initial = _flat(torch, model)
     recorded = [_train(torch, landscape, optimizer, X, y, initial) for optimizer in landscape.optimizers]
-    weights = np.stack([w for w, _ in recorded])
-    losses = np.stack([loss for _, loss in recorded])
+    weights = np.stack([w for w, _, _ in recorded])
+    losses = np.stack([loss for _, loss, _ in recorded])
     count = initial.numel()
     center, center_of = _center(landscape, initial.double().numpy(), weights, count)
     deltas = weights.reshape(-1, count).astype(np.float64) - center
@@ -123,15 +153,26 @@ def compute(landscape):
     for i, optimizer in enumerate(landscape.optimizers):
         points = np.column_stack([coords[i], losses[i]]).astype(np.float32)
         finite = np.isfinite(points).all(axis=1)
+        extras = dict(recorded[i][2])
+        if "x" in extras:  # Schedule-Free's averaged weights: on the plane, like the points
+            extras["x"] = plane.coordinates(extras["x"].astype(np.float64) - center,
+                                            directions32.astype(np.float64))[0].astype(np.float32)
         runs.append(PlaneRun(optimizer.label, optimizer.color, 0, points,
-                             None if finite.all() else int(np.argmin(finite)),
+                             None if finite.all() else int(np.argmin(finite)), extras=extras,
                              plane_loss=plane_loss[i], off_plane=_relative(distance[i], weights[i])))
     start = tuple(float(v) for v in coords[0, 0])
     scene = Scene(name=landscape.name, title=landscape.title, surface=surface, optimizers=landscape.optimizers,
                   init=start, steps=landscape.steps, x_range=landscape.x_range, y_range=landscape.y_range,
-                  camera=landscape.camera, zlabel=landscape.zlabel, color_scale=landscape.color_scale)
+                  camera=landscape.camera, zlabel=landscape.zlabel, color_scale=landscape.color_scale,
+                  views=landscape.views, minima=landscape.minima, legend=landscape.legend)
+    averaged = None
+    if any("x" in extras for _, _, extras in recorded):
+        averaged = np.full(weights.shape, np.nan, dtype=np.float32)
+        for row, (_, _, extras) in zip(averaged, recorded):
+            if "x" in extras:
+                row[:] = extras["x"]
     projection = Projection(landscape.plane if isinstance(landscape.plane, str) else "given", center32,
-                            directions32, weights, explained, center_of, len(X), surface.batched)
+                            directions32, weights, explained, center_of, len(X), surface.batched, averaged)
     return Trained(scene, runs, projection)
 
 
@@ -242,8 +283,10 @@ def _center_given(landscape, count):
 
 
 def _train(torch, landscape, optimizer, X, y, initial, steps=None):
-    """One optimizer from the initial weights (model() right after torch.manual_seed(0)): the
-    weights [steps, P] and the full-batch loss [steps] before each update, float32."""
+    """One optimizer from the initial weights (model() right after torch.manual_seed(0)), stepped
+    as its authors document it (anim.compute.stepping: Muon's matrices, create_graph, closures,
+    Schedule-Free's train(), clipping): the weights [steps, P] and the full-batch loss [steps]
+    before each update, float32, and the per-step extras (Schedule-Free's x as [steps, P], d)."""
     steps = landscape.steps if steps is None else steps
     field = f"optimizers[{optimizer.label!r}]"
     with _from_seed_0(torch):
@@ -252,46 +295,45 @@ def _train(torch, landscape, optimizer, X, y, initial, steps=None):
         if initial is not None and not torch.equal(_flat(torch, model), initial):
             raise SceneError("model: returned different weights after the same torch.manual_seed(0); it must "
                              "draw them from torch's random state alone, so every optimizer starts alike")
+        given, rest = stepping.network_params(optimizer.factory, parameters)
         try:
-            torch_optimizer = optimizer.factory(parameters, **optimizer.hyperparameters)
+            torch_optimizer = optimizer.factory(given, **optimizer.hyperparameters)
         except (TypeError, ValueError) as exc:
             name = getattr(optimizer.factory, "__name__", "the factory")
             raise SceneError(f"{field}: {name} rejected its hyperparameters: {one_line(exc)}"
                              f"{rejection_hint(optimizer, exc)}") from exc
         _, step_scheduler = build_scheduler(torch, optimizer, torch_optimizer)
         batches = _batches(torch, len(X), landscape.batch_size)
+        batch = [X, y]  # the examples of this step's update (a closure re-evaluates their loss)
+        how = stepping.Stepping(torch_optimizer, parameters, lambda: landscape.loss(model(batch[0]), batch[1]),
+                                clip=clipping.clipper(torch, optimizer, parameters),
+                                companion=stepping.companion(torch, rest))
         weights = np.empty((steps, sum(p.numel() for p in parameters)), dtype=np.float32)
         losses = np.empty(steps, dtype=np.float32)
-        closure_needed = needs_closure(torch_optimizer)
+        before, after = [], []
         with torch.enable_grad():
+            how.begin()
             for step in range(steps):
                 weights[step] = _flat(torch, model).numpy()
+                before.append(how.extras_before())
                 if landscape.batch_size is None:
                     loss = _loss(torch, landscape, model, X, y)
                     losses[step] = loss.item()
-                    batch_X, batch_y = X, y
                 else:
                     with torch.no_grad():
                         losses[step] = float(landscape.loss(model(X), y))
                     chosen = next(batches)
-                    batch_X, batch_y = X[chosen], y[chosen]
-                    loss = _loss(torch, landscape, model, batch_X, batch_y)
-
-                def closure(batch_X=batch_X, batch_y=batch_y):
-                    torch_optimizer.zero_grad()
-                    value = landscape.loss(model(batch_X), batch_y)
-                    value.backward()
-                    return value
-
-                torch_optimizer.zero_grad()
-                loss.backward()
+                    batch[:] = X[chosen], y[chosen]
+                    loss = _loss(torch, landscape, model, *batch)
+                how.backward(loss)
                 try:
-                    torch_optimizer.step(*((closure,) if closure_needed else ()))
+                    how.step(*how.step_args(loss))
                     if step_scheduler is not None:
                         step_scheduler(losses[step])
                 except Exception as exc:
                     raise SceneError(f"{field}: step {step} failed: {type(exc).__name__}: {one_line(exc)}") from exc
-    return weights, losses
+                after.append(how.extras_after())
+    return weights, losses, {**stepping.stack_extras(before), **stepping.stack_extras(after)}
 
 
 def _batches(torch, examples, batch_size):

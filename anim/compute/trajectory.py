@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from anim.compute import stepping
+from anim.compute import clipping, dynamo, stepping
 from anim.declare import catalog
 from anim.declare.scene import NUMPY_SURFACE, brief, calls_numpy, one_line
 from anim.errors import SceneError
@@ -31,8 +31,9 @@ DIVERGED, LEFT_VIEW = "diverged", "left the view"
 @dataclass(frozen=True)
 class Run:
     """One optimizer from one start point: points[t] = (w1, w2, loss) before update t; and what
-    the optimizer did there (see `Recorder`): grad[t] and lr[t] it was given, the update[t] it
-    took and its state[key][t] after that update."""
+    the optimizer did there (see `Recorder`): grad[t] the gradient there (after any noise),
+    clipped_grad[t] the gradient the step used if the optimizer clips it (else None), lr[t] the
+    learning rate it was given, the update[t] it took and its state[key][t] after that update."""
 
     label: str
     color: str
@@ -48,6 +49,7 @@ class Run:
     update: object = None  # [steps, 2] float32: w(t+1) - w(t), the step it really took
     lr: object = None      # [steps] float64: the learning rate of the parameter group for update t
     state: object = None   # {key: [steps, 2]}: each per-weight tensor of optimizer.state after update t
+    clipped_grad: object = None  # [steps, 2] float32: the gradient after clipping, which step() used; None: no clipping
 
     def __post_init__(self):
         """A run made without a record of its optimizer (by hand) gets NaN for it, and no state."""
@@ -57,6 +59,11 @@ class Run:
                 object.__setattr__(self, name, np.full(shape, np.nan, dtype=np.float64 if name == "lr" else np.float32))
         if self.state is None:
             object.__setattr__(self, "state", {})
+
+    @property
+    def used_grad(self):
+        """The gradient the optimizer's step used: clipped_grad if it clips, else grad."""
+        return self.grad if self.clipped_grad is None else self.clipped_grad
 
     @functools.cached_property
     def stop(self):
@@ -92,6 +99,9 @@ class Run:
 # Not LBFGS (line search over all weights), Adafactor (factored, norm-clipped) nor Muon (matrices).
 ELEMENTWISE = ("ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop",
                "Rprop", "SGD")
+# pytorch_optimizer's optimizers that treat each weight alone (tested like torch's), but for the
+# options listed: gradient centralisation, AdaNorm and cautious updates reduce over a whole tensor.
+LIBRARY_ELEMENTWISE = {"Lion": ("use_gc", "adanorm", "cautious"), "AdaBelief": ("adanorm", "cautious")}
 
 
 def compute(scene):
@@ -106,6 +116,8 @@ def compute(scene):
     it is the same alone and in a swarm; the recorded loss is the clean loss at the point.
     """
     import torch  # here, not at module level: Run must unpickle in render workers without torch
+
+    dynamo.defer()  # torch.optim's graph breaks need no torch._dynamo outside torch.compile: ~1 s CPU saved
 
     runs = []
     together = len(scene.init) > 1 and _deterministic(torch, scene)
@@ -166,33 +178,44 @@ class Recorder:
     """What an optimizer is given and does at each step, for the `runs` start points of one torch
     run (weights of shape (2,) alone, (2, runs) in a swarm; column r is run r): call `before` right
     before the step call and `after` right after it; a closure passed through `catching` records
-    the gradient of its first evaluation instead (what an optimizer such as LBFGS is given).
+    the gradient of its first evaluation instead (what an optimizer such as LBFGS is given). With
+    `clipping`, the gradient recorded is the one before clipping (given as `unclipped`) and the
+    clipped one, in the weights' .grad, is recorded beside it.
 
     The state is every tensor in optimizer.state[weights] with as many elements as the weights,
     found generically (momentum_buffer, exp_avg, sum, a scene's own buffers, ...), NaN at the
     steps before it appears; scalars (step, eta, ...) and lists (LBFGS's history) are left out.
     """
 
-    def __init__(self, steps, runs):
+    def __init__(self, steps, runs, clipping=False):
         self.grad = np.full((steps, 2, runs), np.nan, dtype=np.float32)
+        self.clipped = np.full((steps, 2, runs), np.nan, dtype=np.float32) if clipping else None
         self.update = np.full((steps, 2, runs), np.nan, dtype=np.float32)
         self.lr = np.full(steps, np.nan)
         self.state = {}
         self._step, self._weights, self._first = 0, None, False
 
-    def before(self, step, weights, torch_optimizer):
+    def before(self, step, weights, torch_optimizer, unclipped=None):
         self._step, self._first = step, True
         self._weights = _columns(weights).copy()
-        if weights.grad is not None:
-            self.grad[step] = _columns(weights.grad)
+        self._gradients(weights, unclipped)
         self.lr[step] = float(torch_optimizer.param_groups[0].get("lr", math.nan))
 
-    def catching(self, weights, closure):
-        """`closure`, recording the gradient it computes first after each `before`."""
+    def _gradients(self, weights, unclipped):
+        if weights.grad is None:
+            return
+        self.grad[self._step] = _columns(weights.grad if unclipped is None else unclipped)
+        if self.clipped is not None:
+            self.clipped[self._step] = _columns(weights.grad)
+
+    def catching(self, weights, closure, unclipped=lambda: None):
+        """`closure`, recording the gradient it computes first after each `before` (`unclipped()`
+        gives it as it was before clipping)."""
         def recorded():
             loss = closure()
             if self._first:
-                self.grad[self._step], self._first = _columns(weights.grad), False
+                self._gradients(weights, unclipped())
+                self._first = False
             return loss
 
         return recorded
@@ -208,9 +231,10 @@ class Recorder:
                 self.state[key][step] = _columns(value)
 
     def of(self, run):
-        """(grad, update, lr, state) of run `run` (a column of the weights)."""
+        """(grad, update, lr, state, clipped grad or None) of run `run` (a column of the weights)."""
         return (self.grad[:, :, run].copy(), self.update[:, :, run].copy(), self.lr.copy(),
-                {key: values[:, :, run].copy() for key, values in self.state.items()})
+                {key: values[:, :, run].copy() for key, values in self.state.items()},
+                None if self.clipped is None else self.clipped[:, :, run].copy())
 
 
 def _columns(tensor):
@@ -230,9 +254,10 @@ def _grad_noise(optimizer, runs):
 
 
 def vectorizes(optimizer):
-    """Whether all start points can run as one: a torch.optim optimizer in ELEMENTWISE, or a class
-    of the scene's own that says `elementwise = True`; not with fused=True, whose kernels round
-    differently for many weights than for two."""
+    """Whether all start points can run as one: a torch.optim optimizer in ELEMENTWISE, one of
+    pytorch_optimizer's in LIBRARY_ELEMENTWISE without the options that reduce over a tensor, or a
+    class of the scene's own that says `elementwise = True`; not with fused=True, whose kernels
+    round differently for many weights than for two."""
     import torch
 
     factory = optimizer.factory
@@ -240,6 +265,9 @@ def vectorizes(optimizer):
         return False
     if getattr(factory, "elementwise", False) is True:
         return True
+    library = getattr(factory, "__module__", "").startswith("pytorch_optimizer.")
+    if library and getattr(factory, "__name__", None) in LIBRARY_ELEMENTWISE:
+        return not any(optimizer.hyperparameters.get(name) for name in LIBRARY_ELEMENTWISE[factory.__name__])
     return any(factory is getattr(torch.optim, name, None) for name in ELEMENTWISE)
 
 
@@ -257,6 +285,7 @@ def _deterministic(torch, scene):
 def check_optimizers(scene):
     """Build every optimizer once on a throw-away parameter, so bad hyperparameters fail early."""
     import torch
+    dynamo.defer()
 
     for optimizer in scene.optimizers:
         why_not = catalog.refusal(optimizer.factory)
@@ -270,14 +299,18 @@ def check_first_steps(scene):
     surface must be differentiable there, and the optimizer must be able to step (SparseAdam,
     for one, cannot take the dense gradient of two weights)."""
     import torch
+    dynamo.defer()
 
     for optimizer in scene.optimizers:
         _run_one(torch, scene, optimizer, 0, scene.init[0], steps=1)
 
 
-def _build(optimizer, weights):
+def _build(optimizer, weights, groups=None):
+    """The torch optimizer on `weights` as its authors document it (anim.compute.stepping.params), or
+    on parameter `groups` as given."""
     try:
-        return optimizer.factory(stepping.params(optimizer.factory, weights), **optimizer.hyperparameters)
+        given = groups if groups is not None else stepping.params(optimizer.factory, weights)
+        return optimizer.factory(given, **optimizer.hyperparameters)
     except (TypeError, ValueError) as exc:
         name = getattr(optimizer.factory, "__name__", "the factory")
         raise SceneError(f"{_field(optimizer)}: {name} rejected its hyperparameters: {one_line(exc)}"
@@ -336,10 +369,12 @@ def _run_one(torch, scene, optimizer, run, start, steps=None):
     torch_optimizer = _build(optimizer, weights)
     _, step_scheduler = build_scheduler(torch, optimizer, torch_optimizer)
     noise = _grad_noise(optimizer, [run])
-    add_noise = (lambda: None) if noise is None else (lambda: noise.add_to(torch, weights))
-    how = stepping.Stepping(torch_optimizer, lambda: scene.surface(*stepping.flat(weights)), add_noise)
+    add_noise = None if noise is None else (lambda: noise.add_to(torch, weights))
+    clip = clipping.clipper(torch, optimizer, [weights])
+    how = stepping.Stepping(torch_optimizer, [weights], lambda: scene.surface(*stepping.flat(weights)), add_noise,
+                            clip)
     steps = scene.steps if steps is None else steps
-    recorder = Recorder(steps, 1)
+    recorder = Recorder(steps, 1, clipping=clip is not None)
     points = np.empty((steps, 3), dtype=np.float32)
     before, after = [], []
     with torch.enable_grad():
@@ -350,9 +385,10 @@ def _run_one(torch, scene, optimizer, run, start, steps=None):
             points[step, 2] = loss.item()
             before.append(how.extras_before())
             how.backward(loss)
-            recorder.before(step, weights, torch_optimizer)
-            step_args = tuple(recorder.catching(weights, closure) for closure in how.step_args(loss))
-            _step(optimizer, torch_optimizer, step_scheduler, step, points[step, 2], *step_args)
+            recorder.before(step, weights, torch_optimizer, how.unclipped)
+            step_args = tuple(recorder.catching(weights, closure, lambda: how.unclipped)
+                              for closure in how.step_args(loss))
+            _step(optimizer, how, step_scheduler, step, points[step, 2], *step_args)
             recorder.after(weights, torch_optimizer)
             after.append(how.extras_after())
     extras = {**stepping.stack_extras(before), **stepping.stack_extras(after)}
@@ -370,8 +406,9 @@ def _run_swarm(torch, scene, optimizer):
     if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau) or stepping.needs_closure(torch_optimizer):
         return None
     noise = _grad_noise(optimizer, range(len(starts)))
+    clip = clipping.column_clipper(torch, optimizer, weights)
     points = np.empty((scene.steps, len(starts), 3), dtype=np.float32)
-    recorder = Recorder(scene.steps, len(starts))
+    recorder = Recorder(scene.steps, len(starts), clipping=clip is not None)
     with torch.enable_grad():
         for step in range(scene.steps):
             losses = _evaluate(torch, scene, weights, optimizer, step, shape=(len(starts),))
@@ -381,15 +418,77 @@ def _run_swarm(torch, scene, optimizer):
             losses.sum().backward()
             if noise is not None:
                 noise.add_to(torch, weights)
-            recorder.before(step, weights, torch_optimizer)
+            unclipped = None
+            if clip is not None:
+                unclipped = weights.grad.detach().clone()
+                clip()
+            recorder.before(step, weights, torch_optimizer, unclipped)
             _step(optimizer, torch_optimizer, step_scheduler, step, None)
             recorder.after(weights, torch_optimizer)
     return [_finished(optimizer, run, points[:, run].copy(), recorder.of(run)) for run in range(len(starts))]
 
 
-def _step(optimizer, torch_optimizer, step_scheduler, step, loss, *step_args):
+def batches_lrs(scene, optimizer):
+    """Whether `lr_points` can run many learning rates of `optimizer` on the scene as one: it is
+    elementwise (`vectorizes`), steps without a closure, its scheduler (if any) needs no loss per
+    run, and the surface draws no noise. (`optimizer` at any one learning rate: it is built to see.)"""
+    import torch
+
+    if not vectorizes(optimizer) or not _deterministic(torch, scene):
+        return False
+    torch_optimizer = _build(optimizer, torch.nn.Parameter(torch.zeros(2)))
+    scheduler, _ = build_scheduler(torch, optimizer, torch_optimizer)
+    return not stepping.needs_closure(torch_optimizer) and not isinstance(
+        scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+
+
+def lr_points(scene, optimizer, lrs):
+    """The points [lrs, runs, steps, 3] of `optimizer` at each learning rate of `lrs` from every
+    start point of the scene, as one torch run (see `batches_lrs`): one parameter group per learning
+    rate, its weight of shape (2,) for one start point or (2, runs) for several (the swarm's
+    columns); the losses of all summed, so each weight gets exactly its own gradient, noise and
+    clipping. Each learning rate's runs equal it run alone, bit for bit (tests/compute/test_tuning.py)."""
+    import torch
+
+    starts = np.asarray(scene.init, dtype=np.float32)
+    shape = (len(lrs), len(starts))
+    # One block of memory holds every weight, (lrs, 2, runs): weight i is block[i], a Parameter of
+    # shape (2, runs) ((2,) for one start point) sharing it, so the optimizer's in-place updates are
+    # the block's; its gradient is a view of one block of gradients, written each step.
+    block = torch.from_numpy(np.array(np.broadcast_to(starts.T, (len(lrs), 2, len(starts)))))  # (a copy: written to)
+    gradients = torch.zeros_like(block)
+    each = (lambda t: t[:, :, 0].unbind(0)) if len(starts) == 1 else (lambda t: t.unbind(0))
+    weights = [torch.nn.Parameter(w) for w in each(block)]
+    for w, grad in zip(weights, each(gradients)):
+        w.grad = grad
+    groups = [dict(params=[w], lr=float(lr)) for w, lr in zip(weights, lrs)]
+    torch_optimizer = _build(optimizer.tuned_to("lr", float(lrs[0])), None, groups)
+    _, step_scheduler = build_scheduler(torch, optimizer, torch_optimizer)
+    noises = [_grad_noise(optimizer, range(len(starts))) for _ in lrs]
+    clip = clipping.column_clipper(torch, optimizer, None)
+    points = np.empty((scene.steps, *shape, 3), dtype=np.float32)
+    with _from_seed_0(torch), torch.enable_grad():
+        for step in range(scene.steps):
+            values = block.detach().requires_grad_()  # the same memory, a leaf of its own
+            losses = _evaluate(torch, scene, values.transpose(0, 1), optimizer, step, shape=shape)
+            points[step, :, :, :2] = block.numpy().transpose(0, 2, 1)
+            points[step, :, :, 2] = losses.detach().numpy()
+            gradients.copy_(torch.autograd.grad(losses.sum(), values)[0])
+            for w, noise in zip(weights, noises):
+                if noise is not None:
+                    noise.add_to(torch, w)
+            if clip is not None:  # each column a start point's gradient alone: clipped as rows of two
+                rows = gradients.transpose(1, 2).contiguous()
+                clip(rows.reshape(-1, 2))
+                gradients.copy_(rows.transpose(1, 2))
+            _step(optimizer, torch_optimizer, step_scheduler, step, None)
+    return points.transpose(1, 2, 0, 3)
+
+
+def _step(optimizer, stepper, step_scheduler, step, loss, *step_args):
+    """stepper.step(*step_args) (a torch optimizer, or a Stepping), then the scheduler's step."""
     try:
-        torch_optimizer.step(*step_args)
+        stepper.step(*step_args)
         if step_scheduler is not None:
             step_scheduler(loss)
     except Exception as exc:
@@ -402,9 +501,9 @@ def _step(optimizer, torch_optimizer, step_scheduler, step, loss, *step_args):
 def _finished(optimizer, run, points, recorded, extras=None, note=""):
     finite = np.isfinite(points).all(axis=1)
     diverged_at = None if finite.all() else int(np.argmin(finite))
-    grad, update, lr, state = recorded
+    grad, update, lr, state, clipped = recorded
     return Run(optimizer.label, optimizer.color, run, points, diverged_at, grad=grad, update=update, lr=lr,
-               state=state, extras=extras or {}, note=note)
+               state=state, extras=extras or {}, note=note, clipped_grad=clipped)
 
 
 def _evaluate(torch, scene, weights, optimizer, step, shape=()):

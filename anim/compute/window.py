@@ -1,11 +1,13 @@
 """The view window (fixed or fitted to the trajectories), where runs leave it, and the surface sampled on a Mesh."""
 
 import dataclasses
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from anim.declare.scene import NUMPY_SURFACE, calls_numpy, one_line
+from anim.declare.landscape import Landscape
+from anim.declare.scene import NUMPY_SURFACE, calls_numpy, one_line, tensor_misuse
 from anim.errors import SceneError
 
 MARGIN = 0.03  # fraction of a fitted range added on each side, so head markers are not cut
@@ -107,13 +109,19 @@ def _span(box):
 
 
 def left_view_step(run, window):
-    """The first finite step far outside the window (beyond one window size past an edge), or None."""
+    """The step where the run leaves the window for good: the first finite step far outside it
+    (beyond one window size past an edge) after which the run never comes back (every later point
+    far outside too, or not finite); None if it never leaves so. A run zig-zagging slowly outward
+    crosses that line and comes back many times before it is gone: it is drawn until then."""
     (x0, x1), (y0, y1) = window
     x, y = run.points[:, 0], run.points[:, 1]
+    finite = np.isfinite(run.points).all(axis=1)
     with np.errstate(invalid="ignore"):
         outside = ((x < x0 - (x1 - x0)) | (x > x1 + (x1 - x0)) | (y < y0 - (y1 - y0)) | (y > y1 + (y1 - y0)))
-    outside &= np.isfinite(run.points).all(axis=1)
-    return int(np.argmax(outside)) if outside.any() else None
+    outside &= finite
+    stays = np.flatnonzero(finite & ~outside)  # the steps where it is still within reach of the view
+    first = 0 if not len(stays) else int(stays[-1]) + 1
+    return first if first < len(outside) and outside[first] else None
 
 
 def mark_exits(runs, window):
@@ -130,7 +138,10 @@ def mark_exits(runs, window):
 
 def starts_outside(scene, window):
     """(index, (w1, w2)) of each start point outside the view window: a fixed x_range or y_range
-    can leave them out (a fitted window never does). A range given as None is not checked."""
+    can leave them out (a fitted window never does). A range given as None is not checked. A
+    Landscape's start lies on a plane found by training: its Scene of the plane is checked."""
+    if isinstance(scene, Landscape):
+        return []
     return [(i, point) for i, point in enumerate(scene.init)
             if any(bounds is not None and not bounds[0] <= value <= bounds[1] for value, bounds in zip(point, window))]
 
@@ -174,14 +185,17 @@ def sample(surface, x_range, y_range, resolution):
     except Exception as exc:
         if _needs_numpy(torch, surface, w1, w2):
             raise SceneError(NUMPY_SURFACE) from exc
-        raise SceneError(f"surface: fails on a mesh of points ({type(exc).__name__}: {one_line(exc)}); "
-                         "write it elementwise with torch operations") from exc
+        raise SceneError(tensor_misuse(exc) or f"surface: fails on a mesh of points ({type(exc).__name__}: "
+                         f"{one_line(exc)}); write it elementwise with torch operations") from exc
     if not isinstance(z, torch.Tensor) or tuple(z.shape) != tuple(w1.shape):
         if _needs_numpy(torch, surface, w1, w2):
             raise SceneError(NUMPY_SURFACE)
         shape = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
         raise SceneError(f"surface: must be elementwise (mesh of shape {tuple(w1.shape)} in, "
                          f"same shape out), got {shape}")
+    if z.is_complex() or z.dtype == torch.bool:  # (casting would drop the imaginary part, with a warning)
+        raise SceneError(f"surface: returns {str(z.dtype).removeprefix('torch.')} values; a loss is a real number "
+                         "at each point (for complex values, take .abs() or .real)")
     values = z.detach().to(torch.float32).numpy()
     if not np.isfinite(values).any():
         raise SceneError(f"surface: not finite anywhere in the window w1 in {x_range}, w2 in {y_range}")
@@ -191,8 +205,9 @@ def sample(surface, x_range, y_range, resolution):
 def _needs_numpy(torch, surface, w1, w2):
     """Whether the surface fails on the mesh made of weights that need gradients, as the optimizers'
     do, because it calls numpy on them (which works on the mesh alone, or fails there otherwise)."""
-    try:
-        with torch.enable_grad():
+    try:  # a probe: what torch warns about on the way (a tensor made a number) is not for the user
+        with torch.enable_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             surface(w1.clone().requires_grad_(), w2.clone().requires_grad_())
     except Exception as exc:
         return calls_numpy(exc)

@@ -9,11 +9,15 @@ from anim.declare.scene import (
     Scene,
     _check_camera,
     _check_color_scale,
+    _check_legend,
+    _check_minima,
     _check_name,
     _check_range,
     _invalid,
     brief,
+    checked_views,
 )
+from anim.declare.tune import tuned_names
 
 PLANES = ("pca", "random")
 
@@ -42,6 +46,9 @@ class Landscape:
     zlabel: str = "loss"
     color_scale: str = "linear"
     resolution: int = 51
+    views: tuple = ()  # as Scene.views
+    minima: object = None  # points of the plane marked with a star; None: its lowest point where clear
+    legend: str = "short"  # what the legend says of each optimizer (see Scene.legend)
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
@@ -76,6 +83,9 @@ class Landscape:
         set_("y_range", _check_range("y_range", self.y_range))
         _check_color_scale(self.color_scale)
         _check_camera(self.camera)
+        set_("views", checked_views(self.views))
+        set_("minima", _check_minima(self.minima))
+        _check_legend(self.legend)
         if (not isinstance(self.resolution, Integral) or isinstance(self.resolution, bool)
                 or not 3 <= self.resolution <= 401):
             raise _invalid("resolution", f"got {brief(self.resolution)}; use a whole number of samples per "
@@ -86,6 +96,11 @@ class Landscape:
                 raise _invalid(f"optimizers[{opt.label!r}].grad_noise",
                                "adds noise to two weights of a surface; a landscape's noise is its minibatches "
                                "(batch_size)")
+        for opt in optimizers:
+            if tuned_names(opt.hyperparameters):
+                raise _invalid(f"optimizers[{opt.label!r}].{tuned_names(opt.hyperparameters)[0]}",
+                               "anim.tune(...) tunes on a Scene's surface; a Landscape takes a value, or a list "
+                               "to sweep")
         set_("optimizers", optimizers)
         if isinstance(self.center, str) and self.center not in {o.label for o in optimizers}:
             raise _invalid("center", f"got {self.center!r}, which is no optimizer's label; use one of "

@@ -8,9 +8,13 @@ from numbers import Integral, Real
 from types import MappingProxyType
 
 from anim.declare.starts import Starts
+from anim.declare.tune import Tune, tuned_names
 
 RANGE_MODES = ("auto", "symmetric")
 COLOR_SCALES = ("linear", "log")
+# What the legend says of each optimizer: its label and its non-default hyperparameters ("short"),
+# every setting that made its run ("full"), or its label alone ("label"); see anim.look.legend.
+LEGENDS = ("short", "full", "label")
 
 # The default colours, in the order optimizers that name none get them (with more optimizers
 # they repeat, each with its own marker). A declaration, checked where colours are judged
@@ -86,6 +90,24 @@ def calls_numpy(exc):
     return _TORCH_NUMPY in str(exc)
 
 
+# What torch says when a surface uses a tensor of many points as one number or one truth value,
+# and what optianim says instead.
+_AS_NUMBER = ("only one element tensors can be converted to Python scalars", "cannot be converted to Scalar")
+_AS_TRUTH = "Boolean value of Tensor with more than one value is ambiguous"
+
+
+def tensor_misuse(exc):
+    """The one-line fix for a surface that failed on a mesh of points because it used a tensor as
+    one Python number (math.sin(w1), float(w1), w1.item()) or one truth value (if w1 > 0:), or None."""
+    if any(text in str(exc) for text in _AS_NUMBER):
+        return ("surface: turns a tensor into one Python number (math.sin, float(), .item(), ...); use torch "
+                "functions such as torch.sin, which take a whole mesh of points and keep the gradient")
+    if _AS_TRUTH in str(exc):
+        return ("surface: uses a tensor as one truth value (if w1 > 0: ...); choose point by point with "
+                "torch.where(w1 > 0, this, that), which takes a whole mesh of points")
+    return None
+
+
 def _is_optimizer_object(value):
     """A built optimizer (torch.optim.SGD([p], lr=0.1)) rather than its class; duck-typed, no torch."""
     return not isinstance(value, type) and hasattr(value, "param_groups") and callable(getattr(value, "step", None))
@@ -129,10 +151,10 @@ def _check_range(field_name, value):
     return (low, high)
 
 
-def _check_point(field_name, value):
+def _check_point(field_name, value, what="a start point"):
     if (not isinstance(value, (tuple, list)) or len(value) != 2
             or not all(_is_number(v) for v in value)):
-        raise _invalid(field_name, f"got {brief(value)}; a start point is a pair of numbers (w1, w2)")
+        raise _invalid(field_name, f"got {brief(value)}; {what} is a pair of numbers (w1, w2)")
     return (float(value[0]), float(value[1]))
 
 
@@ -164,11 +186,53 @@ def _check_seed(field_name, value, allow_none):
     return int(value)
 
 
+def _check_clip(field_name, value, allow_none=True):
+    """clip_grad_norm / clip_grad_value: a finite number > 0 (or None: no clipping), or a non-empty
+    list of them: a sweep."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, list):
+        if not value:
+            raise _invalid(field_name, "an empty list sweeps no value; give one or more")
+        return [_check_clip(f"{field_name}[{i}]", v, False) for i, v in enumerate(value)]
+    if not _is_number(value) or value <= 0:
+        raise _invalid(field_name, f"got {brief(value)}; use a finite number > 0 (the gradient is clipped to it "
+                                   "before each step), None for no clipping, or a list of numbers to sweep")
+    return float(value)
+
+
+def _check_norm_type(field_name, value):
+    """clip_norm_type: the p of the p-norm clip_grad_norm_ takes, a number > 0 or math.inf."""
+    if isinstance(value, Real) and not isinstance(value, bool) and (value == math.inf or (_is_number(value)
+                                                                                           and value > 0)):
+        return float(value)
+    raise _invalid(field_name, f"got {brief(value)}; use a number > 0 (2.0, the Euclidean norm, by default) "
+                               "or math.inf")
+
+
 def _check_name(name):
     """A scene's name names its output folder: letters, digits, '-', '_' or '.', not leading '.'."""
     if not isinstance(name, str) or not name or not all(c.isalnum() or c in "-_." for c in name) or name[0] == ".":
         raise _invalid("name", f"got {brief(name)}; use letters, digits, '-', '_' or '.' "
                                "(it names the output folder)")
+
+
+def _check_surface(surface):
+    """A function the views and optimizers can call as surface(w1, w2)."""
+    if not callable(surface):
+        raise _invalid("surface", f"got {brief(surface)}; use a function loss(w1, w2) of two tensors")
+    try:
+        signature = inspect.signature(surface)
+    except (TypeError, ValueError):  # a builtin or extension function without one: tried when it runs
+        return
+    try:
+        signature.bind(None, None)
+    except TypeError:
+        name = getattr(surface, "__name__", type(surface).__name__)
+        takes = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+                    for p in signature.parameters.values())
+        raise _invalid("surface", f"{name}{signature} takes {takes} argument{'s' * (takes != 1)}; a surface is called "
+                                  f"with the two weights, one tensor each: def {name}(w1, w2)") from None
 
 
 def _check_color_scale(color_scale):
@@ -177,35 +241,78 @@ def _check_color_scale(color_scale):
                                       + ", ".join(repr(s) for s in COLOR_SCALES))
 
 
+def _check_legend(legend):
+    if legend not in LEGENDS:
+        raise _invalid("legend", f"got {brief(legend)}; use one of " + ", ".join(repr(mode) for mode in LEGENDS))
+
+
+def _check_minima(minima):
+    """None (the surface's known minima, or the lowest point of the view where it is clear), a
+    point (w1, w2) or a list of them; [] marks none."""
+    if minima is None:
+        return None
+    if (isinstance(minima, (tuple, list)) and len(minima) == 2 and all(_is_number(v) for v in minima)):
+        return (_check_point("minima", minima, "a minimum"),)
+    if not isinstance(minima, (tuple, list)):
+        raise _invalid("minima", f"got {brief(minima)}; use a list of (w1, w2) points to mark, [] for none, "
+                                 "or None for the surface's own")
+    return tuple(_check_point(f"minima[{i}]", p, "a minimum") for i, p in enumerate(minima))
+
+
 def _check_camera(camera):
     if not isinstance(camera, Camera):
         raise _invalid("camera", f"got {brief(camera)}; use anim.Camera(elevation=..., azimuth=...)")
 
 
+def checked_views(views):
+    """A scene's `views` as a tuple of names, each once ("grid" alone is ("grid",)); the names are
+    checked against the view registry when a render resolves them (anim.drive.settings)."""
+    views = (views,) if isinstance(views, str) else views
+    if not isinstance(views, (tuple, list)) or not all(isinstance(v, str) and v for v in views):
+        raise _invalid("views", f"got {brief(views)}; use a list of view names such as ['grid'] or "
+                                "['contour', 'dashboard']")
+    return tuple(dict.fromkeys(views))
+
+
 def _check_angle(field_name, value):
+    if value == AUTO:
+        return AUTO
     if _is_number(value):
         return (float(value), float(value))
     if (isinstance(value, (tuple, list)) and len(value) == 2
             and all(_is_number(v) for v in value)):
         return (float(value[0]), float(value[1]))
-    raise _invalid(field_name, f"got {brief(value)}; use a number of degrees or a (from, to) pair")
+    raise _invalid(field_name, f"got {brief(value)}; use a number of degrees, a (from, to) pair or 'auto'")
+
+
+AUTO = "auto"
 
 
 @dataclass(frozen=True)
 class Camera:
-    """The 3-D view's camera: each angle is fixed (a number) or moves linearly (from, to) over the video."""
+    """The 3-D view's camera: each angle is fixed (a number), moves linearly (from, to) over the
+    video, or is "auto" (the default): chosen from the data when the scene renders, the pose that
+    shows the most of every path unhidden, and a turn towards it (anim.look.camera)."""
 
-    elevation: object = 30
-    """Degrees above the (w1, w2) plane: a number, or (from, to) over the video."""
-    azimuth: object = (-60, 300)
-    """Degrees around the vertical axis: a number, or (from, to) over the video."""
+    elevation: object = AUTO
+    """Degrees above the (w1, w2) plane: a number, (from, to) over the video, or "auto"."""
+    azimuth: object = AUTO
+    """Degrees around the vertical axis: a number, (from, to) over the video, or "auto"."""
 
     def __post_init__(self):
         object.__setattr__(self, "elevation", _check_angle("camera.elevation", self.elevation))
         object.__setattr__(self, "azimuth", _check_angle("camera.azimuth", self.azimuth))
 
+    @property
+    def automatic(self):
+        """Whether an angle is left to be chosen from the data."""
+        return AUTO in (self.elevation, self.azimuth)
+
     def pose(self, t):
-        """(elevation, azimuth) in degrees at t in [0, 1] of the video."""
+        """(elevation, azimuth) in degrees at t in [0, 1] of the video (of a camera whose angles
+        are chosen: see `automatic`)."""
+        if self.automatic:
+            raise ValueError("the camera's 'auto' angles are chosen when the scene renders (anim.look.camera)")
         (e0, e1), (a0, a1) = self.elevation, self.azimuth
         return (e0 + (e1 - e0) * t, a0 + (a1 - a0) * t)
 
@@ -218,15 +325,21 @@ class Optimizer:
     optimizer is given, before its step; the surface and the recorded loss stay clean. None (the
     default) takes the scene's `grad_noise`, and likewise `noise_seed` the scene's `noise_seed`.
 
-    A hyperparameter (or grad_noise, or noise_seed) given as a list is a sweep: `expanded()` makes
-    one optimizer per value (one per combination, for several lists), labelled by its values. A
-    tuple is one value (`betas`).
+    `clip_grad_norm` clips the gradient before each step exactly as
+    torch.nn.utils.clip_grad_norm_(params, clip_grad_norm, clip_norm_type) does (after any noise);
+    `clip_grad_value` as torch.nn.utils.clip_grad_value_(params, clip_grad_value). One of them at most.
+
+    A hyperparameter (or grad_noise, noise_seed, clip_grad_norm, clip_grad_value) given as a list is a
+    sweep: `expanded()` makes one optimizer per value (one per combination, for several lists),
+    labelled by its values. A tuple is one value (`betas`). `tuned` names the hyperparameters the
+    tuner chose (anim.tune), once it has: their values are then in `hyperparameters`.
     """
 
-    __slots__ = ("label", "factory", "hyperparameters", "color", "scheduler", "swept", "grad_noise", "noise_seed")
+    __slots__ = ("label", "factory", "hyperparameters", "color", "scheduler", "swept", "grad_noise", "noise_seed",
+                 "clip_grad_norm", "clip_norm_type", "clip_grad_value", "tuned")
 
     def __init__(self, label, factory, *, color=None, scheduler=None, grad_noise=None, noise_seed=None,
-                 **hyperparameters):
+                 clip_grad_norm=None, clip_norm_type=2.0, clip_grad_value=None, **hyperparameters):
         if not isinstance(label, str) or not label.strip():
             raise _invalid("optimizers", f"an optimizer's label must be a non-empty string, got {brief(label)}")
         if isinstance(factory, str):  # a name: looked up in pytorch_optimizer's registry (anim.declare.catalog)
@@ -251,6 +364,12 @@ class Optimizer:
         for name, value in hyperparameters.items():
             if isinstance(value, list) and not value:
                 raise _invalid(f"optimizers[{label!r}].{name}", "an empty list sweeps no value; give one or more")
+            if isinstance(value, list) and any(isinstance(v, Tune) for v in value):
+                raise _invalid(f"optimizers[{label!r}].{name}", "anim.tune(...) cannot be one value of a sweep; "
+                                                                "give it alone, as the hyperparameter's value")
+        if len(tuned_names(hyperparameters)) > 1:
+            raise _invalid(f"optimizers[{label!r}]", f"tunes {' and '.join(tuned_names(hyperparameters))}; "
+                                                     "tune one hyperparameter per optimizer")
         object.__setattr__(self, "label", label)
         object.__setattr__(self, "factory", factory)
         object.__setattr__(self, "hyperparameters", MappingProxyType(dict(hyperparameters)))
@@ -259,16 +378,39 @@ class Optimizer:
         object.__setattr__(self, "swept", ())  # names of the values a sweep set, once expanded
         object.__setattr__(self, "grad_noise", _check_noise(f"optimizers[{label!r}].grad_noise", grad_noise, True))
         object.__setattr__(self, "noise_seed", _check_seed(f"optimizers[{label!r}].noise_seed", noise_seed, True))
+        field_name = f"optimizers[{label!r}]"
+        object.__setattr__(self, "clip_grad_norm", _check_clip(f"{field_name}.clip_grad_norm", clip_grad_norm))
+        object.__setattr__(self, "clip_norm_type", _check_norm_type(f"{field_name}.clip_norm_type", clip_norm_type))
+        object.__setattr__(self, "clip_grad_value", _check_clip(f"{field_name}.clip_grad_value", clip_grad_value))
+        object.__setattr__(self, "tuned", ())  # names of the hyperparameters a tuner chose, once tuned
+        if self.clip_grad_norm is not None and self.clip_grad_value is not None:
+            raise _invalid(field_name, "give clip_grad_norm or clip_grad_value, not both")
+        if self.clip_grad_norm is None and self.clip_norm_type != 2.0:
+            raise _invalid(f"{field_name}.clip_norm_type", "applies to clip_grad_norm, which is not given")
 
     def __setattr__(self, name, value):
         raise AttributeError("Optimizer is immutable")
 
     def __repr__(self):
         params = "".join(f", {k}={v!r}" for k, v in self.hyperparameters.items())
-        noise = "".join(f", {k}={v!r}" for k, v in (("grad_noise", self.grad_noise), ("noise_seed", self.noise_seed))
-                        if v is not None)
+        noise = "".join(f", {k}={v!r}" for k, v in (("grad_noise", self.grad_noise), ("noise_seed", self.noise_seed),
+                                                     ("clip_grad_norm", self.clip_grad_norm),
+                                                     ("clip_grad_value", self.clip_grad_value)) if v is not None)
+        if self.clip_norm_type != 2.0:
+            noise += f", clip_norm_type={self.clip_norm_type!r}"
         name = getattr(self.factory, "__qualname__", repr(self.factory))
         return f"Optimizer({self.label!r}, {name}{params}{noise}, color={self.color!r})"
+
+    @property
+    def clipping(self):
+        """How its gradient is clipped, in words ("clipped at 1", "clipped at 1 (inf-norm)", "values
+        clipped at 0.5"), or None."""
+        if self.clip_grad_norm is not None and not isinstance(self.clip_grad_norm, list):
+            norm = "" if self.clip_norm_type == 2.0 else f" ({format(self.clip_norm_type, 'g')}-norm)"
+            return f"clipped at {format(self.clip_grad_norm, 'g')}{norm}"
+        if self.clip_grad_value is not None and not isinstance(self.clip_grad_value, list):
+            return f"values clipped at {format(self.clip_grad_value, 'g')}"
+        return None
 
     def with_color(self, color):
         return self._replace(color=color)
@@ -280,17 +422,31 @@ class Optimizer:
 
     def _replace(self, **changes):
         now = dict(label=self.label, color=self.color, hyperparameters=self.hyperparameters, swept=self.swept,
-                   grad_noise=self.grad_noise, noise_seed=self.noise_seed)
+                   grad_noise=self.grad_noise, noise_seed=self.noise_seed, clip_grad_norm=self.clip_grad_norm,
+                   clip_norm_type=self.clip_norm_type, clip_grad_value=self.clip_grad_value, tuned=self.tuned)
         now.update(changes)
         copy = Optimizer(now["label"], self.factory, color=now["color"], scheduler=self.scheduler,
-                         grad_noise=now["grad_noise"], noise_seed=now["noise_seed"], **now["hyperparameters"])
+                         grad_noise=now["grad_noise"], noise_seed=now["noise_seed"],
+                         clip_grad_norm=now["clip_grad_norm"], clip_norm_type=now["clip_norm_type"],
+                         clip_grad_value=now["clip_grad_value"], **now["hyperparameters"])
         object.__setattr__(copy, "swept", now["swept"])
+        object.__setattr__(copy, "tuned", tuple(now["tuned"]))
         return copy
 
+    def with_value(self, name, value):
+        """Itself with hyperparameter `name` set to `value` (such as an anim.tune(...))."""
+        return self._replace(hyperparameters={**self.hyperparameters, name: value})
+
+    def tuned_to(self, name, value):
+        """Itself with hyperparameter `name` set to `value` by a tuner (see anim.tune), and `tuned` saying so."""
+        return self._replace(hyperparameters={**self.hyperparameters, name: value}, tuned=(*self.tuned, name))
+
     def expanded(self):
-        """One optimizer per value of each swept (list) hyperparameter, grad_noise or noise_seed, in
-        order, labelled 'SGD lr=0.1'; itself alone when nothing is swept."""
-        values = {**self.hyperparameters, "grad_noise": self.grad_noise, "noise_seed": self.noise_seed}
+        """One optimizer per value of each swept (list) hyperparameter, grad_noise, noise_seed,
+        clip_grad_norm or clip_grad_value, in order, labelled 'SGD lr=0.1'; itself alone when nothing
+        is swept."""
+        values = {**self.hyperparameters, "grad_noise": self.grad_noise, "noise_seed": self.noise_seed,
+                  "clip_grad_norm": self.clip_grad_norm, "clip_grad_value": self.clip_grad_value}
         swept = [name for name, value in values.items() if isinstance(value, list)]
         if not swept:
             return [self]
@@ -303,7 +459,9 @@ class Optimizer:
         return [self._replace(label=label, swept=tuple(swept),
                               hyperparameters={k: chosen.get(k, v) for k, v in self.hyperparameters.items()},
                               grad_noise=chosen.get("grad_noise", self.grad_noise),
-                              noise_seed=chosen.get("noise_seed", self.noise_seed))
+                              noise_seed=chosen.get("noise_seed", self.noise_seed),
+                              clip_grad_norm=chosen.get("clip_grad_norm", self.clip_grad_norm),
+                              clip_grad_value=chosen.get("clip_grad_value", self.clip_grad_value))
                 for label, chosen in zip(labels, combinations)]
 
 
@@ -347,13 +505,20 @@ class Scene:
     """The seed of that noise (a whole number >= 0), for optimizers that set none; a list sweeps."""
     overlays: tuple = ()
     """Arrows drawn at each head: "gradient", "update", "momentum" or a state key such as
-    "exp_avg_sq" (`--overlay` replaces them)."""
+    "exp_avg_sq" (`--overlay` replaces them; anim.look.arrows)."""
+    views: tuple = ()
+    """The views a render draws unless --view says, such as ("grid",); () draws contour and surface."""
+    minima: object = None
+    """Points marked with a star: a point (w1, w2) or a list of them, [] for none; None marks the
+    surface's known minima (anim.compute.minima)."""
+    legend: str = "short"
+    """What the legend says of each optimizer: "short" (its label and non-default hyperparameters),
+    "full" (every setting that made its run) or "label" (its label alone)."""
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
         _check_name(self.name)
-        if not callable(self.surface):
-            raise _invalid("surface", f"got {brief(self.surface)}; use a function loss(w1, w2) of two tensors")
+        _check_surface(self.surface)
         if not isinstance(self.steps, int) or isinstance(self.steps, bool) or self.steps < 1:
             raise _invalid("steps", f"got {brief(self.steps)}; use a whole number of updates >= 1")
         if not isinstance(self.title, str):
@@ -372,6 +537,9 @@ class Scene:
                                        "['gradient', 'update', 'momentum'] or state keys such as 'exp_avg'")
         set_("overlays", tuple(dict.fromkeys(overlays)))
         _check_camera(self.camera)
+        set_("views", checked_views(self.views))
+        set_("minima", _check_minima(self.minima))
+        _check_legend(self.legend)
 
     @staticmethod
     def _checked_init(init, x_range, y_range):

@@ -2,34 +2,36 @@
 (anim.drive.cluster); reports each scene as it goes and writes batch.json and index.html at the output root."""
 
 import html
-import multiprocessing
 import os
-import queue
-import signal
-import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from anim.drive.outcome import Notice, Outcome, Planned, SceneFinished, render_scene
+from anim.drive.outcome import Notice, Outcome, Planned
+from anim.drive.settings import SCENE_TIMEOUT
 from anim.errors import AnimError
 from anim.version import __version__
 from anim.write import files
+from anim.write.slides import COURSE_FILE
 
 BATCH_FILE = "batch.json"
 INDEX_FILE = "index.html"
+RESERVED = (BATCH_FILE, INDEX_FILE, COURSE_FILE)  # no scene's folder may take these names at the output root
 
 
 @dataclass
 class Batch:
     """What render_many did: an Outcome per scene in the order given, the batch.json and
-    index.html it wrote at the output root, the notices (version differences) and the time."""
+    index.html it wrote at the output root, the notices (version differences), the files of the
+    folders given that are not scenes ((path, why) each), the time, and with --format pptx the
+    course's deck (course.pptx at the root, every scene's slides in order)."""
 
     outcomes: list
     root: Path
     seconds: float
     notices: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    course: object = None
 
     @property
     def failed(self):
@@ -45,21 +47,24 @@ class Batch:
 
 
 def scene_files(paths):
-    """The scene files of `paths`: a file as it is, a folder's scene files (as `optianim list`
-    finds them), each once. A path that is no scene file fails later as that scene, with the
-    loader's message."""
+    """(scene files, skipped) of `paths`: a file as it is, a bare name the current folder's file or
+    the shipped scene; of a folder, its scene files as `optianim list` finds them (read, never run:
+    anim.declare.library.scan), each once, and the folder's other *.py files with why they are
+    skipped. A path that is no scene file fails later as that scene, with the loader's message."""
     from anim.declare import library
 
-    found = []
-    for path in map(Path, paths):
+    found, skipped = [], []
+    for path in (library.find_scene(given).path for given in paths):
         if path.is_dir():
-            inside = library.scene_paths(path)
+            inside, passed = library.scan(path)
             if not inside:
-                raise AnimError(f"{path}: a folder with no scene files (*.py)")
+                raise AnimError(f"{path}: a folder with no scene files (a scene file is a *.py that sets `scene` "
+                                "at its top level)")
             found += inside
+            skipped += passed
         else:
             found.append(path)
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(found)), skipped
 
 
 def plan_jobs(jobs, scenes):
@@ -75,16 +80,19 @@ def cores():
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def render_many(paths, out_root, options, jobs=None, scheduler=None, report=None):
+def render_many(paths, out_root, options, jobs=None, scheduler=None, report=None, scene_timeout=SCENE_TIMEOUT,
+                scheduler_timeout=None):
     """Render every scene of `paths` into out_root with the api.render keywords `options`; here
-    (`jobs` processes in all) or on the Dask cluster at `scheduler`. Returns the Batch; a failed
-    scene is an Outcome, not an exception."""
+    (`jobs` processes in all, each scene in a process of its own, stopped after `scene_timeout`
+    seconds; None or 0: no limit) or on the Dask cluster at `scheduler` (reached within
+    `scheduler_timeout` seconds). Returns the Batch; a failed scene is an Outcome, not an
+    exception. Interrupted, it writes batch.json with the scenes done so far, then raises."""
     report = report or (lambda event: None)
     started = time.perf_counter()
-    scenes = scene_files(paths)
+    scenes, skipped = scene_files(paths)
     if not scenes:
         raise AnimError("no scene files given")
-    out_root = Path(out_root)
+    out_root = Path(out_root).absolute()
     notices = []
 
     def reporting(event):
@@ -95,86 +103,51 @@ def render_many(paths, out_root, options, jobs=None, scheduler=None, report=None
     if scheduler:
         from anim.drive import cluster
 
-        report(Planned([str(p) for p in scenes]))
-        outcomes = cluster.render(scenes, out_root, options, scheduler, reporting)
-    else:
-        outcomes = _render_here(scenes, out_root, options, jobs, reporting)
+        cluster.reach(scheduler, scheduler_timeout)
+    finished = {}  # index -> Outcome, as scenes end
+    try:
+        if scheduler:
+            report(Planned([str(p) for p in scenes], skipped=skipped))
+            outcomes = cluster.render(scenes, out_root, options, scheduler, reporting, scheduler_timeout, finished,
+                                      scene_timeout)
+        else:
+            outcomes = _render_here(scenes, out_root, options, jobs, reporting, scene_timeout, finished, skipped)
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM, in the CLI): batch.json still says which scenes are done
+        outcomes = [finished.get(index) or Outcome(str(path), "failed", 0.0, error=(
+            f"{path}: interrupted before it finished; its folder is unchanged")) for index, path in enumerate(scenes)]
+        batch = Batch(outcomes, out_root, round(time.perf_counter() - started, 3), notices, skipped)
+        try:
+            write_batch(batch, scheduler, options.get("theme") or "light")
+        except AnimError:
+            pass
+        raise
     outcomes = _same_folder_refused(outcomes)
-    batch = Batch(outcomes, out_root, round(time.perf_counter() - started, 3), notices)
-    write_batch(batch, scheduler, options.get("theme") or "light")
+    batch = Batch(outcomes, out_root, round(time.perf_counter() - started, 3), notices, skipped)
+    if "pptx" in (options.get("formats") or ()) and len(batch.failed) < len(outcomes):
+        batch.course = _course(batch, options.get("pptx_media") or "gif")
+    write_batch(batch, scheduler, options.get("theme") or "light", options.get("html_script") == "shared")
     return batch
 
 
-def _render_here(scenes, out_root, options, jobs, report):
-    """The scenes rendered on this machine: one after the other in this process when only one
-    runs at a time, else in worker processes, each with its share of the jobs for 3-D frames."""
-    at_once, frame_jobs = plan_jobs(jobs, len(scenes))
-    report(Planned([str(p) for p in scenes], at_once, frame_jobs))
-    if at_once == 1:
-        outcomes = []
-        for path in scenes:
-            outcomes.append(render_scene(path, out_root, options, frame_jobs, report))
-            report(SceneFinished(outcomes[-1]))
-        return outcomes
-    context = multiprocessing.get_context("spawn")  # as for frames: forking after torch is unsafe
-    events = context.Queue()
-    pool = ProcessPoolExecutor(at_once, mp_context=context, initializer=_start_scene_worker,
-                               initargs=(events, os.getpid()))
-    outcomes = {}
+def _course(batch, media):
+    """One deck for the whole course: every scene rendered, in the order given."""
+    from anim.write import slides
+
     try:
-        pending = {pool.submit(_render_in_worker, path, out_root, options, frame_jobs): path for path in scenes}
-        while pending:
-            done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            _drain(events, report)
-            for future in done:
-                path = pending.pop(future)
-                try:
-                    outcomes[path] = future.result()
-                except Exception as exc:  # the worker process died (killed, out of memory)
-                    outcomes[path] = Outcome(str(path), "failed", 0.0,
-                                             error=f"{path}: the process rendering it died ({type(exc).__name__}); "
-                                                   "its folder is unchanged")
-                report(SceneFinished(outcomes[path]))
-    except BaseException:
-        # Ctrl-C or SIGTERM: stop the scene workers now. A render they leave unfinished changed no
-        # file (its temporaries are removed by the next render of that scene).
-        for process in list((pool._processes or {}).values()):
-            process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-    return [outcomes[path] for path in scenes]
+        return slides.course(batch.root, [batch.root / o.folder for o in batch.outcomes if o.ok], media)
+    except OSError as exc:
+        raise AnimError(f"cannot write {exc.filename or batch.root}: {exc.strerror or exc}") from exc
 
 
-_events = None  # in a scene worker process: the queue its progress goes to
+def _render_here(scenes, out_root, options, jobs, report, timeout, finished, skipped):
+    """The scenes rendered on this machine, each in a fresh process of its own (anim.drive.isolation),
+    as many at once as `jobs` allows, each with its share of the jobs for 3-D frames."""
+    from anim.drive import isolation
 
-
-def _start_scene_worker(events, parent):
-    """Ctrl-C is for the main process, which stops the workers; a worker whose main process was
-    killed outright exits instead of rendering on."""
-    global _events
-    _events = events
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def exit_when_orphaned():
-        while os.getppid() == parent:
-            time.sleep(0.2)
-        os._exit(1)
-
-    threading.Thread(target=exit_when_orphaned, daemon=True).start()
-
-
-def _render_in_worker(path, out_root, options, frame_jobs):
-    return render_scene(path, out_root, options, frame_jobs, _events.put)
-
-
-def _drain(events, report):
-    while True:
-        try:
-            event = events.get_nowait()
-        except queue.Empty:
-            return
-        report(event)
+    at_once, frame_jobs = plan_jobs(jobs, len(scenes))
+    report(Planned([str(p) for p in scenes], at_once, frame_jobs, skipped))
+    tasks = [isolation.Task(str(path), str(out_root), options, frame_jobs, RESERVED) for path in scenes]
+    return isolation.run(tasks, at_once, report, timeout, finished)
 
 
 def _same_folder_refused(outcomes):
@@ -192,8 +165,9 @@ def _same_folder_refused(outcomes):
     return checked
 
 
-def write_batch(batch, scheduler, theme):
-    """batch.json and index.html at the output root, each written atomically."""
+def write_batch(batch, scheduler, theme, shared_script=False):
+    """batch.json and index.html at the output root, each written atomically; with `shared_script`
+    (--html-script shared) the explorables' one script too (a cluster's workers wrote theirs elsewhere)."""
     from anim.write.manifest import json_bytes
 
     document = {
@@ -202,35 +176,48 @@ def write_batch(batch, scheduler, theme):
         "seconds": batch.seconds,
         "failed": len(batch.failed),
         "notices": batch.notices,
+        "skipped": [{"file": str(path), "reason": why} for path, why in batch.skipped],
+        "course": batch.course and batch.course.name,
         "scenes": [{**asdict(o), "manifest": o.manifest} for o in batch.outcomes],
     }
     try:
         batch.root.mkdir(parents=True, exist_ok=True)
         files.write_bytes(batch.batch_file, json_bytes(document))
         files.write_bytes(batch.index_file, index_page(batch, theme).encode())
+        if shared_script and any(o.ok for o in batch.outcomes):
+            from anim.write import explore
+
+            name, body = explore.shared_script()
+            if not (batch.root / name).is_file() or (batch.root / name).read_bytes() != body:
+                files.write_bytes(batch.root / name, body)
     except OSError as exc:
         raise AnimError(f"cannot write {exc.filename or batch.root}: {exc.strerror or exc}") from exc
 
 
 def index_page(batch, theme="light"):
     """The output root's page: a link to every scene's preview page, and each failure's message."""
+    from anim.write.mathtext import title_html
     from anim.write.page import COLORS, STYLE
 
     rows = []
     for o in batch.outcomes:
         e = lambda text: html.escape(str(text), quote=True)  # noqa: E731
         if o.ok:
-            cell = f'<a href="{e(o.folder)}/index.html">{e(o.title or o.name)}</a>'
+            cell = f'<a href="{e(o.folder)}/index.html">{title_html(o.title or o.name)}</a>'
+            if (batch.root / o.folder / "explore.html").is_file():
+                cell += f' (<a href="{e(o.folder)}/explore.html">explore</a>)'
             status = "ok"
         else:
             cell, status = e(o.scene_file), f"failed: {e(o.error)}"
         rows.append(f"<tr><td>{cell}</td><td>{e(o.scene_file)}</td><td>{o.seconds:.1f} s</td>"
                     f"<td>{status}</td></tr>")
     done = len(batch.outcomes) - len(batch.failed)
+    course = f' The whole course as one deck: <a href="{batch.course.name}">{batch.course.name}</a>.' \
+        if batch.course else ""
     return ("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<title>optianim batch</title>\n"
             f"<style>{STYLE % COLORS[theme]}</style>\n</head>\n<body>\n<h1>optianim batch</h1>\n"
             f"<p class=\"meta\">{done} of {len(batch.outcomes)} scenes rendered in {batch.seconds:.1f} s "
-            f"(<a href=\"{BATCH_FILE}\">{BATCH_FILE}</a>)</p>\n<table>\n"
+            f"(<a href=\"{BATCH_FILE}\">{BATCH_FILE}</a>).{course}</p>\n<table>\n"
             "<tr><th>scene</th><th>file</th><th>time</th><th>status</th></tr>\n"
             + "\n".join(rows) + "\n</table>\n</body>\n</html>\n")

@@ -2,27 +2,31 @@
 local modules it imports, renders it in a worker's temporary folder, commits the returned files here."""
 
 import ast
+import contextlib
 import importlib.metadata
 import json
+import logging
+import multiprocessing
 import os
 import platform
 import queue
-import tempfile
 import threading
 import time
 import uuid
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from anim.declare.scene import one_line
 from anim.drive.outcome import Notice, Outcome, SceneFinished, SceneFrames, SceneStarted, render_scene
-from anim.errors import AnimError, SceneError
+from anim.drive.settings import SCHEDULER_TIMEOUT
+from anim.errors import AnimError, SceneError, UsageError
 from anim.version import __version__
 from anim.write import files
 from anim.write.manifest import MANIFEST_FILE, json_bytes
 
 TOPIC = "optianim-progress"
 COMPARED = ("torch", "numpy", "matplotlib", "imageio-ffmpeg")
-CONNECT_SECONDS = 20
 _one_scene_at_a_time = threading.Lock()  # in a worker: matplotlib, sys.path and the loader are per process
 
 
@@ -92,50 +96,123 @@ def versions():
     return found
 
 
-def render(scenes, out_root, options, scheduler, report):
-    """Render `scenes` on the cluster at `scheduler`; their Outcomes, in order. Each scene's
-    files are committed into out_root as its worker returns them, all at once or none."""
+def render(scenes, out_root, options, scheduler, report, timeout=None, finished=None, scene_timeout=None):
+    """Render `scenes` on the cluster at `scheduler` (see `reach`); their Outcomes, in order,
+    also put into `finished` (index -> Outcome) as they end. Each scene's files are committed
+    into out_root as its worker returns them, all at once or none. Dask's own log lines are kept
+    out of the terminal unless options["debug"]."""
+    import distributed
+
+    timeout = timeout or SCHEDULER_TIMEOUT
+    finished = {} if finished is None else finished
+    with _dask_quiet(options.get("debug", False)):
+        try:
+            client = distributed.Client(scheduler, timeout=timeout, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise AnimError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        with client:
+            _render_on(client, scenes, out_root, options, report, finished, scene_timeout)
+    return [finished[index] for index in range(len(scenes))]
+
+
+def reach(scheduler, timeout=None):
+    """Connect to `scheduler` and ask who it is, all within `timeout` seconds (in a thread of its
+    own, so that it works where an event loop already runs, as in a notebook): a UsageError for
+    an address that is no Dask address, an AnimError for one that does not answer, or not as a
+    Dask scheduler, or when Dask is not installed."""
+    import asyncio
+
     try:
-        import distributed
+        import distributed.comm
     except ImportError:
         raise AnimError("--scheduler needs Dask's distributed package: pip install 'optianim[dask]'") from None
-    try:
-        client = distributed.Client(scheduler, timeout=CONNECT_SECONDS, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise AnimError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    with client:
-        events = queue.Queue()
-        client.subscribe_topic(TOPIC, lambda event: events.put(event[1]))
-        here, told = versions(), set()
-        outcomes, futures = {}, {}
+    timeout = timeout or SCHEDULER_TIMEOUT
+
+    async def ask():
+        comm = await distributed.comm.connect(scheduler, timeout=timeout)
         try:
-            for path in scenes:
-                try:
-                    shipping = package(path) if path.suffix == ".py" and path.is_file() else None
-                except OSError as exc:
-                    shipping, outcomes[path] = None, Outcome(str(path), "failed", 0.0,
-                                                             error=f"cannot read {exc.filename}: {exc.strerror}")
-                if path in outcomes:
-                    report(SceneFinished(outcomes[path]))
-                elif shipping is None:  # no .py file: the loader's own message, without a worker
-                    outcomes[path] = _refused_here(path)
-                    report(SceneFinished(outcomes[path]))
-                else:
-                    key = f"optianim-{path.stem}-{uuid.uuid4().hex[:8]}"
-                    futures[client.submit(render_package, shipping, options, key=key, pure=False)] = path
-            while futures:
-                _forward(events, report)
-                for future in [f for f in futures if f.done()]:
-                    path = futures.pop(future)
-                    outcome = _collected(future, path, out_root, here, told, report)
-                    outcomes[path] = outcome
-                    report(SceneFinished(outcome))
-                time.sleep(0.05)
-            _forward(events, report)
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
         finally:
-            if futures:  # interrupted: nothing more to render
-                client.cancel(list(futures))
-    return [outcomes[path] for path in scenes]
+            comm.abort()
+
+    answer = {}
+
+    def run():
+        try:
+            answer["identity"] = asyncio.run(asyncio.wait_for(ask(), timeout))
+        except BaseException as exc:  # noqa: BLE001 (reported below, in the caller's thread)
+            answer["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True, name="optianim-dask-probe")
+    thread.start()
+    thread.join(timeout + 1)
+    error, identity = answer.get("error"), answer.get("identity")
+    where = f"the Dask scheduler at {scheduler}"
+    if isinstance(error, ValueError):  # (the parser's: missing port, unknown scheme)
+        raise UsageError(f"scheduler: {scheduler!r} is not a Dask address ({error}); give tcp://HOST:PORT")
+    if thread.is_alive() or isinstance(error, (asyncio.TimeoutError, TimeoutError)):
+        raise AnimError(f"cannot reach {where}: no answer within {timeout:g} s (--scheduler-timeout)")
+    if isinstance(error, OSError):
+        raise AnimError(f"cannot reach {where}: {one_line(error)}")
+    if error is not None or not isinstance(identity, dict) or identity.get("type") != "Scheduler":
+        what = f"a Dask {identity['type']}" if isinstance(identity, dict) and "type" in identity else "something else"
+        raise AnimError(f"{scheduler} answers, but as {what}, not as a Dask scheduler; give the scheduler's address "
+                        "(tcp://HOST:8786 by default)")
+
+
+@contextlib.contextmanager
+def _dask_quiet(debug):
+    """Dask's own log lines (and its warnings) stay out of the terminal, unless `debug`."""
+    if debug:
+        yield
+        return
+    handlers = [handler for name, logger in list(logging.Logger.manager.loggerDict.items())
+                if isinstance(logger, logging.Logger) and name.partition(".")[0] in ("distributed", "tornado", "bokeh")
+                for handler in logger.handlers]
+    levels = [handler.level for handler in handlers]
+    for handler in handlers:
+        handler.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="distributed")
+            yield
+    finally:
+        for handler, level in zip(handlers, levels):
+            handler.setLevel(level)
+
+
+def _render_on(client, scenes, out_root, options, report, outcomes, scene_timeout):
+    """The scenes rendered on the cluster of `client`; their Outcomes into `outcomes` (by index)."""
+    events = queue.Queue()
+    client.subscribe_topic(TOPIC, lambda event: events.put(event[1]))
+    here, told = versions(), set()
+    futures = {}
+    try:
+        for index, path in enumerate(scenes):
+            try:
+                shipping = package(path) if path.suffix == ".py" and path.is_file() else None
+            except OSError as exc:
+                outcomes[index] = Outcome(str(path), "failed", 0.0, error=f"cannot read {exc.filename}: {exc.strerror}")
+                report(SceneFinished(outcomes[index]))
+                continue
+            if shipping is None:  # no .py file: the loader's own message, without a worker
+                outcomes[index] = _refused_here(path)
+                report(SceneFinished(outcomes[index]))
+                continue
+            key = f"optianim-{path.stem}-{uuid.uuid4().hex[:8]}"
+            futures[client.submit(render_package, shipping, options, scene_timeout, key=key, pure=False)] = index
+        while futures:
+            _forward(events, report)
+            for future in [f for f in futures if f.done()]:
+                index = futures.pop(future)
+                outcomes[index] = _collected(future, scenes[index], out_root, here, told, report)
+                report(SceneFinished(outcomes[index]))
+            time.sleep(0.05)
+        _forward(events, report)
+    finally:
+        if futures:  # interrupted: nothing more to render
+            client.cancel(list(futures))
 
 
 def _refused_here(path):
@@ -198,22 +275,26 @@ def _commit(folder, contents):
     files.clean_stale(folder)
     pairs = []
     try:
-        for name, data in contents.items():
-            pairs.append((files.write_temp(folder / name, data), folder / name))
-        files.commit_all(pairs)
+        with files.locked(folder):
+            for name, data in contents.items():
+                pairs.append((files.write_temp(folder / name, data), folder / name))
+            files.commit_all(pairs)
     except BaseException:
         files.discard(*(temp for temp, _ in pairs))
         raise
 
 
-def render_package(shipping, options):
+def render_package(shipping, options, scene_timeout=None):
     """On a worker: write the scene and its modules into a temporary folder, render there (one
-    scene at a time per worker process, frames drawn in it), return the files. Messages and the
-    manifest name the scene file as the client knows it."""
+    scene at a time per worker process, frames drawn in one process), return the files.
+    Messages and the manifest name the scene file as the client knows it. The scene renders in
+    a fresh process of its own (anim.drive.isolation), so one that dies or runs past
+    `scene_timeout` costs neither the worker nor other scenes; where the worker may not start
+    processes (a nanny's daemonic worker), in the worker itself, Dask retrying it elsewhere."""
     from distributed import get_worker
 
     worker = get_worker()
-    with _one_scene_at_a_time, tempfile.TemporaryDirectory(prefix="optianim-") as temp:
+    with _one_scene_at_a_time, files.scratch_folder() as temp:
         source = Path(temp) / "scene"
         for relative, text in shipping.texts.items():
             (source / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -227,8 +308,15 @@ def render_package(shipping, options):
                 worker.log_event(TOPIC, {"event": "frames", "scene_file": event.scene_file, "view": event.view,
                                          "done": event.done, "total": event.total})
 
-        outcome = render_scene(scene_path, Path(temp) / "out", options, 1, report, shipping.scene_file,
-                               worker.address)
+        if multiprocessing.current_process().daemon:
+            outcome = render_scene(scene_path, Path(temp) / "out", options, 1, report, shipping.scene_file,
+                                   worker.address)
+        else:
+            from anim.drive import isolation
+
+            task = isolation.Task(str(scene_path), str(Path(temp) / "out"), options, 1, label=shipping.scene_file,
+                                  worker=worker.address)
+            outcome, = isolation.run([task], 1, report, scene_timeout)
         if not outcome.ok:
             here = str(Path(shipping.scene_file).parent)
             error = outcome.error.replace(str(scene_path), shipping.scene_file).replace(

@@ -1,5 +1,7 @@
-"""Draws a view's frames in the order asked for, in this process or in worker processes."""
+"""Draws a view's frames in the order asked for, in this process or in worker processes that hand
+them over in shared memory; and how many processes a render's frames are worth."""
 
+import contextlib
 import itertools
 import multiprocessing
 import os
@@ -11,11 +13,28 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from anim.errors import RenderError
+from anim.write import files
 
 FRAMES_PER_TASK = 4
+# ffmpeg's encode of a view's formats (H.264 and the GIF) costs more CPU per frame than drawing it
+# (a 3-D frame at 720p: 17.9 ms against 13.3): it takes a core of its own.
+ENCODER_CORES = 1
 
 _worker_views = {}  # in a worker process: the views it has built, by the key of their render
+_worker_frames = {}  # in a worker process: the shared frame ring it draws into, by its path
 _keys = itertools.count()
+
+
+def cores():
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def frame_jobs(requested=None):
+    """The processes that draw a render's frames: as `requested`, else every core but the
+    encoder's. One means this process: on two cores, worker processes would only compete with
+    ffmpeg (and each pays its own imports and view build)."""
+    return requested or max(1, cores() - ENCODER_CORES)
 
 
 class LocalDrawer:
@@ -69,31 +88,55 @@ class Workers:
 
 
 class _PoolDrawer:
+    """Frames drawn by the worker processes into a ring of frame slots in shared memory (a file in
+    /dev/shm): a task's frames are read in place, never pickled. Tasks in flight, and the one
+    being read, each own their slots."""
+
     def __init__(self, workers, view):
         self.workers, self.view = workers, view
 
     def frames(self, entries):
+        import numpy as np
+
         entries = list(entries)
         pool, jobs = self.workers.pool, self.workers.jobs
+        _, _, _, width, height = self.view
+        tasks = 2 * jobs + 1  # two in flight per worker, and the one whose frames are being read
         pending = deque()
         starts = iter(range(0, len(entries), FRAMES_PER_TASK))
-        try:
-            while True:
-                # Two tasks per worker in flight: enough to stay busy, memory bounded.
-                for start in itertools.islice(starts, 2 * jobs - len(pending)):
-                    pending.append(pool.submit(_draw, *self.view, entries[start:start + FRAMES_PER_TASK]))
-                if not pending:
-                    return
-                try:
-                    drawn = pending.popleft().result()
-                except BrokenProcessPool as exc:
-                    raise RenderError(
-                        "a worker process drawing frames died (out of memory, killed, or started from "
-                        "a script without `if __name__ == '__main__':`); try --jobs 1") from exc
-                yield from drawn
-        finally:
-            for future in pending:
-                future.cancel()
+        with files.scratch_folder(shared=True) as scratch:
+            path = os.path.join(scratch, "frames")
+            ring = np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8,
+                                             shape=(tasks * FRAMES_PER_TASK, height, width, 4))
+            free = deque(range(tasks))
+            try:
+                reading = None
+                while True:
+                    if reading is not None:
+                        free.append(reading)  # its frames were all consumed
+                    try:  # (a pool whose worker died refuses new tasks too)
+                        for start in itertools.islice(starts, min(len(free), 2 * jobs - len(pending))):
+                            slot = free.popleft()
+                            chunk = entries[start:start + FRAMES_PER_TASK]
+                            pending.append((slot, pool.submit(_draw, *self.view, chunk, path,
+                                                              slot * FRAMES_PER_TASK)))
+                        if not pending:
+                            return
+                        reading, future = pending.popleft()
+                        count = future.result()
+                    except BrokenProcessPool as exc:
+                        raise RenderError(
+                            "a worker process drawing frames died (out of memory, killed, or started from "
+                            "a script without `if __name__ == '__main__':`); try --jobs 1") from exc
+                    first = reading * FRAMES_PER_TASK
+                    yield from ring[first:first + count]
+            finally:
+                for _, future in pending:
+                    future.cancel()
+                for _, future in pending:  # a task still drawing writes into the ring: let it end first
+                    with contextlib.suppress(Exception):
+                        future.result()
+                del ring
 
 
 def _start_worker():
@@ -117,11 +160,17 @@ def _warm_up():
     import anim.look.threed  # noqa: F401
 
 
-def _draw(key, view_class, data, width, height, entries):
+def _draw(key, view_class, data, width, height, entries, path, first):
+    """Draw `entries` into the shared ring at `path`, from slot `first` on; return how many."""
     import numpy as np
 
     if key not in _worker_views:
         _worker_views.clear()  # one render at a time: drop the views of earlier ones
         _worker_views[key] = view_class(data, width, height)
-    view = _worker_views[key]
-    return [np.array(view.frame(entry)) for entry in entries]
+    if path not in _worker_frames:
+        _worker_frames.clear()
+        _worker_frames[path] = np.load(path, mmap_mode="r+")
+    view, ring = _worker_views[key], _worker_frames[path]
+    for index, entry in enumerate(entries):
+        ring[first + index] = view.frame(entry)
+    return len(entries)

@@ -5,10 +5,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from anim.drive import pipeline
+from anim.drive import direct
 from anim.drive.settings import from_keywords
 from anim.errors import AnimError
-from anim.write.cache import Cache
 
 FRAME_EVENTS_PER_VIEW = 20  # a scene's progress line moves in 5 % steps: enough, and few messages
 
@@ -40,11 +39,12 @@ class Outcome:
 @dataclass(frozen=True)
 class Planned:
     """The batch's scene files, and how many render at once with how many frame workers each
-    (None for a Dask cluster, whose workers decide)."""
+    (None for a Dask cluster, whose workers decide); the files it skipped, and why."""
 
     scene_files: list
     at_once: int = None
     frame_jobs: int = None
+    skipped: list = ()  # (path, why) of each file of the folders given that is no scene file
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,10 @@ class Notice:
     text: str
 
 
-def render_scene(path, out_root, options, jobs, report, label=None, worker=None):
+def render_scene(path, out_root, options, jobs, report, label=None, worker=None, reserved=()):
     """Render one scene as anim.render would with the keywords `options`; its Outcome. `label`
-    names the scene in events, the outcome and its error (default: the path)."""
+    names the scene in events, the outcome and its error (default: the path); its folder may
+    not be one of the names in `reserved`."""
     label = str(path) if label is None else label
     started = time.perf_counter()
     report(SceneStarted(label, worker))
@@ -92,14 +93,20 @@ def render_scene(path, out_root, options, jobs, report, label=None, worker=None)
             last[event.view] = done
             report(SceneFrames(label, event.view, done, total))
 
+    from anim.write.cache import Cache  # here: a batch's own process, which renders nothing, never imports it
+
     try:
-        keywords = {name: value for name, value in options.items() if name not in ("cache", "debug")}
-        result = pipeline.render(Path(path), Path(out_root), from_keywords(jobs=jobs, **keywords), forward,
-                                 Cache.chosen(options.get("cache", True)))
+        keywords = {name: value for name, value in options.items() if name not in ("cache", "debug", "allow_large")}
+        result = direct.render(Path(path), Path(out_root), from_keywords(jobs=jobs, **keywords), forward,
+                               Cache.chosen(options.get("cache", True)), options.get("allow_large", False), reserved)
     except AnimError as exc:
-        error = str(exc)
+        named = str(exc).startswith((label, str(path)))
+        error = str(exc) if named else f"{label}: {exc}"  # each line of a batch names its scene
+    except MemoryError as exc:
+        error = f"{label}: ran out of memory (MemoryError{': ' + str(exc) if str(exc) else ''}); render it alone " \
+                "to see where, with fewer start points, steps or pixels"
     except Exception as exc:  # a bug in optianim: one line; the scene alone with --debug shows the traceback
-        error = f"internal error: {type(exc).__name__}: {exc} (render the scene alone with --debug for details)"
+        error = f"{label}: internal error: {type(exc).__name__}: {exc} (render the scene alone with --debug for details)"
     else:
         return Outcome(label, "ok", _since(started), result.folder.name, result.manifest["scene"],
                        result.manifest["title"], worker=worker)

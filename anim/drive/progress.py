@@ -30,5 +30,13 @@ class FileDone:
     reused: bool = False
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know that did not stop the render: one line (a render cache
+    that could not be used)."""
+
+    text: str
+
+
 def ignore(event):
     """The progress callback used when none is given."""

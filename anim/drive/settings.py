@@ -1,9 +1,11 @@
 """Render settings (views, formats, quality, pace, theme) and the output files they imply."""
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
-from anim.errors import UsageError
+from anim.declare.scene import LEGENDS
+from anim.errors import SceneError, UsageError
 from anim.look.colors import DEFICIENCIES
 from anim.look.themes import THEMES
 from anim.look.views import DEFAULT_VIEWS, VIEWS
@@ -16,13 +18,17 @@ DEFAULT_QUALITY = "medium"
 SLIDE_MAX_WIDTH = 960  # GIF and WebP, for slides: labels stay legible when the picture fills a slide
 SLIDE_TARGET_FPS = 15  # each GIF frame delay a whole number of 1/100 s near this; >= 20 ms always
 MIN_SIDE = 64
+# explore.html's script (three.js and the page's): in each page, or once at the output root for a course site
+HTML_SCRIPTS = ("inline", "shared")
+SCENE_TIMEOUT = 1800  # seconds a scene of a batch here may render before it is stopped (--scene-timeout)
+SCHEDULER_TIMEOUT = 5  # seconds to reach a Dask scheduler and hear it answer as one (--scheduler-timeout)
 
 
 @dataclass(frozen=True)
 class Settings:
     """How to render: every field has the default a lecturer would keep."""
 
-    views: tuple = DEFAULT_VIEWS
+    views: object = None      # view names; None = those the scene declares (Scene.views), else DEFAULT_VIEWS
     formats: tuple = DEFAULT_FORMATS
     width: int = 1280
     height: int = 720
@@ -37,6 +43,9 @@ class Settings:
     jobs: int = 0             # worker processes for 3-D frames; 0 = every core
     cvd_preview: object = None  # a deficiency of anim.look.colors.DEFICIENCIES: frames show what it sees
     overlays: object = None   # arrows at the heads (anim.look.arrows), instead of the scene's; None = the scene's
+    html_script: str = "inline"  # explore.html carries its script ('inline'), or loads it from the output root ('shared')
+    pptx_media: str = "gif"   # what a pptx deck embeds: the GIF (a picture that animates) or the MP4 (a movie)
+    legend: object = None     # what the legend says of each optimizer (Scene.legend's LEGENDS); None = the scene's
 
     def __post_init__(self):
         for name in ("width", "height"):
@@ -51,6 +60,8 @@ class Settings:
             raise UsageError(f"pace: must be more than 0 updates per second, got {self.pace!r}")
         for name, known in (("views", VIEWS), ("formats", FORMATS)):
             value = getattr(self, name)
+            if value is None and name == "views":
+                continue
             if isinstance(value, str):
                 value = (value,)
             value = tuple(dict.fromkeys(value))
@@ -73,8 +84,30 @@ class Settings:
                 raise UsageError(f"overlays: got {self.overlays!r}; use overlay names such as 'gradient', 'update', "
                                  "'momentum' or a state key")
             object.__setattr__(self, "overlays", tuple(dict.fromkeys(overlays)))
+        if self.html_script not in HTML_SCRIPTS:
+            raise UsageError(f"html_script: got {self.html_script!r}; use one of {', '.join(HTML_SCRIPTS)}")
+        for fmt in FORMATS.values():  # a document's choice of what it embeds, which the render then writes too
+            if fmt.chooser and getattr(self, fmt.chooser) not in fmt.embeds:
+                raise UsageError(f"{fmt.chooser}: got {getattr(self, fmt.chooser)!r}; "
+                                 f"use one of {', '.join(fmt.embeds)}")
+        embedded = [FORMATS[name].embedded(self) for name in self.formats]
+        object.__setattr__(self, "formats", tuple(dict.fromkeys([*self.formats, *filter(None, embedded)])))
+        if self.legend is not None and self.legend not in LEGENDS:
+            raise UsageError(f"legend: got {self.legend!r}; use one of {', '.join(LEGENDS)} (or None for the scene's)")
         if not _whole(self.trail) or not _whole(self.jobs):
             raise UsageError(f"trail and jobs: must be whole numbers, got {self.trail!r} and {self.jobs!r}")
+
+    def for_scene(self, scene):
+        """These settings with views chosen: those asked, else the scene's own (`views`), else
+        contour and surface. A name the scene gives that is no view is a SceneError."""
+        if self.views is not None:
+            return self
+        unknown = [view for view in scene.views if view not in VIEWS]
+        if unknown:
+            raise SceneError(f"views: {', '.join(map(repr, unknown))} "
+                             f"{'is no view' if len(unknown) == 1 else 'are no views'}; use one or more of "
+                             f"{', '.join(VIEWS)}")
+        return dataclasses.replace(self, views=scene.views or DEFAULT_VIEWS)
 
     @classmethod
     def preset(cls, quality=DEFAULT_QUALITY, size=None, fps=None, **fields):
@@ -110,17 +143,20 @@ class Settings:
                 "hold_start": self.hold_start, "hold_end": self.hold_end, "theme": self.theme,
                 "transparent": self.transparent, "trail": self.trail, "gif_max_mb": self.gif_max_mb or None,
                 "x264_preset": X264_PRESET, "x264_crf": X264_CRF, "cvd_preview": self.cvd_preview,
-                "overlays": None if self.overlays is None else list(self.overlays)}
+                "overlays": None if self.overlays is None else list(self.overlays), "html_script": self.html_script,
+                "pptx_media": self.pptx_media, "views": None if self.views is None else list(self.views),
+                "legend": self.legend}
 
 
 def from_keywords(views=None, formats=None, quality=DEFAULT_QUALITY, size=None, fps=None, pace=Settings.pace,
                   theme=Settings.theme, transparent=False, trail=0, gif_max_mb=None, jobs=None, cvd_preview=None,
-                  overlays=None):
+                  overlays=None, html_script=Settings.html_script, pptx_media=Settings.pptx_media, legend=None):
     """The Settings that anim.render's keywords (and `optianim render`'s options) ask for: a
     quality preset, its size ((w, h) or 'WxH') and fps overridden where given; UsageError naming
     a keyword whose value cannot be used."""
     fields = dict(pace=pace, theme=theme, transparent=bool(transparent), trail=trail,
-                  gif_max_mb=gif_max_mb or 0.0, jobs=jobs or 0, cvd_preview=cvd_preview, overlays=overlays)
+                  gif_max_mb=gif_max_mb or 0.0, jobs=jobs or 0, cvd_preview=cvd_preview, overlays=overlays,
+                  html_script=html_script, pptx_media=pptx_media, legend=legend)
     if views:
         fields["views"] = views
     if formats:
@@ -185,7 +221,7 @@ def outputs(steps, settings):
     """
     frames = frame_count(steps, settings)
     planned = []
-    for view in settings.views:
+    for view in settings.views or DEFAULT_VIEWS:  # (without a scene, settings that leave views to it)
         for name in frame_formats(settings.formats):
             rule = FORMATS[name].frames
             if rule == "slide":

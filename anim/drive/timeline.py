@@ -44,6 +44,17 @@ class Timeline:
         elevation, azimuth = self.camera.pose(t)
         return Frame(index, position, elevation, azimuth)
 
+    def frame_of(self, step):
+        """The first frame whose heads have reached point `step` (a whole number of updates)."""
+        step = min(max(int(step), 0), self.steps - 1)
+        if step == 0:
+            return 0
+        motion = self.steps if self.motion is None else self.motion
+        if motion <= 1:
+            return self.lead_in
+        # position = moved * (steps - 1) / (motion - 1) >= step, in whole numbers: no rounding to miss
+        return self.lead_in + -(-step * (motion - 1) // (self.steps - 1))
+
     def __iter__(self):
         return (self.frame(i) for i in range(self.frames))
 

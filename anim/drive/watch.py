@@ -1,11 +1,13 @@
 """Watch mode: render a scene again whenever a file in its folder is saved, and serve the preview page
-on 127.0.0.1, which reloads itself after each render and shows a failed one's error."""
+on 127.0.0.1 (Starlette on uvicorn: Range requests, HEAD, many clients at once), which reloads
+itself after each render and shows a failed one's error."""
 
 import html
-import http.server
+import logging
+import socket
 import threading
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from anim.errors import AnimError
 from anim.write.formats import FORMATS
@@ -15,6 +17,9 @@ DEBOUNCE_MS = 300  # saves closer together than this are one change (editors wri
 POLL_MS = 300      # how often the page asks whether a render finished
 # Paths under these names never start a render: caches, version control, editors' swap files.
 IGNORED = ("__pycache__", ".git", ".ipynb_checkpoints", ".mypy_cache", ".pytest_cache")
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]  # the Host headers answered: a DNS-rebinding page gets a 400
+BACKLOG = 2048  # connections waiting to be accepted: a page's burst of requests never times out
+NO_STORE = {"Cache-Control": "no-store"}  # a reload never shows an older file
 MEDIA_TYPES = {**{f".{name}": fmt.media_type for name, fmt in FORMATS.items()},
                ".html": "text/html; charset=utf-8", ".json": "application/json", ".csv": "text/csv",
                ".npz": "application/octet-stream"}
@@ -58,48 +63,76 @@ class Preview:
                   f"}}, {POLL_MS});</script>")
         return body.replace("<body>\n", f"<body>\n{banner}{script}\n", 1)
 
-    def file(self, url_path):
-        """The file a request names, if it is a file directly in the render folder; else None.
-        Nothing with '..', a slash, a backslash or a leading dot in its name is served."""
+    def file(self, raw_path):
+        """The file a request's path (as sent, percent-encoded) names, if it is a file directly in
+        the render folder; else None. Nothing with '..', a slash, a backslash or a leading dot in
+        its name is served."""
         with self.lock:
             folder = self.folder
-        name = unquote(urlsplit(url_path).path)[1:]
+        name = unquote(raw_path)[1:]
         if folder is None or not name or "/" in name or "\\" in name or name.startswith(".") or "\0" in name:
             return None
         path = folder / name
         return path if path.is_file() and path.resolve().parent == folder.resolve() else None
 
 
+def app(preview):
+    """The preview page's ASGI application: the page, its version and the render folder's files
+    (streamed, with Range requests and HEAD), to a loopback Host header only."""
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+    from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse
+    from starlette.routing import Route
+
+    async def page(request):
+        return HTMLResponse(preview.page(), headers=NO_STORE)
+
+    async def version(request):
+        return PlainTextResponse(str(preview.version), headers=NO_STORE)
+
+    async def file(request):
+        path = preview.file(request.scope.get("raw_path", b"").decode("latin-1") or request.url.path)
+        if path is None:
+            return PlainTextResponse("not found\n", status_code=404)
+        return FileResponse(path, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
+                            headers=NO_STORE)
+
+    routes = [Route("/", page), Route("/" + PAGE_FILE, page), Route("/__version__", version),
+              Route("/{name:path}", file)]
+    return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=LOOPBACK_HOSTS)])
+
+
+class Server:
+    """The preview server, serving in a daemon thread of its own: `address` (host, port); close()."""
+
+    def __init__(self, preview):
+        import uvicorn
+
+        listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(BACKLOG)
+        self.address = listening.getsockname()
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):  # the terminal is for renders
+            logging.getLogger(name).addHandler(logging.NullHandler())
+            logging.getLogger(name).propagate = False
+        config = uvicorn.Config(app(preview), log_config=None, access_log=False, backlog=BACKLOG,
+                                lifespan="off", server_header=False, timeout_graceful_shutdown=1)
+        self._server = uvicorn.Server(config)
+        self._socket = listening
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [listening]}, daemon=True,
+                                        name="optianim-preview")
+        self._thread.start()
+
+    def close(self):
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
+        self._socket.close()
+
+
 def serve(preview):
-    """An HTTP server for `preview` on 127.0.0.1 at a free port, serving in a daemon thread."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            target = urlsplit(self.path).path
-            if target in ("/", "/" + PAGE_FILE):
-                return self._send(200, preview.page().encode(), "text/html; charset=utf-8")
-            if target == "/__version__":
-                return self._send(200, str(preview.version).encode(), "text/plain")
-            path = preview.file(self.path)
-            if path is None:
-                return self._send(404, b"not found\n", "text/plain")
-            self._send(200, path.read_bytes(), MEDIA_TYPES.get(path.suffix, "application/octet-stream"))
-
-        def _send(self, status, body, media_type):
-            self.send_response(status)
-            self.send_header("Content-Type", media_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")  # a reload never shows an older file
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):  # the terminal is for renders
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    return server
+    """A Server for `preview` on 127.0.0.1 at a free port."""
+    return Server(preview)
 
 
 def watch(scene_path, out_root, render, report, stop=None):
@@ -128,11 +161,10 @@ def watch(scene_path, out_root, render, report, stop=None):
             report(f"internal error: {type(exc).__name__}: {exc}")
 
     try:
-        report(f"preview: http://127.0.0.1:{server.server_address[1]}/ (reloads after each render; Ctrl-C stops)")
+        report(f"preview: http://127.0.0.1:{server.address[1]}/ (reloads after each render; Ctrl-C stops)")
         once()
         report(f"watching {folder} for saves")
         for _ in watchfiles.watch(folder, watch_filter=wanted, debounce=DEBOUNCE_MS, stop_event=stop):
             once()
     finally:
-        server.shutdown()
-        server.server_close()
+        server.close()

@@ -8,7 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from anim.drive import pipeline, progress
+from anim.drive import progress
+from anim.drive.result import Result
 from anim.write.formats import FORMATS
 from anim.write.page import megabytes
 
@@ -24,8 +25,8 @@ def in_kernel():
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
-class Rendered(pipeline.Result):
-    """A render's Result (anim.drive.pipeline.Result) that displays itself in a notebook: what
+class Rendered(Result):
+    """A render's Result (anim.drive.result.Result) that displays itself in a notebook: what
     anim.render returns."""
 
     def display(self, embed_limit_mb=None):
@@ -58,6 +59,14 @@ class Display:
     def _repr_html_(self):
         budget = self.embed_limit_mb * 1e6
         figures, notes = [], []
+        page = next((r for r in self.result.files if r.view is None and r.file == FORMATS["html"].filename), None)
+        if page is not None and page.bytes * 4 / 3 <= budget:  # srcdoc escapes about as much as base64 grows
+            budget -= page.bytes * 4 / 3
+            figures.append(_explorable(page))
+        elif page is not None:
+            notes.append(f"{page.file} ({megabytes(page.bytes)}) is past embed_limit_mb={self.embed_limit_mb:g} for "
+                         f"this cell: linked, not embedded" + _reach(page.path))
+            figures.append(f'<p><a href="{_e(_url(page))}" target="_blank">open {_e(page.file)}</a></p>')
         for view, records in _by_view(self.result.files).items():
             shown = min((r for r in records if r.format in SHOWN), key=lambda r: SHOWN.index(r.format), default=None)
             if shown is None:
@@ -76,6 +85,16 @@ class Display:
         notes_html = "".join(f'<p style="margin:4px 0">note: {_e(note)}</p>' for note in notes)
         return (f'<div class="optianim"><div style="display:flex;flex-wrap:wrap;gap:12px">{"".join(figures)}</div>'
                 f"{notes_html}</div>")
+
+
+def _explorable(record):
+    """The explorable page inline: in an iframe of its own (its script and style stay apart from the
+    notebook's), its script carried inside even when the file loads it from the output root."""
+    from anim.write import explore
+
+    page = explore.standalone(record.path.read_text(encoding="utf-8"))
+    return (f'<iframe srcdoc="{_e(page)}" title="{_e(record.path.parent.name)}: interactive explorable" '
+            'sandbox="allow-scripts" style="width:100%;height:780px;border:0;flex:1 1 100%"></iframe>')
 
 
 def _by_view(records):
@@ -148,6 +167,8 @@ class Progress:
             self.bar = ""
             how = "unchanged, reused from the cache" if event.reused else megabytes(event.record.bytes)
             self.lines.append(f"ready {event.record.file} ({how})")
+        elif isinstance(event, progress.Notice):
+            self.lines.append(f"warning: {event.text}")
         self.shown_at = time.monotonic()
         body = "<br>".join(_e(line) for line in self.lines) + (f"<br>{self.bar}" if self.bar else "")
         self.handle.update(self._html(f'<div style="font-family:monospace;font-size:12px">{body}</div>'))

@@ -69,10 +69,10 @@ def notes(names, runs, views):
 def vectors(run, name):
     """The run's [steps, 2] arrow for overlay `name` at each point, in w units; None if its
     optimizer keeps no such thing. gradient and momentum are the steps they would cause (-lr times
-    them); a state key is drawn as it is stored."""
+    them; the gradient the step used, after any clipping); a state key is drawn as it is stored."""
     lr = run.lr[:, None]
     if name == "gradient":
-        return -lr * run.grad
+        return -lr * run.used_grad
     if name == "update":
         return run.update.astype(float)
     if name == "momentum":

@@ -3,10 +3,10 @@
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from anim.look import arrows, colors, style, themes, trail
+from anim.look import arrows, colors, layout, style, themes, trail
 from anim.look.counter import DigitCounter, NoCounter
-from anim.look.placement import legend_in_empty_corner
 from anim.look.view import View
+from anim.look.views import WEIGHT_AXES
 
 MAX_EQUAL_ASPECT_RATIO = 4.0  # beyond this the window is too elongated to draw at equal scale
 
@@ -18,7 +18,8 @@ class ContourPanel:
     panel's pixels for a timeline frame onto the canvas.
     """
 
-    def __init__(self, ax, mesh, runs, trail_length=0, color_scale="linear", overlay=None):
+    def __init__(self, ax, mesh, runs, trail_length=0, color_scale="linear", overlay=None, marks=None,
+                 axes=WEIGHT_AXES):
         self.ax, self.runs, self.trail_length = ax, runs, trail_length
         z = np.ma.masked_invalid(mesh.z)
         levels, norm = style.surface_colors(mesh, color_scale)
@@ -31,8 +32,14 @@ class ContourPanel:
         (x0, x1), (y0, y1) = mesh.x_range, mesh.y_range
         if 1 / MAX_EQUAL_ASPECT_RATIO <= (x1 - x0) / (y1 - y0) <= MAX_EQUAL_ASPECT_RATIO:
             ax.set_aspect("equal")  # gradients cross contour lines at right angles only at equal scale
-        ax.set_xlabel(r"$w_1$")
-        ax.set_ylabel(r"$w_2$")
+        ax.set_xlabel(axes[0])
+        ax.set_ylabel(axes[1])
+        # The minima (anim.compute.minima) as stars on the contours, drawn once into the background:
+        # the paths go over them as they arrive.
+        self.stars = None
+        if marks is not None:
+            (self.stars,) = ax.plot(*zip(*marks.points), ls="none", ms=style.MINIMUM_SIZE, zorder=2.5,
+                                    **style.MINIMUM)
         # The drawn paths grow a step at a time: each step adds, for every run at once, a halo segment
         # (opaque, so overlapping joints do not darken), the path segment and its point markers.
         # Runs are kept in drawing order (see style.drawing_order), each with its own look.
@@ -61,8 +68,19 @@ class ContourPanel:
 
     def start(self):
         """Keep the panel's pixels without paths: every frame starts from them; and, the layout
-        now fixed, decide which paths get a marker at each point (see `_spread_out`)."""
+        now fixed, decide which paths get a marker at each point (see `_spread_out`) and which
+        fold on themselves too densely for a full halo (see `_folded`)."""
         self.marked = [self._spread_out(run, look) for run, look in zip(self.runs, self.looks)]
+        # Each run's halo width per step (the segment into point k), thin where its path folds, and
+        # the points that get a marker: none there either (their outlines would bury the colour).
+        longest = max(len(run.points) for run in self.runs)
+        self.step_halos = np.repeat(self.halo_widths[:, None], longest, axis=1)
+        self.unmarked = [np.zeros(len(run.points), dtype=bool) for run in self.runs]
+        for i, (run, look) in enumerate(zip(self.runs, self.looks)):
+            if look.halo_width:
+                folded = self._folded(run, look)
+                self.step_halos[i, :len(folded)][folded] = look.path_width + style.THIN_HALO
+                self.unmarked[i] = folded | np.r_[folded[1:], False]  # either segment at the point folds
         canvas = self.ax.figure.canvas
         self.clean = canvas.copy_from_bbox(self.ax.bbox.padded(2))
         self.drawn, self.drawn_step = self.clean, -1  # the clean panel with paths up to drawn_step
@@ -80,6 +98,39 @@ class ContourPanel:
         steps = np.hypot(*np.diff(pixels, axis=0).T)
         marker_width = look.marker_size * self.ax.figure.dpi / 72
         return bool(np.median(steps) >= 2 * marker_width)
+
+    def _folded(self, run, look):
+        """Per point k, whether the path's segment into it lies where the path on screen comes
+        back over itself (a zig-zag across a ravine, oscillations as it settles): in a cell two
+        halos wide that the path enters, leaves and enters again; or is shorter than its halo is
+        wide (a crawl). There each new segment's halo would paint over the lines drawn before it,
+        and the run's colour would be lost in white zig-zags or a white smear; such segments get a
+        thin halo (style.THIN_HALO)."""
+        points = run.shown(len(run.points) - 1)[:, :2].astype(float)
+        finite = np.isfinite(points).all(axis=1)
+        points = points if finite.all() else points[:np.argmin(finite)]  # up to the first point not drawn
+        folded = np.zeros(len(run.points), dtype=bool)
+        if len(points) < 3:
+            return folded
+        pixels = self.ax.transData.transform(points)
+        steps = np.hypot(*np.diff(pixels, axis=0).T)
+        counts = np.clip(np.ceil(steps), 1, 2000).astype(int)  # a sample every pixel along the path
+        which = np.repeat(np.arange(len(steps)), counts)
+        share = (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)) / np.repeat(counts, counts)
+        samples = pixels[which] + (pixels[which + 1] - pixels[which]) * share[:, None]
+        along = np.concatenate([[0.0], np.cumsum(steps)])[which] + steps[which] * share
+        cell = 2 * look.halo_width * self.ax.figure.dpi / 72
+        keys = np.floor(samples / cell).astype(np.int64)
+        _, index = np.unique(keys[:, 0] * 1_000_003 + keys[:, 1], return_inverse=True)
+        first = np.full(index.max() + 1, np.inf)
+        last = np.full(index.max() + 1, -np.inf)
+        np.minimum.at(first, index, along)
+        np.maximum.at(last, index, along)
+        revisited = (last - first)[index] > 3 * cell
+        segment = steps < look.halo_width * self.ax.figure.dpi / 72
+        np.logical_or.at(segment, which, revisited)
+        folded[1:len(steps) + 1] = segment
+        return folded
 
     def draw(self, f):
         """Draw the paths as frame f shows them: up to f.position, heads at the front."""
@@ -99,8 +150,10 @@ class ContourPanel:
         if moving:
             pieces = [paths[i][-2:, :2] for i in moving]
             self._draw_lines(moving, pieces, [self.outlines[i] for i in moving], pieces,
-                             [self.line_colors[i] for i in moving])
-            self._draw_points(self.markers, [paths[i][-2:-1] if i in moving and self.marked[i] else ()
+                             [self.line_colors[i] for i in moving],
+                             self.step_halos[moving, min(f.step + 1, self.step_halos.shape[1] - 1)])
+            self._draw_points(self.markers, [paths[i][-2:-1] if i in moving and self.marked[i]
+                                             and not self.unmarked[i][f.step] else ()
                                              for i in range(len(paths))])
         if self.arrows:
             self.arrows.draw(f)
@@ -120,7 +173,8 @@ class ContourPanel:
         pieces = [paths[i][:, :2] for i in drawn]
         self._set_lines(drawn, pieces, [self.outlines[i] for i in drawn], pieces, [self.line_colors[i] for i in drawn])
         heads, ends = self._head_points(paths, f.position)
-        markers = [path if marked else () for path, marked in zip(paths, self.marked)]
+        markers = [path[~unmarked[:len(path)]] if marked else ()
+                   for path, marked, unmarked in zip(paths, self.marked, self.unmarked)]
         for scatter, points in ((self.markers, markers), (self.heads, heads), (self.ends, ends)):
             self._set_points(scatter, points)
         for artist in (self.halos, self.segments, self.markers, self.heads, self.ends):
@@ -138,8 +192,10 @@ class ContourPanel:
                   for run, look in zip(self.runs, self.looks)]
         drawn = [i for i, piece in enumerate(pieces) if len(piece) >= 2]
         self._draw_lines(drawn, [pieces[i][-2:, :2] for i in drawn], [self.outlines[i] for i in drawn],
-                         [pieces[i][:, :2] for i in drawn], [self.line_colors[i] for i in drawn])
-        self._draw_points(self.markers, [piece[-2:] if marked else () for piece, marked in zip(pieces, self.marked)])
+                         [pieces[i][:, :2] for i in drawn], [self.line_colors[i] for i in drawn],
+                         self.step_halos[drawn, step])
+        self._draw_points(self.markers, [_unfolded(piece[-2:], unmarked, step) if marked else ()
+                                         for piece, marked, unmarked in zip(pieces, self.marked, self.unmarked)])
 
     def _draw_fading(self, f):
         """Only the last `trail_length` updates of each path, older segments fainter."""
@@ -158,11 +214,12 @@ class ContourPanel:
         for scatter, points in zip((self.heads, self.ends), self._head_points(paths, f.position)):
             self._draw_points(scatter, points)
 
-    def _set_lines(self, owners, halo_pieces, halo_colors, line_pieces, line_colors):
+    def _set_lines(self, owners, halo_pieces, halo_colors, line_pieces, line_colors, halo_widths=None):
         """Give the halos and the path lines their pieces, piece k of run owners[k] and as wide as
-        its look says; a run whose look has no halo gets none."""
+        its look says (its halo as wide as `halo_widths`[k], if given); a run whose look has no
+        halo gets none."""
         owners = np.asarray(owners, dtype=int)
-        halo_widths = self.halo_widths[owners]
+        halo_widths = self.halo_widths[owners] if halo_widths is None else np.asarray(halo_widths, dtype=float)
         if not halo_widths.all():  # (a swarm: only its featured runs have halos)
             haloed = np.flatnonzero(halo_widths)
             halo_pieces, halo_colors = [halo_pieces[k] for k in haloed], [halo_colors[k] for k in haloed]
@@ -203,56 +260,41 @@ class ContourPanel:
             self.ax.draw_artist(scatter)
 
 
+def _unfolded(points, unmarked, step):
+    """Of `points`, the path's last points up to point `step`, those that get a marker."""
+    if not len(points):
+        return points
+    at = np.arange(step - len(points) + 1, step + 1)
+    return points[~unmarked[np.clip(at, 0, len(unmarked) - 1)]]
+
+
 class ContourView(View):
-    """The contour view: one panel and its colour bar, centred; the legend in a corner no path
-    crosses, or in a row under the plot; the step counter on the title's line; blitted."""
+    """The contour view: the plot as large as its window's shape allows, the colour bar and the
+    legend in the room that shape leaves (beside it, or under it), the title on top, the step
+    counter on the title's line; blitted."""
 
     name = "contour"
     MESH_RESOLUTION = 300  # samples per side: smooth contour lines at 4K
     PARALLEL = False  # a blitted frame costs less than shipping its pixels between processes
     CAMERA = False  # flat: the camera does not show
+    SHOWN_AS = "A contour map"
 
     def build(self, data):
         fig = self.fig
-        fig.set_layout_engine("constrained", h_pad=0.12, w_pad=0.12)
-        self.ax = fig.add_subplot()
-        overlay = arrows.Overlay(data.runs, data.overlays, data.mesh) if data.overlays else None
-        self.panel = ContourPanel(self.ax, data.mesh, data.runs, data.trail, data.color_scale, overlay)
-        colorbar = fig.colorbar(self.panel.filled, ax=self.ax, pad=0.02, fraction=0.05)
-        style.label_colorbar(colorbar, self.panel.levels, data.color_scale, data.zlabel)
-        self.colorbar_ax = colorbar.ax
-        self.ax.set_title(data.title, fontweight="bold")
         self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
-        handles, labels = style.legend_handles(data.runs)
-        fig.canvas.draw()  # the layout without a legend: where the paths lie on screen
-        self.legend = legend_in_empty_corner(self.ax, handles, labels, data.runs)
-        if self.legend is None:
-            self.legend = fig.legend(handles, labels, loc="outside lower center", frameon=False,
-                                     ncols=style.legend_columns(labels, fig.get_figwidth() * 72))
-            fig.canvas.draw()  # room for it under the plot
-        fig.set_layout_engine("none")  # freeze the layout: the background is reused as it is
-        self._center_horizontally()
+        self.title = layout.title(fig, data.title, layout.counter_width(fig, data.steps))
+        self.ax = fig.add_axes((0.1, 0.1, 0.6, 0.6))
+        overlay = arrows.Overlay(data.runs, data.overlays, data.mesh) if data.overlays else None
+        self.panel = ContourPanel(self.ax, data.mesh, data.runs, data.trail, data.color_scale, overlay, data.minima,
+                                  data.axes)
+        handles, labels = style.legend_handles(data.runs, data.legend, data.minima)
+        self.legend, self.colorbar_ax = layout.arrange_plot(
+            self.ax, handles, labels, self.title, (self.panel.filled, self.panel.levels, data.color_scale, data.zlabel))
         if overlay:
             arrows.add_key(self.ax, overlay, data.runs, [self.legend.get_window_extent()])
         fig.canvas.draw()
         self.counter.draw_into_background()
         self.panel.start()
-
-    def _center_horizontally(self):
-        """Centre plot and colour bar as one group: an equal-aspect plot leaves a gap beside it."""
-        fig = self.fig
-        renderer = fig.canvas.get_renderer()
-        to_figure = fig.transFigure.inverted()
-        plot = self.ax.get_position()
-        bar = self.colorbar_ax.get_position()  # as tall as the plot, not as the space it was given
-        self.colorbar_ax.set_position((plot.x1 + 0.015, plot.y0, bar.width, plot.height))
-        boxes = [self.ax.get_tightbbox(renderer).transformed(to_figure),
-                 self.colorbar_ax.get_tightbbox(renderer).transformed(to_figure)]
-        left, right = min(b.x0 for b in boxes), max(b.x1 for b in boxes)
-        shift = ((1 - right) - left) / 2
-        self.ax.set_position(plot.translated(shift, 0))
-        bar = self.colorbar_ax.get_position()
-        self.colorbar_ax.set_position(bar.translated(shift, 0))
 
     def still(self, f):
         self.panel.show(f)

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 from matplotlib.lines import Line2D
 
-from anim.look import style
+from anim.look import layout, style
 from anim.look.counter import DigitCounter, NoCounter
 from anim.look.view import View
 
@@ -15,10 +15,11 @@ LR_STYLE = (0, (1, 1.6))
 
 
 def effective_steps(run):
-    """[steps, 2]: |update_i| / |grad_i| at each point drawn; NaN where the gradient is 0, past
-    where the run stopped, and for the update into a divergence."""
+    """[steps, 2]: |update_i| / |grad_i| at each point drawn (the gradient the step used, after any
+    clipping); NaN where the gradient is 0, past where the run stopped, and for the update into a
+    divergence."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.abs(run.update.astype(float)) / np.abs(run.grad.astype(float))
+        ratio = np.abs(run.update.astype(float)) / np.abs(run.used_grad.astype(float))
     drawn = len(run.shown(len(run.points) - 1))
     ratio[drawn - (run.stop is not None):] = np.nan
     ratio[~np.isfinite(ratio) | (ratio <= 0)] = np.nan
@@ -102,16 +103,17 @@ class InsideView(View):
     name = "inside"
     MESH_RESOLUTION = 8  # draws no surface
     PARALLEL = False
+    SHOWN_AS = "Each optimizer's effective step per coordinate, |update| / |grad|, step by step,"
 
     def build(self, data):
         fig = self.fig
-        fig.suptitle(data.title, fontsize=style.FONT["title"], fontweight="bold", y=0.975)
+        self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
+        self.title = layout.title(fig, data.title, layout.counter_width(fig, data.steps))
         ax = fig.add_axes((0.1, 0.13, 0.6, 0.72))
         ax.set_title("effective step per coordinate", fontsize=style.FONT["label"])
         self.panel = InsidePanel(ax, data.runs, data.steps)
-        handles, labels = style.legend_handles(data.runs)
-        fig.legend(handles, labels, loc="center left", bbox_to_anchor=(0.72, 0.5), frameon=False, title="optimizer")
-        self.counter = DigitCounter(fig, data.steps) if data.counter else NoCounter()
+        handles, labels = style.legend_handles(data.runs, data.legend)
+        self.legend, _ = layout.arrange_plot(ax, handles, labels, self.title)
         fig.canvas.draw()
         self.counter.draw_into_background()
         self.background = fig.canvas.copy_from_bbox(fig.bbox)

@@ -1,25 +1,9 @@
-"""Where a legend or a key goes inside a panel: the corners tried, in order, and the path segments
-it must not cross (the contour view's legend, the dashboard's, and the overlay arrows' key)."""
+"""Where a key goes inside a panel: the corners tried, in order, and the path segments it must not
+cross (the overlay arrows' key)."""
 
 import numpy as np
 
-from anim.look import style
-
 LEGEND_CORNERS = ("upper right", "upper left", "lower right", "lower left")
-
-
-def legend_in_empty_corner(ax, handles, labels, runs):
-    """A legend inside `ax`, in the first corner that no path (every segment it will ever draw,
-    with its head) crosses; None if every corner is crossed."""
-    renderer = ax.figure.canvas.get_renderer()
-    segments = path_segments(ax, runs)
-    margin = max(look.head_size for look in style.run_looks(runs)) * ax.figure.dpi / 72  # a head beyond the box
-    for loc in LEGEND_CORNERS:
-        legend = ax.legend(handles, labels, loc=loc, frameon=True, framealpha=0.9, title="optimizer")
-        if not crosses(segments, legend.get_window_extent(renderer).padded(margin)):
-            return legend
-        legend.remove()
-    return None
 
 
 def path_segments(ax, runs):

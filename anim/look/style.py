@@ -15,9 +15,9 @@ from anim.compute.trajectory import DIVERGED, LEFT_VIEW
 from anim.errors import SceneError
 from anim.look import colors, themes
 
-REFERENCE_HEIGHT_INCHES = 7.2  # every size is laid out as 720p at 100 dpi, then scaled
-# Text for a lecture hall: no text smaller than 2.5 % of the frame's height (18 px at 720p, 13 pt
-# at the 100 dpi of the 720-line reference); a GIF or WebP scaled to a slide keeps the proportion.
+REFERENCE_HEIGHT_INCHES = 7.2  # every size is laid out as 720p at 100 dpi, then scaled (by its shorter side)
+# Text for a lecture hall: no text smaller than 2.5 % of the frame's shorter side (18 px at 720p,
+# 13 pt at the 100 dpi of the 720-line reference); a GIF or WebP scaled to a slide keeps the proportion.
 MIN_TEXT_SHARE = 0.025
 FONT = {"title": 22, "label": 18, "tick": 14, "legend": 15, "counter": 15}
 RC = {
@@ -30,6 +30,8 @@ RC = {
     "xtick.labelsize": FONT["tick"],
     "ytick.labelsize": FONT["tick"],
     "legend.fontsize": FONT["legend"],
+    # x tick labels a little lower than matplotlib's: clear of the lowest y tick label at the corner
+    "xtick.major.pad": 6.0,
 }
 
 
@@ -37,6 +39,10 @@ RC = {
 # to part the line from any colour of the map, thin enough not to double it.
 HALO_WIDTH, PATH_WIDTH = 3.5, 2.0
 SWARM_RUNS = 16  # a view with more runs than this draws them as a swarm (see path_look)
+# A path that folds on itself densely (more than FOLDED of its length comes back over itself) gets
+# a halo only THIN_HALO points wider than its line: each new segment's halo would otherwise paint
+# over the line drawn before it, and its colour would be lost in white zig-zags.
+FOLDED, THIN_HALO = 0.25, 0.5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -231,9 +237,10 @@ def label_colorbar(colorbar, levels, scale, label):
 
 
 def new_figure(width, height, theme="light", transparent=False):
-    """A figure whose Agg canvas is exactly width x height pixels, laid out like 720p at any size,
+    """A figure whose Agg canvas is exactly width x height pixels, laid out like 720p at any size
+    (its shorter side 7.2 inches: text keeps its share of the shorter side, landscape or portrait),
     on the theme's background (or on nothing, if transparent)."""
-    dpi = height / REFERENCE_HEIGHT_INCHES
+    dpi = min(width, height) / REFERENCE_HEIGHT_INCHES
     face = mcolors.to_rgba(themes.background(theme), alpha=0.0 if transparent else 1.0)
     # A quarter pixel of slack: Agg truncates the inch size times dpi to whole pixels.
     fig = Figure(figsize=((width + 0.25) / dpi, (height + 0.25) / dpi), dpi=dpi, facecolor=face)
@@ -267,10 +274,11 @@ def readable(color, theme):
     return color if contrast >= 2.5 else _LOOKS[theme]["text.color"]
 
 
-def legend_label(label, runs):
-    """The optimizer's label, saying below it how it saw the point (a 1x2 matrix, for Muon) and
-    where its runs stopped being drawn: where they diverged or left the view, whichever came
-    first; at which step, or how many of them."""
+def legend_label(label, runs, text=None):
+    """What the legend says of an optimizer (`text`, anim.look.legend.text; its label if None),
+    saying below it how it saw the point (a 1x2 matrix, for Muon) and where its runs stopped being
+    drawn: where they diverged or left the view, whichever came first; at which step, or how many
+    of them."""
     diverged = [r.stop.step for r in runs if r.stop and r.stop.reason == DIVERGED]
     left = [r.stop.step for r in runs if r.stop and r.stop.reason == LEFT_VIEW]
     notes = [runs[0].note] if runs[0].note else []  # how it saw the point: "1x2 matrix"
@@ -280,20 +288,33 @@ def legend_label(label, runs):
     else:
         notes += [f"{len(diverged)} of {len(runs)} runs diverged"] if diverged else []
         notes += [f"{len(left)} of {len(runs)} left the view"] if left else []
+    text = label if text is None else text
     # On a line of its own: a legend beside the plot stays narrow enough to fit the frame.
-    return f"{label}\n({', '.join(notes)})" if notes else label
+    return f"{text}\n({', '.join(notes)})" if notes else text
 
 
-def legend_handles(runs):
+# The star marking a minimum (anim.compute.minima): white, edged in black, over any colour of the
+# map and on either theme's legend; the optimizers' heads are never white.
+MINIMUM = {"marker": "*", "markerfacecolor": "white", "markeredgecolor": "black", "markeredgewidth": 1.0}
+MINIMUM_SIZE = 15  # points
+
+
+def legend_handles(runs, texts=(), marks=None):
     """(handles, labels) for fig.legend, one entry per optimizer: its path's colour and its head's
-    marker. No halo: on the legend's plain face the colour shows by itself (anim.look.colors holds every
-    drawn colour to a contrast against the theme's background), and a halo would look doubled."""
+    marker, and what the legend says of it (`texts`: (label, text) pairs, anim.look.legend.text);
+    then the star of the minima `marks` (anim.compute.minima.Marks), if any. No halo: on the
+    legend's plain face the colour shows by itself (anim.look.colors holds every drawn colour to a
+    contrast against the theme's background), and a halo would look doubled."""
+    texts = dict(texts)
     handles, labels = [], []
     for label, its_runs in by_label(runs).items():
         run = its_runs[0]
         handles.append(Line2D([], [], color=run.color, lw=PATH_WIDTH, marker=run.marker,
                               ms=7 * colors.MARKER_SCALES.get(run.marker, 1.0)))
-        labels.append(legend_label(label, its_runs))
+        labels.append(legend_label(label, its_runs, texts.get(label)))
+    if marks is not None:
+        handles.append(Line2D([], [], ls="none", ms=MINIMUM_SIZE * 0.75, **MINIMUM))
+        labels.append(marks.label)
     return handles, labels
 
 

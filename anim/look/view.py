@@ -6,7 +6,9 @@ from anim.look import colors, style
 class View:
     """A view draws timeline frames of a ViewData as RGBA pixels. Subclasses set `name`,
     MESH_RESOLUTION (surface samples per side), PARALLEL (frames are worth drawing in worker
-    processes) and CAMERA (the camera's pose shows in its frames; the render cache keys on it),
+    processes), CAMERA (the camera's pose shows in its frames; the render cache keys on it) and
+    SHOWN_AS (how a description names what it shows), TURNING_WHOLE (while the camera turns, every
+    pixel of a frame changes: a GIF keeps whole frames),
     lay out the figure once in `build`, draw a frame's changing parts in `draw`, and make a
     frame's artists ordinary ones in `still` (for savefig)."""
 
@@ -14,6 +16,8 @@ class View:
     MESH_RESOLUTION = 160
     PARALLEL = False
     CAMERA = True  # its frames change with the camera (a view that draws no 3-D says False)
+    SHOWN_AS = "An animation"  # how its alt text begins: what a reader would see
+    TURNING_WHOLE = False
 
     def __init__(self, data, width, height):
         self.theme, self.steps = data.theme, data.steps

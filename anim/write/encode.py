@@ -3,6 +3,7 @@
 import contextlib
 import io
 import math
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -21,7 +22,8 @@ PALETTE_SAMPLES = 8  # frames, spread over the video, that a GIF's 256 colours a
 # Measured on the ravine's 3-D GIF (tests/bench/gif_quality.py): 4.2 MB at 43.1 dB mean PSNR
 # against the raw frames, where Bayer (scale 4) gave 4.9 MB at 41.0 dB.
 GIF_DITHER = "paletteuse=dither=none:diff_mode=rectangle"
-GIF_SOURCE = "gif_source"  # the GIF's frames, lossless, kept for shrinking it under a size budget
+GIF_WHOLE_FRAMES = ("-gifflags", "-transdiff")  # each GIF frame whole (its changed rectangle), not differenced
+GIF_SOURCE = "gif_source"  # every frame at the GIF's size, lossless, kept for shrinking it under a size budget
 
 
 def ffmpeg_exe():
@@ -48,7 +50,9 @@ def ffmpeg_version():
 class Shape:
     """The frames an encoder is fed (width x height at fps) and how slide formats (GIF, WebP)
     thin them: every `slide_step`-th frame, scaled to `slide_size`. `background` ('#rrggbb')
-    says the frames are see-through: formats with alpha keep it, the others are laid on it."""
+    says the frames are see-through: formats with alpha keep it, the others are laid on it.
+    `whole` says every pixel changes from frame to frame (a turning 3-D view): a GIF then stores
+    each frame whole, without transparency differencing, which would only cost bytes."""
 
     width: int
     height: int
@@ -56,6 +60,7 @@ class Shape:
     slide_step: int = 1
     slide_size: tuple = None
     background: object = None
+    whole: bool = False
 
     def size(self, fmt):
         return (self.slide_size or (self.width, self.height)) if fmt.frames == "slide" else (self.width, self.height)
@@ -114,7 +119,9 @@ def command(targets, shape, palette_path=None):
         steps = []
         if fmt.frames == "slide":
             width, height = shape.size(fmt)
-            steps.append(f"framestep={shape.slide_step},scale={width}:{height}:flags=bicubic")
+            # The budget's source keeps every frame: a GIF shrunk to a lower rate thins them its own way.
+            thinned = "" if name == GIF_SOURCE else f"framestep={shape.slide_step},"
+            steps.append(f"{thinned}scale={width}:{height}:flags=bicubic")
         if name == GIF_SOURCE:
             graph.append(f"{source}{','.join(steps) or 'null'}[out_{name}]")
             outputs += ["-map", f"[out_{name}]", "-c:v", "ffv1", "-f", "matroska", str(targets[name])]
@@ -124,7 +131,8 @@ def command(targets, shape, palette_path=None):
         else:
             steps.append(_conversion(fmt, shape.background is not None))
             graph.append(f"{source}{','.join(steps)}[out_{name}]")
-        outputs += ["-map", f"[out_{name}]", *fmt.ffmpeg, "-f", fmt.muxer, str(targets[name])]
+        whole = GIF_WHOLE_FRAMES if fmt.palette and shape.whole else ()
+        outputs += ["-map", f"[out_{name}]", *fmt.ffmpeg, *whole, "-f", fmt.muxer, str(targets[name])]
     return [*args, "-filter_complex", ";".join(graph), *outputs]
 
 
@@ -160,38 +168,77 @@ def _last_line(stderr, fallback):
     return lines[-1] if lines else fallback
 
 
-# What a GIF over its size budget gives up, in order: colours, then pixels. The frame rate is
-# never lowered: a turning camera at half the rate judders, and a GIF that judders teaches nothing.
-SHRINK_TRIES = [(1.0, 128), (1.0, 64), (0.75, 64), (0.5, 64), (0.5, 32), (0.5, 16)]  # (scale, colours)
+# What a GIF over its size budget gives up, in order (README, --gif-max-mb): frames per second, down to
+# MIN_GIF_FPS (a turning camera still turns smoothly at 10), then pixels, then the colours of the
+# surface. The reserved colours (every optimizer's, its halo's, the background's) are never given up:
+# each path keeps its own colour in the legend's, whatever the budget.
+MIN_GIF_FPS = 10
+SHRINK_SCALES = (1.0, 0.75, 0.5)
+SHRINK_COLORS = (256, 128, 64, 32, 16)  # the whole palette, reserved colours included
 
 
-def _shrink_gif(source, final, max_bytes, fps, width, height):
-    """Re-encode the GIF frames in `source` until the file fits in `max_bytes`: first fewer
-    colours, then fewer pixels (SHRINK_TRIES), never fewer frames.
+@dataclass(frozen=True)
+class Try:
+    """One way to make a GIF smaller: every `step`-th video frame, `scale` of its size, `colors` in all."""
 
-    Returns (temporary path beside `final`, what was chosen: width, height, colours); raises EncodeError naming the smallest size reached when nothing fits.
-    """
+    step: int
+    scale: float
+    colors: int
+
+
+def shrink_tries(shape):
+    """The tries of a GIF over its budget, in the order given up: rate, then pixels, then colours."""
+    lowest = max(shape.slide_step, int(shape.fps // MIN_GIF_FPS))
+    steps = [shape.slide_step] + ([lowest] if lowest > shape.slide_step else [])
+    tries = [Try(step, 1.0, 256) for step in steps[1:]]
+    tries += [Try(steps[-1], scale, 256) for scale in SHRINK_SCALES[1:]]
+    tries += [Try(steps[-1], SHRINK_SCALES[-1], colors) for colors in SHRINK_COLORS[1:]]
+    return tries
+
+
+def _shrink_gif(source, final, max_bytes, shape, written, reserved):
+    """Re-encode the GIF from the lossless frames in `source` (every video frame at the GIF's size)
+    until the file fits in `max_bytes`, giving up what `shrink_tries` says in its order, and
+    keeping the `reserved` colours ('#rrggbb') in every palette.
+
+    Returns (temporary path beside `final`, the manifest facts of what was chosen, with `traded`:
+    one phrase per thing given up); raises EncodeError naming the smallest size reached when
+    nothing fits."""
     sizes = []
-    with tempfile.TemporaryDirectory(prefix="optianim-") as scratch:
-        for scale, colors in SHRINK_TRIES:
-            size = (_even(width * scale), _even(height * scale))
+    width, height = shape.size(FORMATS["gif"])
+    with files.scratch_folder() as scratch:
+        for attempt in shrink_tries(shape):
+            size = (_even(width * attempt.scale), _even(height * attempt.scale))
             temp = files.temp_path(final)
             try:
-                _gif_from_source(source, temp, Path(scratch) / "palette.png", size, colors)
-                written = temp.stat().st_size
+                surface = _gif_from_source(source, temp, Path(scratch), attempt, size, reserved, shape.whole)
+                written_bytes = temp.stat().st_size
             except BaseException:
                 files.discard(temp)
                 raise
-            if written <= max_bytes:
+            if written_bytes <= max_bytes:
                 files.fsync(temp)
-                return temp, {"width": size[0], "height": size[1], "colors": colors}
+                fps, frames = shape.fps / attempt.step, math.ceil(written / attempt.step)
+                traded = []
+                if attempt.step != shape.slide_step:
+                    traded.append(f"frame rate {shape.fps / shape.slide_step:g} -> {fps:g} fps")
+                if size != (width, height):
+                    traded.append(f"size {width}x{height} -> {size[0]}x{size[1]}")
+                if attempt.colors < 256:
+                    traded.append(f"surface colours -> {surface}")
+                return temp, {"frames": frames, "fps": fps, "duration": round(frames / fps, 6), "width": size[0],
+                              "height": size[1], "colors": attempt.colors, "reserved_colors": len(reserved),
+                              "traded": traded}
             files.discard(temp)
-            sizes.append(written)
-    scale, colors = SHRINK_TRIES[-1]
-    size = (_even(width * scale), _even(height * scale))
-    raise EncodeError(f"{Path(final).name} does not fit in {max_bytes / 1e6:g} MB even at "
-                      f"{size[0]}x{size[1]} and {colors} colours ({min(sizes) / 1e6:.2f} MB; the frame rate, "
-                      f"{fps:g} fps, is kept); raise --gif-max-mb, or render fewer steps or a shorter hold")
+            sizes.append(written_bytes)
+    last = shrink_tries(shape)[-1] if shrink_tries(shape) else Try(shape.slide_step, 1.0, 256)
+    size = (_even(width * last.scale), _even(height * last.scale))
+    kept = f", {len(reserved)} of them the paths'" if reserved else ""
+    smallest = f"{min(sizes, default=0) / 1e6:.3g}"
+    raise EncodeError(f"{Path(final).name} does not fit in {max_bytes / 1e6:g} MB without losing the paths' "
+                      f"colours: the smallest it gets is {smallest} MB (at {shape.fps / last.step:g} fps, "
+                      f"{size[0]}x{size[1]} and {last.colors} colours{kept}); raise --gif-max-mb to at least "
+                      f"{smallest}, or render fewer steps or a shorter hold")
 
 
 def _even(value):
@@ -199,14 +246,27 @@ def _even(value):
     return max(2, value - value % 2)
 
 
-def _gif_from_source(source, target, palette_png, size, colors):
-    """Two ffmpeg passes over the lossless GIF frames: the palette of them all, then the GIF."""
-    scaled = f"scale={size[0]}:{size[1]}:flags=bicubic"
+def _gif_from_source(source, target, scratch, attempt, size, reserved, whole):
+    """Two ffmpeg passes over the lossless frames: the surface's colours (all but the reserved
+    ones), then the GIF with those and the reserved colours. Returns how many surface colours."""
+    from PIL import Image
+
+    chain = f"framestep={attempt.step},scale={size[0]}:{size[1]}:flags=bicubic"
     quiet = [*_quiet_ffmpeg(), "-i", str(source)]
-    _run([*quiet, "-vf", f"{scaled},palettegen=max_colors={colors}:stats_mode=full:reserve_transparent=0",
+    surface = max(attempt.colors - len(reserved), 2)
+    palette_png, palette_raw = scratch / "palette.png", scratch / "palette.rgba"
+    _run([*quiet, "-vf", f"{chain},palettegen=max_colors={surface}:stats_mode=full:reserve_transparent=0",
           str(palette_png)], f"choosing the colours of {target.name}")
-    _run([*quiet, "-i", str(palette_png), "-filter_complex", f"[0:v]{scaled}[s];[s][1:v]{GIF_DITHER}",
-          "-loop", "0", "-f", "gif", str(target)], f"writing {target.name}")
+    chosen = np.asarray(Image.open(palette_png).convert("RGBA")).reshape(-1, 4)[:surface]
+    kept = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] + [255] for c in reserved], np.uint8).reshape(-1, 4)
+    colours = np.vstack([kept, chosen])  # the reserved first: an exact colour maps to its own entry
+    table = np.vstack([colours, np.repeat(colours[-1:], 256 - len(colours), axis=0)])
+    palette_raw.write_bytes(table.astype(np.uint8).tobytes())
+    flags = GIF_WHOLE_FRAMES if whole else ()
+    _run([*quiet, "-f", "rawvideo", "-pix_fmt", "rgba", "-s", "16x16", "-i", str(palette_raw), "-filter_complex",
+          f"[0:v]{chain}[s];[s][1:v]{GIF_DITHER}", "-loop", "0", *flags, "-f", "gif", str(target)],
+         f"writing {target.name}")
+    return surface
 
 
 def _run(args, doing, data=None):
@@ -230,6 +290,12 @@ def _ended(returncode):
     except ValueError:
         name = f"signal {-returncode}"
     return f"killed by {name}" + (": a file-size limit" if name == "SIGXFSZ" else "")
+
+
+def first_frame_png(path):
+    """The first frame of the video at `path`, as PNG bytes (a deck's poster for its movie)."""
+    return _run([*_quiet_ffmpeg(), "-i", str(path), "-frames:v", "1", "-c:v", "png", "-f", "image2pipe", "pipe:1"],
+                f"reading the first frame of {Path(path).name}")
 
 
 def webp_frames(path):
@@ -260,17 +326,18 @@ class Encoder:
 
     finals maps a format name to its final path; `view` names the view in the records. A GIF is
     owned from start to finish: its palette is chosen from `samples` (frames spread over the
-    video), and with `max_gif_bytes` it is shrunk until it fits (see _shrink_gif).
+    video), and with `max_gif_bytes` it is shrunk until it fits (see _shrink_gif), never losing the
+    `reserved` colours ('#rrggbb': the paths').
     """
 
-    def __init__(self, finals, shape, view=None, samples=(), max_gif_bytes=0):
+    def __init__(self, finals, shape, view=None, samples=(), max_gif_bytes=0, reserved=()):
         self.finals = {name: Path(path) for name, path in finals.items()}
         unknown = set(self.finals) - set(FORMATS)
         if unknown:
             raise ValueError(f"unknown formats {sorted(unknown)}; use some of {', '.join(FORMATS)}")
         self.temps = {name: files.temp_path(path) for name, path in self.finals.items()}
         self.shape, self.view = shape, view
-        self._samples, self._max_gif_bytes = samples, max_gif_bytes
+        self._samples, self._max_gif_bytes, self._reserved = samples, max_gif_bytes, tuple(reserved)
         self._frame_bytes = shape.width * shape.height * 4
         self._written = 0
         self._last = None
@@ -278,7 +345,7 @@ class Encoder:
         self.finished = []
 
     def __enter__(self):
-        self._scratch = tempfile.TemporaryDirectory(prefix="optianim-")
+        self._scratch = files.scratch()  # named for this process: a killed render's is removed by the next
         streams = {name: temp for name, temp in self.temps.items() if FORMATS[name].ffmpeg is not None}
         if not streams:
             return self
@@ -287,7 +354,7 @@ class Encoder:
             if "gif" in streams:
                 if not self._samples:
                     raise ValueError("a GIF needs a palette: give the encoder sample frames")
-                palette_path = Path(self._scratch.name) / "palette.rgba"
+                palette_path = self._scratch / "palette.rgba"
                 palette_path.write_bytes(palette(self._samples, self.shape))
                 if self._max_gif_bytes:
                     gif = self.finals["gif"]
@@ -367,8 +434,8 @@ class Encoder:
             facts["max_bytes"] = self._max_gif_bytes
             if temp.stat().st_size > self._max_gif_bytes:
                 files.discard(temp)
-                temp, chosen = _shrink_gif(self._gif_source, self.finals[name], self._max_gif_bytes,
-                                           facts["fps"], width, height)
+                temp, chosen = _shrink_gif(self._gif_source, self.finals[name], self._max_gif_bytes, shape,
+                                           self._written, self._reserved)
                 facts.update(chosen)
         return temp, FileRecord.of(temp, self.finals[name], self.view, name, **facts)
 
@@ -387,7 +454,7 @@ class Encoder:
             self._log.close()
             self._log = None
         if self._scratch is not None:
-            self._scratch.cleanup()
+            shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
 
     def _failure(self):

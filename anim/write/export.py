@@ -31,23 +31,39 @@ def _lr(value):
 # Per-step arrays some runs carry, appended as CSV columns after the others when every run has
 # them: a landscape's loss at each point's projection and its distance from the plane (PlaneRun).
 PLANE_COLUMNS = ("plane_loss", "off_plane")
+# Appended when any optimizer clips its gradient: the gradient its step used, after clipping
+# (grad_w1, grad_w2 stay the gradient before it; equal for the runs that do not clip).
+CLIPPED_COLUMNS = ("clipped_grad_w1", "clipped_grad_w2")
 
 
 def _extra_columns(runs):
     return [name for name in PLANE_COLUMNS if runs and all(getattr(run, name, None) is not None for run in runs)]
 
 
-def to_csv(runs):
+def clips(runs):
+    """Whether any run's optimizer clipped its gradient."""
+    return any(run.clipped_grad is not None for run in runs)
+
+
+def to_csv(runs, projection=None):
+    """The CSV's bytes. A landscape's `projection` (anim.compute.training.Projection) appends its
+    plane coordinates again under their own names (pc1, pc2 or direction_1, direction_2: w1 and w2
+    keep their place for every reader), after plane_loss and off_plane."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     extra = _extra_columns(runs)
-    writer.writerow(CSV_COLUMNS + tuple(extra))
+    clipped = clips(runs)
+    named = () if projection is None else tuple(projection.columns)
+    writer.writerow(CSV_COLUMNS + tuple(extra) + named + (CLIPPED_COLUMNS if clipped else ()))
     for run in runs:
         appended = [getattr(run, name) for name in extra]
+        used = run.used_grad
         for step, (w1, w2, loss) in enumerate(run.points):
             writer.writerow((run.label, run.run, step, _number(w1), _number(w2), _number(loss),
                              *map(_number, run.grad[step]), *map(_number, run.update[step]), _lr(run.lr[step]),
-                             *(_number(values[step]) for values in appended)))
+                             *(_number(values[step]) for values in appended),
+                             *((_number(w1), _number(w2)) if named else ()),
+                             *(map(_number, used[step]) if clipped else ())))
     return buffer.getvalue().encode("utf-8")
 
 
@@ -56,7 +72,7 @@ def state_keys(runs):
     return list(dict.fromkeys(key for run in runs for key in run.state))
 
 
-def to_json(runs, scene_name):
+def to_json(runs, scene_name, projection=None):
     def finite_or_none(value):
         value = float(value)
         return value if math.isfinite(value) else None
@@ -67,9 +83,11 @@ def to_json(runs, scene_name):
     document = {
         "scene": scene_name,
         "columns": ["w1", "w2", "loss"],
+        **({"axes": list(projection.axes)} if projection is not None else {}),
         "note": ("points[step] is recorded before update `step`, with the grad and lr the optimizer was given "
-                 "there; update[step] = point[step + 1] - point[step] (w1, w2), the step it took; "
-                 "state[key][step] is after that update; null marks inf or nan"),
+                 "there (clipped_grad: that gradient after clipping, which the step used); update[step] = "
+                 "point[step + 1] - point[step] (w1, w2), the step it took; state[key][step] is after that "
+                 "update; null marks inf or nan"),
         "runs": [
             {
                 "optimizer": run.label,
@@ -79,6 +97,7 @@ def to_json(runs, scene_name):
                 "points": [[finite_or_none(v) for v in point] for point in run.points],
                 **{name: [finite_or_none(v) for v in getattr(run, name)] for name in _extra_columns(runs)},
                 "grad": pairs(run.grad),
+                **({"clipped_grad": pairs(run.clipped_grad)} if run.clipped_grad is not None else {}),
                 "update": pairs(run.update),
                 "lr": [finite_or_none(v) for v in run.lr],
                 "state": {key: pairs(values) for key, values in run.state.items()},
@@ -118,10 +137,11 @@ def stacked_extras(runs):
 
 
 def to_npz(runs, projection=None):
-    """The runs as arrays, with what each optimizer was given and did (grad, update, lr,
-    state/<key>) and its per-step extras (x, d); a landscape's (`projection`,
+    """The runs as arrays, with what each optimizer was given and did (grad, clipped_grad when any
+    clips, update, lr, state/<key>) and its per-step extras (x, d); a landscape's (`projection`,
     anim.compute.training.Projection) adds `weights` [runs, steps, P], `center` [P] and `directions` [2, P]
-    (float32, parameters() order), and the per-step columns (`plane_loss`, `off_plane`) as
+    (float32, parameters() order), `axes` (what w1 and w2 are on the plane), Schedule-Free's `averaged_weights` [runs, steps, P] (x) when a run has
+    them, and the per-step columns (`plane_loss`, `off_plane`) as
     [runs, steps]."""
     buffer = io.BytesIO()
     arrays = dict(
@@ -130,6 +150,7 @@ def to_npz(runs, projection=None):
         run=np.array([run.run for run in runs]),
         diverged_at=np.array([-1 if run.diverged_at is None else run.diverged_at for run in runs]),
         grad=np.stack([run.grad for run in runs]),
+        **({"clipped_grad": np.stack([run.used_grad for run in runs])} if clips(runs) else {}),
         update=np.stack([run.update for run in runs]),
         lr=np.stack([run.lr for run in runs]),
         **{f"state/{key}": values for key, values in stacked_state(runs).items()},
@@ -140,6 +161,9 @@ def to_npz(runs, projection=None):
     if projection is not None:
         arrays.update(weights=projection.weights.astype(np.float32), center=projection.center.astype(np.float32),
                       directions=projection.directions.astype(np.float32))
+        arrays["axes"] = np.array(projection.axes)
+        if projection.averaged is not None:
+            arrays["averaged_weights"] = projection.averaged.astype(np.float32)
     np.savez_compressed(buffer, **arrays)
     return buffer.getvalue()
 
@@ -148,7 +172,8 @@ class Trajectories:
     """A scene's runs as numpy: `points[i]` is run i's (steps, 3) array of w1, w2, loss before each
     update, `labels[i]` its optimizer and `runs[i]` its start point's index; `grad`, `update`
     [runs, steps, 2], `lr` [runs, steps] and `state[key]` [runs, steps, 2] what each optimizer was
-    given and did (see anim.compute.trajectory.Run); `to_csv`, `to_json` and `to_npz` write them,
+    given and did (see anim.compute.trajectory.Run), `clipped_grad` [runs, steps, 2] the gradient
+    its step used after clipping (None when no optimizer clips); `to_csv`, `to_json` and `to_npz` write them,
     atomically. A landscape's `projection` holds its plane and weights."""
 
     def __init__(self, scene_name, runs, projection=None):
@@ -158,6 +183,7 @@ class Trajectories:
         self.runs = np.array([run.run for run in self._runs])
         self.diverged_at = [run.diverged_at for run in self._runs]
         self.grad = np.stack([run.grad for run in self._runs])
+        self.clipped_grad = np.stack([run.used_grad for run in self._runs]) if clips(self._runs) else None
         self.update = np.stack([run.update for run in self._runs])
         self.lr = np.stack([run.lr for run in self._runs])
         self.state = stacked_state(self._runs)
@@ -169,10 +195,10 @@ class Trajectories:
         return f"<Trajectories of {self.scene_name!r}: {len(self)} runs x {self.points.shape[1]} steps>"
 
     def to_csv(self, path):
-        files.write_bytes(path, to_csv(self._runs))
+        files.write_bytes(path, to_csv(self._runs, self.projection))
 
     def to_json(self, path):
-        files.write_bytes(path, to_json(self._runs, self.scene_name))
+        files.write_bytes(path, to_json(self._runs, self.scene_name, self.projection))
 
     def to_npz(self, path):
         files.write_bytes(path, to_npz(self._runs, self.projection))

@@ -1,19 +1,33 @@
-"""Atomic output files: write to a temporary name in the target folder, rename into place when complete."""
+"""Atomic output files: write to a temporary name in the target folder, rename into place when
+complete; one render at a time in a folder (a lock); scratch folders that outlive no process."""
 
 import contextlib
 import errno
+import hashlib
 import os
 import re
 import secrets
+import shutil
+import tempfile
 from pathlib import Path
 
+
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[0-9a-f]{8}\.part$")
+SCRATCH_PREFIX = "optianim-"
+_SCRATCH = re.compile(rf"^{SCRATCH_PREFIX}(?P<pid>\d+)-")
+NAME_MAX = 255  # bytes in a file name on Linux and macOS file systems
+_TAG = len(".") + len(".4194304-0123abcd.part")  # what temp_path adds to a name, the longest pid
 
 
 def temp_path(final):
-    """A hidden temporary path beside `final`, tagged with this process id."""
+    """A hidden temporary path beside `final`, tagged with this process id. A name too long to
+    take the tag is cut (ending with a hash of the whole name, so two long names stay apart)."""
     final = Path(final)
-    return final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
+    name = final.name
+    if len(os.fsencode(name)) + _TAG > NAME_MAX:
+        digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:12]
+        name = os.fsencode(name)[:NAME_MAX - _TAG - 13].decode(errors="ignore") + "~" + digest
+    return final.with_name(f".{name}.{os.getpid()}-{secrets.token_hex(4)}.part")
 
 
 def commit(temp, final):
@@ -105,3 +119,58 @@ def _alive(pid):
     except PermissionError:
         return True
     return True
+
+
+@contextlib.contextmanager
+def locked(folder):
+    """Hold `folder` for one render's writes: another render into it meanwhile (another process)
+    waits here until this one is done, so the folder never mixes the files of two renders. (An
+    advisory lock on the folder itself, so nothing is left in it; none where the OS has no flock.)"""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # releases the lock
+
+
+SHARED_MEMORY = Path("/dev/shm")  # a tmpfs: files there are memory that processes share
+
+
+def scratch(parent=None, shared=False):
+    """A new scratch folder for files that are never outputs (in `parent`; else in memory if
+    `shared` and the system has /dev/shm; else the system's temporary folder), named for this
+    process, so that one a killed process leaves is removed by the next (clean_stale_scratch)."""
+    if parent is None and shared and os.access(SHARED_MEMORY, os.W_OK):
+        parent = SHARED_MEMORY
+    return Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=parent))
+
+
+@contextlib.contextmanager
+def scratch_folder(shared=False):
+    """A scratch folder for the block, removed after it (see scratch)."""
+    folder = scratch(shared=shared)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def clean_stale_scratch(parent=None):
+    """Remove the scratch folders of optianim processes that are gone (in `parent`, else in the
+    system's temporary folder and in /dev/shm); return their names."""
+    places = [Path(parent)] if parent else list(dict.fromkeys([Path(tempfile.gettempdir()), SHARED_MEMORY]))
+    removed = []
+    for place in places:
+        with contextlib.suppress(OSError):
+            for path in place.iterdir():
+                match = _SCRATCH.match(path.name)
+                if match and not _alive(int(match["pid"])) and path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed.append(path.name)
+    return removed

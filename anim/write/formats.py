@@ -2,7 +2,10 @@
 and what a document format's writer is given."""
 
 import importlib
+import importlib.util
 from dataclasses import dataclass, field
+
+from anim.errors import RenderError
 
 # Videos are converted from RGB with the BT.709 matrix and say so: untagged, Chromium guessed
 # BT.601 for small videos and BT.709 from 720p up, and showed 720p colours 10 levels off.
@@ -41,6 +44,10 @@ class Format:
     fields: dict = field(default_factory=dict)  # fixed facts the manifest records
     writer: str = None        # a document's writer, 'module:function'
     filename: str = None      # a document's file name in the scene's folder (its writer may add others)
+    embeds: tuple = ()        # a document: the frame formats it can embed, the first by default; a render
+                              # asking for the document writes the one chosen too
+    chooser: str = None       # the Settings field that chooses among `embeds` (pptx: pptx_media)
+    needs: tuple = ()         # (module, extra): a package its writer imports, from optianim's extra
 
     @property
     def animated(self):
@@ -55,6 +62,18 @@ class Format:
         FileRecord) of each file written, complete, under temporary names."""
         module, function = self.writer.split(":")
         return getattr(importlib.import_module(module), function)(document)
+
+    def embedded(self, settings):
+        """The frame format this document embeds under `settings`, or None."""
+        if not self.embeds:
+            return None
+        return getattr(settings, self.chooser) if self.chooser else self.embeds[0]
+
+    def check_installed(self):
+        """RenderError with the pip line when the package this format's writer needs is missing."""
+        if self.needs and importlib.util.find_spec(self.needs[0]) is None:
+            raise RenderError(f"--format {self.name} needs the {self.needs[0]} package: "
+                              f"pip install 'optianim[{self.needs[1]}]'")
 
     def pixel_format(self, transparent):
         return self.pix_fmt[1 if transparent and self.alpha else 0]
@@ -97,8 +116,27 @@ FORMATS = {f.name: f for f in (
            fields={"profile": "4444", "color_space": "bt709"}),
     Format("png", "the last frame as an image (keeps alpha with --transparent)", "image/png", page="img",
            frames="last", alpha=True, codec="png"),
+    # Documents: written once per scene after the views, from the render's data and files.
+    # One offline page to scrub, play, rotate, toggle and hover the runs (anim.write.explore).
+    Format("html", "explore.html: an interactive page, offline in one file (steps, 3-D, legend, hover)", "text/html",
+           page="link", frames="none", alpha=False, codec="html", writer="anim.write.explore:write",
+           filename="explore.html"),
+    Format("pptx", "a 16:9 PowerPoint deck, a slide per view: its animation (GIF, or MP4 with --pptx-media mp4) "
+           "with its alt text, the description in the notes (needs optianim[slides])",
+           "application/vnd.openxmlformats-officedocument.presentationml.presentation", page="link", frames="none",
+           alpha=False, codec="pptx", writer="anim.write.slides:write", filename="deck.pptx", embeds=("gif", "mp4"),
+           chooser="pptx_media", needs=("pptx", "slides")),
+    Format("beamer", "LaTeX Beamer: each view's GIF frames as one PDF, <view>.tex (the animate package) and a "
+           "deck.tex with a frame per view", "application/x-tex", page="link", frames="none", alpha=False,
+           codec="latex", writer="anim.write.beamer:write", filename="deck.tex", embeds=("gif",)),
 )}
 DEFAULT_FORMATS = ("mp4", "gif")
+
+
+def check_installed(names):
+    """RenderError with the pip line if a package the formats `names` need is missing."""
+    for name in names:
+        FORMATS[name].check_installed()
 
 
 def frame_formats(names):
@@ -111,7 +149,8 @@ class Document:
     """What a document format's writer is given: the scene and its runs as drawn (each knowing
     where it stopped), the view window, the settings, the timeline (the frame each step shows),
     the scene's folder, the files written so far (FileRecords, under their final names; their
-    bytes are at `temps`, not yet renamed into place) and a Landscape's projection (or None)."""
+    bytes are at `temps`, not yet renamed into place), a Landscape's projection (or None) and what
+    the videos show in words (anim.write.describe.Description: each view's alt text, the transcript)."""
 
     scene: object
     runs: list
@@ -122,4 +161,5 @@ class Document:
     records: list
     temps: dict               # final path -> the temporary path holding its bytes until the render ends
     projection: object = None
+    description: object = None
 

@@ -2,12 +2,15 @@
 
 import hashlib
 import json
+import math
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 
 MANIFEST_FILE = "manifest.json"
 TRAJECTORIES_FILE = "trajectories.csv"
+TUNE_PLOT_FILE = "tune.png"  # the tuner's curves, when the scene tunes a hyperparameter (anim.tune)
+TUNE_FILE = "tune.json"  # what `optianim tune` chose: the manifest's "tuning" entries
 
 
 @dataclass(frozen=True)
@@ -50,14 +53,17 @@ class FileRecord:
 
 
 def document(scene, source, runs, window, settings, records, masked, versions, starts_outside=(), looks=(),
-             color_notes=(), plane=None):
+             color_notes=(), plane=None, description=None, tuning=()):
     """The manifest.json document of a render: scene, settings, runs, files and versions.
 
     `source` is the scene file's (path, sha256), or (None, None) for a Scene built in Python;
     `starts_outside` the (index, (w1, w2)) of each start point outside the window; `looks` the
     anim.look.colors.Look of each optimizer (its drawn colour and marker), `color_notes` what the render
     said about the scene's colours; `plane`, for a Landscape, how well its plane holds the paths
-    (anim.compute.training.Projection.described), under the key "plane"."""
+    (anim.compute.training.Projection.described), under the key "plane"; `description`
+    (anim.write.describe.Description) gives `alt` (each view's alt text) and `description` (the transcript);
+    `tuning`, when the scene tuned hyperparameters, each one's entry (anim.compute.tuning.Tuning.described),
+    under "tuning"."""
     path, sha256 = source
     drawn = {look.label: {"color": look.color, "drawn_color": look.drawn, "marker": look.marker} for look in looks}
     document = {
@@ -80,7 +86,9 @@ def document(scene, source, runs, window, settings, records, masked, versions, s
         "optimizers": [
             {"label": o.label, "factory": getattr(o.factory, "__qualname__", repr(o.factory)),
              "hyperparameters": {k: _jsonable(v) for k, v in o.hyperparameters.items()},
-             "grad_noise": o.grad_noise, "noise_seed": o.noise_seed, **drawn.get(o.label, {})}
+             "grad_noise": o.grad_noise, "noise_seed": o.noise_seed, "clip_grad_norm": o.clip_grad_norm,
+             "clip_norm_type": _finite_or_text(o.clip_norm_type), "clip_grad_value": o.clip_grad_value,
+             "clipping": o.clipping, "tuned": list(o.tuned), **drawn.get(o.label, {})}
             for o in scene.optimizers
         ],
         "color_notes": list(color_notes),
@@ -89,6 +97,11 @@ def document(scene, source, runs, window, settings, records, masked, versions, s
     }
     if plane is not None:
         document["plane"] = plane
+    if description is not None:
+        document["alt"] = dict(description.alt)
+        document["description"] = description.as_dict()
+    if tuning:
+        document["tuning"] = list(tuning)
     return document
 
 
@@ -102,7 +115,14 @@ def _last_finite(run):
     return [float(v) for v in run.points[last]] if last >= 0 else None
 
 
+def _finite_or_text(value):
+    """A number as JSON holds it: inf as the text "inf" (JSON has no infinity)."""
+    return value if math.isfinite(value) else str(value)
+
+
 def _jsonable(value):
+    if isinstance(value, float) and not math.isfinite(value):  # lr=float("inf"): JSON has no inf, so "inf"
+        return repr(value)
     if isinstance(value, (bool, int, float, str)) or value is None:
         return value
     if isinstance(value, (tuple, list)):

@@ -1,4 +1,5 @@
-"""The lecture's static figures: each view's last frame as PNG (its very pixels), SVG or PDF."""
+"""The lecture's static figures: each view's last frame as PNG (its very pixels), SVG or PDF; and other
+figures (the tuner's curves) as PNG."""
 
 import io
 
@@ -21,6 +22,13 @@ def figure_bytes(view, frame, fmt, title, settings):
         figure = view.still(frame)
         figure.savefig(buffer, format=fmt, dpi=figure.dpi, transparent=settings.transparent,
                        metadata=_metadata(fmt, title))
+    return buffer.getvalue()
+
+
+def plain_png(figure):
+    """A figure that is not a view's frame (the tuner's curves) as PNG bytes, the same every time."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=figure.dpi, metadata={"Software": None})
     return buffer.getvalue()
 
 

@@ -2,6 +2,7 @@
 
     python tests/bench/bench_render.py            # the full table (about 10 minutes on 2 cores)
     python tests/bench/bench_render.py --quick    # 720p only, shorter runs: a smoke check
+    python tests/bench/bench_render.py --quick --view surface   # one view
 
 Every number comes from this run: each measurement is a fresh subprocess (so imports, memory and
 caches do not leak between them), and the table prints ratios of times measured side by side.
@@ -55,7 +56,7 @@ def _prepared(frames):
 def measure_optianim(view, size, frames, out, jobs=0):
     started = time.perf_counter()
     from anim.drive import pipeline, progress
-    from anim.drive.frames import Workers
+    from anim.drive.frames import Workers, frame_jobs
 
     prepared = _prepared(frames)
     settings = _settings(view, size, jobs)
@@ -66,7 +67,7 @@ def measure_optianim(view, size, frames, out, jobs=0):
             first.append(time.perf_counter() - started)
 
     render_start = time.perf_counter()
-    with Workers(settings.jobs or os.cpu_count()) as workers:
+    with Workers(frame_jobs(settings.jobs)) as workers:  # as `optianim render` chooses: one process on 2 cores
         pipeline.render_prepared(prepared, out, settings, first_frame, workers)
     return {"seconds": time.perf_counter() - render_start, "first_frame": first[0]}
 
@@ -202,6 +203,8 @@ def startup():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="720p only, 50 and 150 frames")
+    parser.add_argument("--view", action="append", choices=("contour", "surface"),
+                        help="only this view (repeatable); default both")
     parser.add_argument("--one", nargs=6, metavar=("KIND", "VIEW", "WxH", "FRAMES", "OUT", "JOBS"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -221,7 +224,7 @@ def main():
           f"1st frame: from process start, scene of {short} updates")
     print(header)
     for size in sizes:
-        for view in ("contour", "surface"):
+        for view in args.view or ("contour", "surface"):
             marginal, cpu, peaks, first = {}, {}, 0, 0
             for kind in ("naive", "optianim", "floor"):
                 a, b = measure(kind, view, size, short), measure(kind, view, size, long)

@@ -40,6 +40,15 @@ RENDERS = {
     "editors": ["--size", "640x360", "--view", "contour", "--format", "mov", "--format", "webp"],
     "editors-transparent": ["--size", "640x360", "--view", "contour", "--format", "mov", "--format", "webp",
                             "--transparent"],
+    # The interactive explorable alone (no video is drawn), in each theme.
+    "explore": ["--format", "html"],
+    "explore-dark": ["--format", "html", "--theme", "dark"],
+    # For LibreOffice and pdflatex: the decks (with the GIFs they embed), on the dark theme so the
+    # animation stands out from the white page around it; the MP4 deck of the contour view alone.
+    "decks": ["--size", "640x360", "--view", "contour", "--view", "surface", "--format", "pptx", "--format", "beamer",
+              "--theme", "dark"],
+    "decks-mp4": ["--size", "640x360", "--view", "contour", "--format", "pptx", "--pptx-media", "mp4",
+                  "--theme", "dark"],
 }
 # Test cases as (render, file).
 VIDEOS = ([("opaque", f"{view}.{fmt}") for fmt in VIDEO_FORMATS for view in VIEWS]
@@ -129,6 +138,15 @@ def ffprobe():
     return path
 
 
+def tool(name, package):
+    """The path of a command-line tool, or skip (fail under CI) naming the Debian package."""
+    path = shutil.which(name)
+    if path is None:
+        missing(f"{name} not found (Debian: apt-get install --no-install-recommends {package}; "
+                "tests/clients/install-tools.sh does)")
+    return path
+
+
 def find_chromium():
     explicit = os.environ.get("OPTIANIM_CHROMIUM")
     if explicit:
@@ -175,7 +193,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     """Static files as a web host serves them: right MIME types, byte ranges; and a blank page."""
 
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".mp4": "video/mp4", ".webm": "video/webm", ".gif": "image/gif",
+                      ".mp4": "video/mp4", ".webm": "video/webm", ".gif": "image/gif", ".vtt": "text/vtt",
                       ".png": "image/png", ".json": "application/json", ".csv": "text/csv",
                       ".html": "text/html; charset=utf-8", ".js": "text/javascript",
                       ".css": "text/css"}

@@ -9,6 +9,7 @@ import re
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from .conftest import HANG_MS
@@ -49,6 +50,12 @@ anim.render(broken, "media", cache=False)
 """
 
 
+BAD_SCENE = """\
+bad = anim.Scene(name="bad", surface=loss, x_range=(2, 1),
+                 optimizers=[anim.Optimizer("SGD", torch.optim.SGD, lr=0.1)])
+"""
+
+
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     """The notebook run top to bottom in a fresh kernel, in its own folder (the kernel's cwd)."""
@@ -57,9 +64,11 @@ def executed(tmp_path_factory):
              f'result = anim.render(scene, "media", {OPTIONS}, cache="cache")\nresult',
              f'anim.show(scene, "media", {OPTIONS}, cache="cache", embed_limit_mb=0.001)',
              BROKEN,
-             'anim.render(broken, "media", cache=False, debug=True)']
+             'anim.render(broken, "media", cache=False, debug=True)',
+             BAD_SCENE,
+             'anim.explore(scene, "media")']
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(textwrap.dedent(c)) for c in cells])
-    for cell in notebook.cells[3:]:
+    for cell in notebook.cells[3:6]:
         cell.metadata["tags"] = ["raises-exception"]
     client = nbclient.NotebookClient(notebook, timeout=HANG_MS // 1000, kernel_name="python3",
                                      resources={"metadata": {"path": str(folder)}})
@@ -112,15 +121,24 @@ def test_an_inline_scene_renders_as_the_same_scene_from_a_file(executed, tmp_pat
     assert (result.folder / "trajectories.csv").read_bytes() == (folder / "media/inline/trajectories.csv").read_bytes()
 
 
-def test_an_error_is_one_readable_message(executed):
+def test_an_error_is_one_readable_message_under_one_frame_of_the_cell(executed):
     _, notebook = executed
     [error] = outputs(notebook, 3, "error")
     assert error.ename == "SceneError"
     assert error.evalue == ("surface: raised RuntimeError: both arguments to matmul need to be at least 1D, "
                             "but they are 0D and 0D at step 0 of optimizers['SGD']")
     trace = plain(error.traceback)
-    assert python_files(trace) == ["api.py"], trace  # the public call; none of optianim's internals
-    assert "anim.render(broken" in trace
+    assert frames(trace) == ["Cell In[4], line 3"], trace  # the call in the cell; none of optianim's frames
+    assert "anim.render(broken" in trace and "The above exception" not in trace
+    assert trace.splitlines()[-1] == f"SceneError: {error.evalue}"
+    # Asked for (debug=True), the whole traceback: through the pipeline to where torch failed.
+    [asked] = outputs(notebook, 4, "error")
+    assert asked.evalue == error.evalue
+    assert {"api.py", "pipeline.py", "trajectory.py"} <= set(python_files(plain(asked.traceback)))
+    # A Scene built wrong in a cell: its one frame too, not the dataclass's __init__ and checks.
+    [bad] = outputs(notebook, 5, "error")
+    assert bad.evalue == "x_range: low must be below high, got (2, 1)"
+    assert frames(plain(bad.traceback)) == ["Cell In[6], line 1"], plain(bad.traceback)
     # Asked for (debug=True), the whole traceback: through the pipeline to where torch failed.
     [asked] = outputs(notebook, 4, "error")
     assert asked.evalue == error.evalue
@@ -130,6 +148,11 @@ def test_an_error_is_one_readable_message(executed):
 def plain(traceback):
     """IPython's coloured traceback lines as plain text."""
     return re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(traceback))
+
+
+def frames(trace):
+    """The frames a traceback shows, by their headers: 'Cell In[4], line 3', 'File /x/api.py:80'."""
+    return re.findall(r"^(Cell In\[\d+\], line \d+|File \S+?:\d+)", trace, re.M)
 
 
 def python_files(trace):
@@ -161,3 +184,31 @@ def test_the_executed_notebook_plays_its_video_in_chromium(executed, page):
     assert played == {"result": "ended", "width": 128, "height": 96, "decoded": played["decoded"],
                       "source": "data:video/mp4;base64,"}
     assert played["decoded"] > 1
+
+
+def test_the_explorable_shows_inline_and_works_from_the_saved_notebook(executed, page):
+    """anim.explore's output is the page itself in an iframe (no server); in the saved notebook,
+    converted to HTML, its views draw and window.optianim answers with the CSV's heads."""
+    import csv
+
+    from nbconvert import HTMLExporter
+
+    folder, notebook = executed
+    [shown] = [o for o in outputs(notebook, 6, "execute_result") if "text/html" in o.data]
+    assert '<iframe srcdoc="&lt;!doctype html&gt;' in shown.data["text/html"]
+    html, _ = HTMLExporter().from_notebook_node(notebook)
+    path = folder / "executed-explore.html"
+    path.write_text(html)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(path.as_uri())
+    [frame] = [f for f in page.frames if f != page.main_frame and "optianim" in f.content()]
+    frame.frame_element().scroll_into_view_if_needed()
+    frame.evaluate("window.optianim.ready")
+    frame.evaluate("window.optianim.setStep(7)")
+    heads = frame.evaluate("window.optianim.state().heads")
+    with open(folder / "media/inline/trajectories.csv", newline="") as handle:
+        rows = {(r["optimizer"], r["step"]): r for r in csv.DictReader(handle)}
+    assert [(h["label"], h["loss"]) for h in heads] == [
+        (label, float(np.float32(rows[(label, "7")]["loss"]))) for label in ("sign", "Adam")]
+    assert errors == []

@@ -2,6 +2,7 @@
 the plane (vmapped = loaded point by point), exports, the manifest and terminal, bad input."""
 
 import csv
+import warnings
 import io
 import json
 
@@ -14,6 +15,7 @@ import anim
 from anim import Landscape, Optimizer, datasets
 from anim.compute import plane, training
 from anim.drive import pipeline
+from anim.write import export
 from anim.errors import SceneError
 
 F = torch.nn.functional
@@ -230,7 +232,10 @@ def test_render_writes_plane_columns_npz_manifest_and_terminal_lines(tmp_path, n
     assert f"off it by {described['max_off_plane']['value']:.1%} of its path's length" in result.output
     rows = list(csv.reader(io.StringIO((folder / "trajectories.csv").read_text())))
     assert rows[0] == ["optimizer", "run", "step", "w1", "w2", "loss", "grad_w1", "grad_w2", "update_w1", "update_w2",
-                       "lr", "plane_loss", "off_plane"]
+                       "lr", "plane_loss", "off_plane", "pc1", "pc2"]
+    assert all(row[13:15] == row[3:5] for row in rows[1:])  # the plane coordinates under their own names
+    assert described["axes"] == [f"PC1 ({100 * first:.1f} % of the path's variance)",
+                                 f"PC2 ({100 * second:.1f} % of the path's variance)"]
     computed = anim.trajectories(path)
     npz = tmp_path / "t.npz"
     computed.write(npz)
@@ -337,3 +342,154 @@ def test_datasets_are_seeded_and_shaped():
     X2, y2 = datasets.two_moons(50, seed=3)
     assert X2.shape == (50, 2) and y2.sum() == 25
     assert not torch.equal(datasets.two_moons(50, seed=4)[0], X2)
+
+
+# Landscapes step through anim.compute.stepping, as surfaces do: each optimizer against its
+# documented use on the MLP, written out inline here.
+
+def documented(build, steps, create_graph=False, closure=False, train=False, clip=None):
+    """The model from seed 0, the optimizers `build(model)` returns (a list), then per step: record,
+    zero_grad, backward, (clip), step each (the first with a closure re-evaluating the loss)."""
+    X, y = DATA
+    torch.manual_seed(0)
+    model = mlp()
+    optimizers = build(model)
+    if train:
+        optimizers[0].train()
+
+    def again():
+        optimizers[0].zero_grad()
+        value = F.cross_entropy(model(X), y)
+        value.backward()
+        return value
+
+    weights, losses = [], []
+    for _ in range(steps):
+        weights.append(torch.cat([p.detach().reshape(-1) for p in model.parameters()]).numpy().copy())
+        loss = F.cross_entropy(model(X), y)
+        losses.append(loss.item())
+        for optimizer in optimizers:
+            optimizer.zero_grad()
+        with warnings.catch_warnings():  # the documented backward(create_graph=True) warns of a reference cycle
+            warnings.simplefilter("ignore", UserWarning)
+            loss.backward(create_graph=create_graph)
+        if clip:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        optimizers[0].step(*((again,) if closure else ()))
+        for optimizer in optimizers[1:]:
+            optimizer.step()
+    return np.array(weights), np.array(losses, dtype=np.float32), optimizers
+
+
+def trained_alone(optimizer, steps=6, **changes):
+    # (that it warns of nothing is checked in a fresh process: torch warns of a reference cycle once per
+    # process; tests/faces/test_cli.py)
+    return training.compute(tiny(optimizers=[optimizer, Optimizer("SGD", torch.optim.SGD, lr=0.5)], steps=steps,
+                                 **changes))
+
+
+def assert_trained_as(trained, weights, losses):
+    np.testing.assert_array_equal(trained.projection.weights[0], weights)
+    np.testing.assert_array_equal(trained.runs[0].points[:, 2], losses)
+
+
+def test_schedule_free_on_a_landscape_records_y_and_the_averaged_x_as_its_documented_loop():
+    schedulefree = pytest.importorskip("schedulefree")
+    trained = trained_alone(Optimizer("SF", schedulefree.AdamWScheduleFree, lr=0.05), steps=8)
+    build = lambda model: [schedulefree.AdamWScheduleFree(model.parameters(), lr=0.05)]  # noqa: E731
+    weights, losses, _ = documented(build, 8, train=True)
+    assert_trained_as(trained, weights, losses)  # y, where the gradient is taken, as on a surface
+    for k in (0, 3, 7):  # x before update k: k steps of the documented loop, then eval()
+        _, _, (optimizer,) = documented(build, k, train=True)
+        optimizer.eval()
+        x = torch.cat([p.detach().reshape(-1) for p in optimizer.param_groups[0]["params"]]).numpy()
+        np.testing.assert_array_equal(trained.projection.averaged[0, k], x)
+    assert np.isnan(trained.projection.averaged[1]).all()  # SGD has no x
+    x_on_plane = plane.coordinates(trained.projection.averaged[0].astype(np.float64) - trained.projection.center,
+                                   trained.projection.directions.astype(np.float64))[0]
+    np.testing.assert_allclose(trained.runs[0].extras["x"], x_on_plane, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["sophiah", "adahessian"])
+def test_hessian_optimizers_on_a_landscape_follow_seed_0_exactly_and_twice_alike(name):
+    load_optimizer = pytest.importorskip("pytorch_optimizer").load_optimizer
+    trained = trained_alone(Optimizer("H", name, lr=0.05))
+    weights, losses, _ = documented(lambda model: [load_optimizer(name)(model.parameters(), lr=0.05)], 6,
+                                    create_graph=True)
+    assert_trained_as(trained, weights, losses)
+    np.testing.assert_array_equal(trained_alone(Optimizer("H", name, lr=0.05)).projection.weights, trained.projection.weights)
+
+
+def test_lbfgs_on_a_landscape_is_given_a_closure_as_documented():
+    trained = trained_alone(Optimizer("LBFGS", torch.optim.LBFGS, lr=0.5), steps=4)
+    weights, losses, _ = documented(lambda model: [torch.optim.LBFGS(model.parameters(), lr=0.5)], 4, closure=True)
+    assert_trained_as(trained, weights, losses)
+
+
+def test_torch_muon_steps_the_weight_matrices_and_adamw_the_rest_as_its_docstring_shows():
+    trained = trained_alone(Optimizer("Muon", torch.optim.Muon, lr=0.05))
+
+    def build(model):
+        matrices = [p for p in model.parameters() if p.ndim == 2]
+        others = [p for p in model.parameters() if p.ndim != 2]
+        return [torch.optim.Muon(matrices, lr=0.05), torch.optim.AdamW(others, lr=3e-4, weight_decay=0.01)]
+
+    assert_trained_as(trained, *documented(build, 6)[:2])
+
+
+def test_pytorch_optimizers_muon_gets_its_matrices_in_a_use_muon_group_and_the_rest_in_its_adamw_group():
+    muon = pytest.importorskip("pytorch_optimizer").Muon
+    trained = trained_alone(Optimizer("Muon", muon, lr=0.05))
+
+    def build(model):
+        matrices = [p for p in model.parameters() if p.ndim >= 2]
+        others = [p for p in model.parameters() if p.ndim < 2]
+        return [muon([dict(params=matrices, use_muon=True), dict(params=others, use_muon=False)], lr=0.05)]
+
+    assert_trained_as(trained, *documented(build, 6)[:2])
+
+
+def test_a_clipped_optimizer_on_a_landscape_clips_every_parameters_gradient_together():
+    trained = trained_alone(Optimizer("Adam", torch.optim.Adam, lr=0.05, clip_grad_norm=0.1))
+    weights, losses, _ = documented(lambda model: [torch.optim.Adam(model.parameters(), lr=0.05)], 6, clip=0.1)
+    assert_trained_as(trained, weights, losses)
+    assert not np.array_equal(trained.projection.weights[0],
+                              trained_alone(Optimizer("Adam", torch.optim.Adam, lr=0.05)).projection.weights[0])
+
+
+@pytest.mark.parametrize("plane_kind", ["pca", "random", "given"])
+def test_a_landscapes_axes_are_named_by_its_plane_in_every_view_the_csv_and_json_never_w1_w2(plane_kind):
+    from anim.compute import window
+    from anim.drive.settings import Settings
+    from anim.look.views import view_class, view_data
+
+    given = plane_kind if plane_kind != "given" else (torch.ones(42), torch.arange(42.0))
+    prepared = pipeline.prepare(tiny(plane=given))
+    projection = prepared.projection
+    if plane_kind == "pca":
+        first, second = projection.explained
+        assert projection.axes == (f"PC1 ({100 * first:.1f} % of the path's variance)",
+                                   f"PC2 ({100 * second:.1f} % of the path's variance)")
+        assert projection.short_axes == (f"PC1 ({100 * first:.1f} %)", f"PC2 ({100 * second:.1f} %)")
+        assert projection.columns == ("pc1", "pc2")
+    else:
+        assert projection.axes == projection.short_axes == ("direction 1", "direction 2")
+        assert projection.columns == ("direction_1", "direction_2")
+    settings = Settings(width=320, height=180)
+    frame = window.view_window(prepared.scene, prepared.runs)
+    labels = {}
+    for name in ("contour", "surface", "dashboard", "grid"):
+        view = view_class(name)(view_data(prepared.scene, prepared.runs, frame, name, settings, projection), 320, 180)
+        from matplotlib.text import Text
+
+        texts = [t.get_text() for t in view.fig.findobj(Text)]
+        texts += [t.get_text() for panel in (getattr(view, "panel", None), getattr(view, "surface", None))
+                  if hasattr(panel, "box") for t in panel.box.axis_labels]
+        labels[name] = texts
+        assert not any("w_1" in t or "w_2" in t for t in texts), (name, texts)
+    assert set(projection.axes) <= set(labels["contour"])
+    assert set(projection.short_axes) <= set(labels["surface"]) & set(labels["dashboard"])
+    assert projection.short_axes[0] in labels["grid"]
+    header = export.to_csv(prepared.runs, projection).decode().splitlines()[0].split(",")
+    assert header[-2:] == list(projection.columns)
+    assert json.loads(export.to_json(prepared.runs, "moons", projection))["axes"] == list(projection.axes)

@@ -187,7 +187,7 @@ def test_optimizers_that_cannot_step_two_weights_say_so_before_rendering(scene_f
     """)
     with pytest.raises(SceneError) as error:
         checked(path)
-    assert str(error.value) == f"{path}: {message}"
+    assert str(error.value) == f"{path}:5: {message}"  # the line of its Optimizer(...)
 
 
 def test_a_head_partway_is_interpolated_and_never_passes_a_divergence():
@@ -213,3 +213,24 @@ def test_a_run_stops_being_drawn_where_it_first_diverged_or_left_the_view(diverg
     end = 100 if stop is None else stop.step
     np.testing.assert_array_equal(run.shown(99), points[:end])
     assert run.ended(end - 1) == (stop is not None) and not run.ended(end - 2)
+
+
+def test_n_updates_of_a_script_that_records_the_start_and_each_new_point_are_steps_n_plus_1():
+    # pytorch_optimizer's visualiser (and most scripts): the start, then the point after each of N
+    # updates: N + 1 points. optianim records one point before each update: steps=N+1 draws the same.
+    from anim import Optimizer, Scene
+    from anim.declare.surfaces import rosenbrock
+
+    updates = 5
+    weights = torch.nn.Parameter(torch.tensor([-2.0, 2.0]))
+    optimizer = torch.optim.Adam([weights], lr=0.1)
+    path = [weights.detach().clone()]
+    for _ in range(updates):
+        optimizer.zero_grad()
+        rosenbrock(*weights).backward()
+        optimizer.step()
+        path.append(weights.detach().clone())
+    scene = Scene(name="n", surface=rosenbrock, init=(-2.0, 2.0), steps=updates + 1,
+                  optimizers=[Optimizer("Adam", torch.optim.Adam, lr=0.1)])
+    (run,) = trajectory.compute(scene)
+    np.testing.assert_array_equal(run.points[:, :2], torch.stack(path).numpy())

@@ -52,6 +52,43 @@ def test_a_run_that_ran_off_is_fitted_only_up_to_where_it_left_the_others_window
     assert windows.left_view_step(runs[-1], ((-0.03, 1.03), (-0.03, 1.03))) == 2
 
 
+def test_a_run_zig_zagging_slowly_outward_is_drawn_until_it_leaves_for_good():
+    # SGD at lr=0.084 on the bowl of condition 25 (scenes/lr_sweep.py): w2 is multiplied by
+    # 1 - 0.084 * 25 = -1.1 at each update: 2, -2.2, 2.42, -2.66, 2.93, -3.22, 3.54, -3.90, 4.29, ...
+    # Beside SGD at lr=0.03, which settles at w2 = 0, it ran off (60 steps: w2 reaches 550). The
+    # settled run's window has w2 from -0.06 to 2.06 (2.12 high): "far" is below -2.18 or above 4.18.
+    # The zig-zag is out of reach at step 1 already, but back at step 2, out at 3, back at 4, ...: it
+    # leaves for good at step 7.
+    import torch
+
+    from anim import Optimizer, Scene
+    from anim.compute import trajectory
+    from anim.declare.surfaces import quadratic_bowl
+
+    scene = Scene(name="sweep", surface=quadratic_bowl(condition=25), init=(-4.5, 2.0), steps=60,
+                  optimizers=[Optimizer("SGD", torch.optim.SGD, lr=[0.03, 0.084])])
+    settles, zigzag = trajectory.compute(scene)
+    w2 = zigzag.points[:, 1]
+    others = windows.view_window(scene, [settles])
+    assert others[1] == pytest.approx((-0.06, 2.06))
+    far = (w2 < -2.18) | (w2 > 4.18)
+    assert far[:9].tolist() == [False, True, False, True, False, True, False, True, True] and far[7:].all()
+    assert windows.left_view_step(zigzag, others) == 7  # was 1: cut at its first update
+    # the window is fitted to its zig-zag up to there (w2 from -3.22 to 3.54, plus 3 %) ...
+    fitted = windows.view_window(scene, [settles, zigzag])
+    assert fitted[1] == pytest.approx((w2[5] - 0.03 * (w2[6] - w2[5]), w2[6] + 0.03 * (w2[6] - w2[5])))
+    # ... and against that window it is drawn until step 18, where it is gone for good (2 * 1.1^18 = 11.1)
+    assert windows.mark_exits([settles, zigzag], fitted)[1].left_view_at == 18
+
+
+def test_a_run_that_goes_far_and_comes_back_has_not_left_until_it_goes_for_good():
+    near = ((0, 0.4), (0, 0.4))  # far: beyond 0.8
+    assert windows.left_view_step(runs_through([(0, 0), (1, 1), (0.5, 0.5)])[0], near) is None
+    assert windows.left_view_step(runs_through([(0, 0), (1, 1), (0.5, 0.5), (9, 9), (2, 2)])[0], near) == 3
+    # gone far, then not finite: it left (where it diverged is marked apart)
+    assert windows.left_view_step(runs_through([(0, 0), (5, 5), (np.inf, np.nan)])[0], near) == 1
+
+
 def test_when_most_runs_explode_the_window_shows_the_explosion():
     runs = runs_through([(0, 0), (1, 1)], [(0.5, 0.5), (1000, 0.5)], [(0.5, 0.5), (0.5, -800)])
     # Two of three ran far: fewer than half may run off, so all points count.

@@ -23,7 +23,8 @@ def test_defaults_and_normalisation():
     assert scene.x_range == (-1.0, 2.0) and scene.y_range == "auto"
     assert scene.title == "s" and scene.steps == 100
     assert scene.optimizers[0].color is not None
-    assert scene.camera.pose(0.0) == (30.0, -60.0) and scene.camera.pose(1.0) == (30.0, 300.0)
+    assert scene.camera == Camera("auto", "auto") and scene.camera.automatic  # chosen when it renders
+    assert scene.minima is None and scene.legend == "short"
     assert Camera(elevation=(10, 50), azimuth=0).pose(0.5) == (30.0, 0.0)
 
 
@@ -47,11 +48,19 @@ def test_defaults_and_normalisation():
     (dict(name="my scene"), "name: got 'my scene'; use letters, digits, '-', '_' or '.' (it names the output folder)"),
     (dict(camera=(30, 60)), "camera: got (30, 60); use anim.Camera(elevation=..., azimuth=...)"),
     (dict(color_scale="logarithmic"), "color_scale: got 'logarithmic'; use one of 'linear', 'log'"),
+    (dict(views=["grid", 3]), "views: got ['grid', 3]; use a list of view names such as ['grid'] or "
+                              "['contour', 'dashboard']"),
 ])
 def test_invalid_fields_are_named(changes, message):
     with pytest.raises(SceneError) as error:
         make(**changes)
     assert str(error.value) == message
+
+
+def test_a_scene_declares_its_views_as_names_each_once():
+    assert make().views == ()  # none declared: a render draws contour and surface
+    assert make(views="grid").views == ("grid",)
+    assert make(views=["grid", "dashboard", "grid"]).views == ("grid", "dashboard")
 
 
 def test_optimizer_factory_must_be_callable():

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import probe
+import psutil
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT, TINY_SCENE
@@ -64,17 +65,30 @@ def test_jobs_span_scenes_then_frames_and_never_exceed_the_total():
             assert at_once * frames <= jobs and at_once <= scenes
 
 
-def test_a_folder_means_its_scene_files_as_list_shows_them(tmp_path):
-    write(tmp_path / "course", "b.py", "")
-    write(tmp_path / "course", "a.py", "")
-    write(tmp_path / "course", "_shared.py", "")
-    write(tmp_path / "course", "notes.txt", "")
+def test_a_folder_means_its_scene_files_as_list_shows_them_found_by_reading_not_running(tmp_path):
+    course = tmp_path / "course"
+    ran = tmp_path / "ran"
+    run_marker = f"open({str(ran)!r}, 'a').write(__file__)\n"
+    write(course, "b.py", run_marker + "scene: object = None\n")
+    write(course, "a.py", run_marker + "if True:\n    from somewhere import scene\n")
+    write(course, "c.py", "def f(:\n")  # kept: its render says where its syntax error is
+    write(course, "_shared.py", run_marker + "scene = None\n")
+    write(course, "common.py", run_marker + "def bowl(w1, w2):\n    scene = w1\n    return scene\n")
+    write(course, "notes.txt", "scene = None\n")
+    os.mkfifo(course / "pipe.py")  # reading it would wait for a writer forever
     extra = write(tmp_path, "z.py", "")
-    assert batch.scene_files([tmp_path / "course", extra, tmp_path / "course" / "a.py"]) == [
-        tmp_path / "course" / "a.py", tmp_path / "course" / "b.py", extra]
+    found, skipped = batch.scene_files([course, extra, course / "a.py"])
+    assert found == [course / "a.py", course / "b.py", course / "c.py", extra]
+    assert skipped == [(course / "_shared.py", "its name starts with '_'"),
+                       (course / "common.py", "no top-level `scene = ...`"),
+                       (course / "pipe.py", "not a regular file")]
+    assert not ran.exists()  # nothing was run to decide
     (tmp_path / "empty").mkdir()
-    with pytest.raises(anim.AnimError, match=r"empty: a folder with no scene files \(\*\.py\)$"):
-        batch.scene_files([tmp_path / "empty"])
+    write(tmp_path / "helpers", "common.py", "x = 1\n")
+    for folder in ("empty", "helpers"):
+        with pytest.raises(anim.AnimError, match=rf"{folder}: a folder with no scene files \(a scene file is a \*\.py "
+                                                 r"that sets `scene` at its top level\)$"):
+            batch.scene_files([tmp_path / folder])
 
 
 def test_a_folder_renders_on_two_processes_a_failure_does_not_stop_the_others(tmp_path, render):
@@ -114,6 +128,24 @@ def test_a_folder_renders_on_two_processes_a_failure_does_not_stop_the_others(tm
         assert (out / "one" / name).read_bytes() == (alone.folder / name).read_bytes(), name
 
 
+def test_a_folder_render_draws_the_views_each_scene_declares_and_view_overrides_them(tmp_path):
+    course = tmp_path / "course"
+    write(course, "sweep.py", (ROOT / "scenes" / "lr_sweep.py").read_text())  # declares views=["grid"]
+    write(course, "bowl.py", tiny("bowl"))                                     # declares none
+    result = cli("render", course, "-o", tmp_path / "out", "--size", "160x96", "--fps", "10", "--format", "mp4",
+                 "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    for folder, views in (("lr_sweep", ["grid"]), ("bowl", ["contour", "surface"])):
+        manifest = json.loads((tmp_path / "out" / folder / "manifest.json").read_text())
+        assert manifest["settings"]["views"] == views
+        assert [f["file"] for f in manifest["files"] if f["view"]] == [f"{view}.mp4" for view in views]
+        probe.check_decoded_frames(tmp_path / "out" / folder, manifest["files"])
+    asked = cli("render", course / "sweep.py", "-o", tmp_path / "asked", "--size", "160x96", "--format", "png",
+                "--view", "contour")
+    assert asked.exit_code == 0, asked.output
+    assert sorted(p.name for p in (tmp_path / "asked" / "lr_sweep").glob("*.png")) == ["contour.png"]
+
+
 def test_render_many_from_python_checks_its_keywords_before_rendering(tmp_path):
     with pytest.raises(anim.UsageError, match="render_many: got an unexpected keyword argument 'colour'"):
         anim.render_many([tmp_path], tmp_path / "out", colour="red")
@@ -124,7 +156,7 @@ def test_render_many_from_python_checks_its_keywords_before_rendering(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_render_many_returns_each_scene_in_order(tmp_path, null_encoder):
+def test_render_many_returns_each_scene_in_order(tmp_path):
     first = write(tmp_path, "first.py", tiny("first"))
     missing = tmp_path / "missing.py"
     events = []
@@ -139,7 +171,15 @@ def test_render_many_returns_each_scene_in_order(tmp_path, null_encoder):
     assert frames[-1].done == frames[-1].total and len(frames) <= outcome.FRAME_EVENTS_PER_VIEW + 1
 
 
-def test_two_scene_files_with_one_scene_name_are_refused(tmp_path, null_encoder):
+def test_the_batch_index_shows_a_mathtext_title_as_it_reads(tmp_path):
+    scene = write(tmp_path, "saddle.py", tiny("saddle", **{'title="Bowl saddle"': r'title=r"Saddle $w_1^2 - w_2^2$"'}))
+    done = anim.render_many([scene], tmp_path / "out", jobs=1, formats=["png"], size=(160, 96), views=["contour"])
+    index = done.index_file.read_text()
+    assert '<a href="saddle/index.html">Saddle w<sub>1</sub><sup>2</sup> − w<sub>2</sub><sup>2</sup></a>' in index
+    assert "$" not in index
+
+
+def test_two_scene_files_with_one_scene_name_are_refused(tmp_path):
     first = write(tmp_path / "a", "bowl.py", tiny("same"))
     second = write(tmp_path / "b", "bowl.py", tiny("same", **{"lr=0.1": "lr=0.2"}))
     done = anim.render_many([first, second], tmp_path / "out", jobs=1, formats=["mp4"], views=["contour"])
@@ -250,6 +290,7 @@ def test_a_dask_cluster_renders_what_this_machine_renders_byte_for_byte(tmp_path
 
     error = f"error: {three}:{line}: ZeroDivisionError: division by zero"
     assert error in near.output.splitlines() and error in far.output.splitlines()  # the local message
+    assert "distributed." not in far.output  # Dask's own log lines stay out of the terminal
     assert re.search(rf"^note: worker tcp://127\.0\.0\.1:\d+ has torch {re.escape(here['torch'])} "
                      r"\(here 0\.0-test\): its files may differ from a render here$", far.output, re.M)
     listed = json.loads((tmp_path / "far" / "batch.json").read_text())
@@ -294,9 +335,9 @@ def test_a_worker_killed_mid_scene_still_yields_a_complete_batch(tmp_path, dask_
         while not list(marks.iterdir()):
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        pid = int(list(marks.iterdir())[0].name.split("-")[0])
-        assert pid in pids  # one of the processes this test started, mid-scene (it sleeps 4 s)
-        os.kill(pid, signal.SIGKILL)
+        scene_pid = int(list(marks.iterdir())[0].name.split("-")[0])
+        pid = next(p.pid for p in psutil.Process(scene_pid).parents() if p.pid in pids)  # its worker's process
+        os.kill(pid, signal.SIGKILL)  # one of the processes this test started, mid-scene (it sleeps 4 s)
         killed.append(pid)
 
     done = anim.render_many([course], out, scheduler=address, progress=kill_the_first_worker_to_load_a_scene,
@@ -309,3 +350,62 @@ def test_a_worker_killed_mid_scene_still_yields_a_complete_batch(tmp_path, dask_
         manifest = json.loads((folder / "manifest.json").read_text())
         probe.check_decoded_frames(folder, manifest["files"])
         assert not list(folder.glob(".*")), "a temporary file was left"
+
+
+@needs_dask
+@pytest.mark.slow
+def test_a_scene_whose_process_dies_on_a_worker_fails_alone_and_the_worker_renders_on(tmp_path, dask_cluster):
+    address, workers = dask_cluster
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    course = tmp_path / "course"
+    write(course, "one.py", tiny("one"))
+    write(course, "two.py", tiny("two"))
+    write(course, "dies.py", tiny("dies").replace("import torch", "import torch" + SLEEPY_SCENE.replace(
+        'os.environ["OPTIANIM_TEST_MARKS"]', repr(str(marks)))))
+    killed = []
+
+    def kill_the_scene_process(event):
+        if killed or not isinstance(event, outcome.SceneStarted) or not event.scene_file.endswith("dies.py"):
+            return
+        deadline = time.monotonic() + 60
+        while not list(marks.iterdir()):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        pid = int(list(marks.iterdir())[0].name.split("-")[0])
+        assert pid not in {w.pid for w in workers}  # the scene's own process, not its worker
+        os.kill(pid, signal.SIGKILL)
+        killed.append(pid)
+
+    done = anim.render_many([course], tmp_path / "out", scheduler=address, progress=kill_the_scene_process,
+                            views=["contour"], formats=["mp4"], quality="low", size=(160, 96))
+    assert killed
+    assert [(Path(o.scene_file).name, o.status) for o in done.outcomes] == [
+        ("dies.py", "failed"), ("one.py", "ok"), ("two.py", "ok")]
+    assert done.outcomes[0].error == (f"{course / 'dies.py'}: its process was killed by signal 9 (SIGKILL); its "
+                                      "folder is unchanged")
+    assert all(w.poll() is None for w in workers)  # both workers live on
+    assert not list((tmp_path / "out").rglob(".*"))
+
+
+def test_a_scene_named_like_the_batchs_own_files_is_refused_before_it_renders(tmp_path):
+    course = tmp_path / "course"
+    write(course, "ok.py", tiny("ok"))
+    write(course, "index.py", tiny("Index.HTML"))  # case-insensitive file systems too
+    done = anim.render_many([course], tmp_path / "out", jobs=1, views=["contour"], formats=["png"], size=(160, 96))
+    assert [o.status for o in done.outcomes] == ["failed", "ok"]
+    assert done.outcomes[0].error == (f"{course / 'index.py'}: name: 'Index.HTML' would write the folder Index.HTML/, "
+                                      "in the way of the batch's own Index.HTML; give the scene another name")
+    assert not (tmp_path / "out" / "Index.HTML").exists() and (tmp_path / "out" / "index.html").is_file()
+
+
+def test_running_out_of_memory_outside_the_scene_names_the_scene(tmp_path, monkeypatch):
+    from anim.drive import pipeline
+
+    def hungry(*args, **kwargs):
+        raise MemoryError()  # as numpy raises it, without a message
+
+    monkeypatch.setattr(pipeline, "render", hungry)
+    ended = outcome.render_scene(tmp_path / "s.py", tmp_path, {}, 1, lambda event: None)
+    assert ended.error == (f"{tmp_path / 's.py'}: ran out of memory (MemoryError); render it alone to see where, "
+                           "with fewer start points, steps or pixels")

@@ -4,9 +4,13 @@ fed the frames its files need (checked with the null encoder, without ffmpeg).""
 import csv
 import hashlib
 import json
+import os
+import textwrap
 
 import numpy as np
 import probe
+import pytest
+from conftest import TINY_SCENE
 
 import anim
 from anim.compute import trajectory
@@ -44,7 +48,7 @@ def test_render_small_scene_contract(tmp_path, tiny_scene, render):
     manifest = probe.check_outputs(folder, tiny_scene, plan)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         ["contour.mp4", "contour.gif", "surface.mp4", "surface.gif", "trajectories.csv", "manifest.json",
-         "index.html"])
+         "index.html", "description.txt", "contour.vtt", "surface.vtt"])
     # The CSV holds exactly the trajectories, in the documented columns.
     runs = trajectory.compute(load_scene(tiny_scene))
     with open(folder / "trajectories.csv", newline="") as handle:
@@ -62,8 +66,8 @@ def test_render_small_scene_contract(tmp_path, tiny_scene, render):
 def test_view_and_format_selection(tmp_path, tiny_scene, render):
     render(tiny_scene, tmp_path, "--view", "contour", "--format", "gif", "--size", "200x120")
     folder = tmp_path / "bowl"
-    assert sorted(p.name for p in folder.iterdir()) == ["contour.gif", "index.html", "manifest.json",
-                                                        "trajectories.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == ["contour.gif", "contour.vtt", "description.txt", "index.html",
+                                                        "manifest.json", "trajectories.csv"]
     probe.check_outputs(folder, tiny_scene, anim.info(tiny_scene, views=["contour"], formats=["gif"], size="200x120"))
 
 
@@ -166,3 +170,27 @@ def test_a_document_format_is_written_once_per_scene_after_the_views_from_their_
     alone = anim.render(tiny_scene, tmp_path / "alone", views=["contour"], formats=["note"], quality="low")
     assert sorted(p.name for p in alone.folder.iterdir()) == ["index.html", "manifest.json", "note.txt",
                                                               "trajectories.csv"]
+
+
+def test_a_scene_that_changes_directory_renders_into_o_as_given(tmp_path, monkeypatch, render, null_encoder):
+    course = tmp_path / "course"
+    course.mkdir()
+    text = textwrap.dedent(TINY_SCENE).replace("import torch\n", "import os, torch\nos.chdir(os.path.dirname(__file__))\n")
+    (course / "bowl.py").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):  # the second in the same process, after the first changed directory
+        result = render("course/bowl.py", "media", "--size", "160x96", "--view", "contour", "--format", "png")
+        assert "course/bowl.py: Bowl -> media/bowl\n" in result.output  # where -o said, from where the user is
+        assert os.getcwd() == str(tmp_path)
+    assert (tmp_path / "media" / "bowl" / "manifest.json").is_file() and not (course / "media").exists()
+
+
+def test_a_surface_that_exits_is_a_scene_error_from_python(scene_file, tmp_path):
+    path = scene_file(textwrap.dedent(TINY_SCENE).replace(
+        "surface=lambda w1, w2: w1 ** 2 + 3 * w2 ** 2,", "surface=lambda w1, w2: sys.exit(4),").replace(
+        "import torch\n", "import sys, torch\n"))
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "sys.exit(4)" in text)
+    with pytest.raises(anim.SceneError) as error:
+        anim.render(path, tmp_path, size=(160, 96), views=["contour"], formats=["png"])
+    assert str(error.value) == (f"{path}:{line}: the scene exits (sys.exit(4)) while optianim runs it; a scene "
+                                "file defines `scene` and must not end the process")

@@ -4,8 +4,8 @@ import probe
 import pytest
 
 from anim.drive.settings import Settings, frame_count, outputs
-from anim.errors import UsageError
-from anim.write.formats import FORMATS
+from anim.errors import SceneError, UsageError
+from anim.write.formats import FORMATS, frame_formats
 
 
 def test_default_frames_are_start_hold_one_per_update_end_hold():
@@ -59,10 +59,12 @@ def test_presets_give_the_size_and_rate_they_name_read_back_from_the_file(tmp_pa
 
 def test_every_format_gets_the_frames_of_its_rule():
     """Videos (MP4, WebM, MOV) every frame at full size; slide formats (GIF, WebP) every
-    slide_step-th frame at the slide size; PNG the last frame alone, at full size."""
-    settings = Settings(views=("contour",), formats=tuple(FORMATS), width=1920, height=1080, fps=60)
+    slide_step-th frame at the slide size; PNG the last frame alone, at full size; the explorable
+    (html), a document, once per scene after them."""
+    settings = Settings(views=("contour",), formats=(*frame_formats(FORMATS), "html"), width=1920, height=1080, fps=60)
     planned = {o.format: o for o in outputs(100, settings)}
-    assert list(planned) == ["mp4", "gif", "webm", "webp", "mov", "png"]
+    assert list(planned) == ["mp4", "gif", "webm", "webp", "mov", "png", "html"]
+    assert (planned["html"].view, planned["html"].filename, planned["html"].frames) == (None, "explore.html", None)
     frames = frame_count(100, settings)
     for name in ("mp4", "webm", "mov"):
         assert (planned[name].frames, planned[name].fps, planned[name].width, planned[name].height) == (
@@ -71,3 +73,19 @@ def test_every_format_gets_the_frames_of_its_rule():
         assert (planned[name].frames, planned[name].fps, planned[name].width, planned[name].height) == (
             -(-frames // 4), 15, 960, 540), name
     assert (planned["png"].frames, planned["png"].width, planned["png"].height) == (1, 1920, 1080)
+
+
+def test_views_asked_win_over_the_scenes_which_win_over_the_default():
+    import torch
+
+    from anim import Optimizer, Scene
+
+    def scene(**views):
+        return Scene(name="s", surface=lambda w1, w2: w1 * w2, optimizers=[Optimizer("SGD", torch.optim.SGD)], **views)
+
+    assert Settings().for_scene(scene()).views == ("contour", "surface")
+    assert Settings().for_scene(scene(views=["grid"])).views == ("grid",)
+    assert Settings(views=("dashboard",)).for_scene(scene(views=["grid"])).views == ("dashboard",)
+    with pytest.raises(SceneError) as error:
+        Settings().for_scene(scene(views=["grd", "contour"]))
+    assert str(error.value) == "views: 'grd' is no view; use one or more of contour, surface, dashboard, grid, inside"

@@ -80,7 +80,7 @@ def test_progress_goes_to_the_callback_and_nothing_is_printed(tmp_path, tiny_sce
     done = [e.record for e in rest if isinstance(e, progress.FileDone)]
     assert done == [r for r in result.files if r.file != "manifest.json"]
     assert [r.file for r in done] == ["trajectories.csv", "contour.mp4", "contour.png", "surface.mp4",
-                                      "surface.png", "index.html"]
+                                      "surface.png", "description.txt", "contour.vtt", "surface.vtt", "index.html"]
     # Each file is done once its view's frames all are, and only then.
     order = [(type(e).__name__, getattr(e, "view", None) or getattr(getattr(e, "record", None), "view", None))
              for e in rest]
@@ -97,9 +97,10 @@ def test_every_option_of_optianim_render_and_info_is_a_keyword_of_the_api():
     for command, function in ((render, anim.render), (info, anim.info)):
         keywords = inspect.signature(function).parameters
         # --debug and --watch are the command line's own: how it reports, and rendering again on saves;
-        # --scheduler sends a batch to Dask: anim.render_many's
-        options = {p.name: p for p in command.params if p.name not in ("scenes", "scene", "debug", "watch", "scheduler")}
-        assert command is info or "scheduler" in inspect.signature(anim.render_many).parameters
+        # --scheduler (and its timeout) and --scene-timeout are about a batch: anim.render_many's
+        batch = ("scheduler", "scheduler_timeout", "scene_timeout")
+        options = {p.name: p for p in command.params if p.name not in ("scenes", "scene", "debug", "watch", *batch)}
+        assert command is info or set(batch) <= set(inspect.signature(anim.render_many).parameters)
         assert set(options) <= set(keywords), (command.name, set(options) - set(keywords))
         context = click.Context(command)
         for name, option in options.items():

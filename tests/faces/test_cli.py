@@ -22,7 +22,7 @@ def run(*args):
 
 @pytest.mark.parametrize("args, fragment", [
     (["--view", "sideways"], "Invalid value for '--view': 'sideways' is not one of 'contour', 'surface', 'dashboard', 'grid', 'inside'."),
-    (["--format", "avi"], "Invalid value for '--format': 'avi' is not one of 'mp4', 'gif', 'webm', 'webp', 'mov', 'png'."),
+    (["--format", "avi"], "Invalid value for '--format': 'avi' is not one of 'mp4', 'gif', 'webm', 'webp', 'mov', 'png', 'html', 'pptx', 'beamer'."),
     (["--fps", "0"], "Invalid value for '--fps': 0 is not in the range 1<=x<=240."),
     (["--size", "0x10"], "Invalid value for '--size': '0x10': each side must be at least 64 pixels"),
     (["--size", "big"], "Invalid value for '--size': 'big' is not WIDTHxHEIGHT, e.g. 1280x720"),
@@ -90,18 +90,18 @@ def test_errors_found_by_running_the_scene_name_file_and_field_in_info_and_rende
     for args in (["info", path], ["render", path, "-o", tmp_path / "out"]):
         result = run(*args)
         assert result.exit_code == 1
-        assert result.output.strip().splitlines()[-1] == f"error: {path}: {message}"
+        assert result.output.strip().splitlines()[-1] == f"error: {path}:4: {message}"  # the Scene(...) line
     assert not (tmp_path / "out").exists()
 
 
-def test_a_failing_scene_does_not_stop_the_others(scene_file, tiny_scene, tmp_path, null_encoder):
+def test_a_failing_scene_does_not_stop_the_others(scene_file, tiny_scene, tmp_path):
     broken = scene_file("def broken(:\n", "broken.py")
-    # --jobs 1: one scene after the other in this process, where the null encoder stands in
-    result = run("render", broken, tiny_scene, "-o", tmp_path, "--size", "160x96", "--format", "mp4", "--jobs", "1")
+    # --jobs 1: one scene after the other, each in a process of its own
+    result = run("render", broken, tiny_scene, "-o", tmp_path, "--size", "160x96", "--format", "png", "--jobs", "1")
     assert result.exit_code == 1
     assert f"error: {broken}:1: syntax error: invalid syntax" in result.output
     assert result.output.strip().splitlines()[-1] == "error: 1 of 2 scenes failed; see the errors above"
-    assert (tmp_path / "bowl" / "surface.mp4").exists()
+    assert (tmp_path / "bowl" / "surface.png").exists()
 
 
 def test_debug_shows_the_traceback(scene_file):
@@ -115,13 +115,27 @@ def test_output_root_that_is_a_file_is_a_clear_error(tiny_scene, tmp_path):
     result = run("render", tiny_scene, "-o", blocker)
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
-        f"error: cannot create output folder {blocker}/bowl: {blocker} is a file")
+        f"error: cannot create output folder {blocker}: {blocker} is a file")
+    dangling = tmp_path / "media"
+    dangling.symlink_to(tmp_path / "gone" / "media")
+    result = run("render", tiny_scene, "-o", dangling)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        f"error: cannot create output folder {dangling}: {dangling} is a broken symbolic link (to "
+        f"{tmp_path / 'gone' / 'media'}); remove it or create what it points to")
 
 
 def test_trajectories_refuses_unknown_suffix(tiny_scene, tmp_path):
     result = run("trajectories", tiny_scene, "-o", tmp_path / "t.xlsx")
     assert result.exit_code == 2
     assert "'t.xlsx' has no known suffix; use one of .csv, .json, .npz" in result.output
+
+
+def test_trajectories_take_a_name_as_long_as_the_file_system_allows(tiny_scene, tmp_path):
+    out = tmp_path / ("runs-" + "x" * 231 + ".csv")  # 240 characters: with the temporary's tag, 263
+    result = run("trajectories", tiny_scene, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("optimizer,run,step,w1,w2,loss") and len(list(tmp_path.iterdir())) == 2
 
 
 def test_help_starts_without_torch_or_matplotlib():
@@ -149,6 +163,36 @@ def test_real_subprocess_render_of_the_steep_optima_scene(tmp_path):
                         anim.info(SCENES / "steep_optima.py", size="320x180", views=["contour"]))
 
 
+SOPHIA_SCENES = {
+    "surface": """
+        from anim import Scene, Optimizer
+        from anim.surfaces import rosenbrock
+        scene = Scene(name="sophia", surface=rosenbrock, init=(-1.5, 2.0), steps=12, x_range=(-2, 2), y_range=(-1, 3),
+                      optimizers=[Optimizer("SophiaH", "sophiah", lr=0.05), Optimizer("AdaHessian", "adahessian")])
+    """,
+    "landscape": """
+        import torch
+        from torch import nn
+        from anim import Landscape, Optimizer
+        from anim.datasets import two_moons
+        scene = Landscape(name="sophia", model=lambda: nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2)),
+                          data=two_moons(64), loss=torch.nn.functional.cross_entropy, steps=12, resolution=9,
+                          optimizers=[Optimizer("SophiaH", "sophiah", lr=0.05), Optimizer("AdaHessian", "adahessian")])
+    """,
+}
+
+
+@pytest.mark.parametrize("kind", SOPHIA_SCENES)
+def test_hessian_optimizers_render_with_no_warning_even_when_warnings_are_errors(kind, scene_file, tmp_path):
+    pytest.importorskip("pytorch_optimizer")
+    path = scene_file(SOPHIA_SCENES[kind])
+    command = [sys.executable, "-W", "error::UserWarning", "-m", "anim", "render", str(path), "-o", str(tmp_path),
+               "--view", "contour", "--format", "png", "--size", "160x96"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and "arning" not in result.stdout, result.stdout
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["pathological", "steep_optima"])
 def test_default_render_of_the_lecture_scenes(tmp_path, name):
@@ -172,7 +216,8 @@ def test_info_prints_the_numbers_of_the_plan(tiny_scene):
                  "--gif-max-mb", "1")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "bowl: Bowl; 2 optimizers x 1 start point, 12 steps"
+    # steps counts recorded points, one before each update: 12 of them, 11 updates between them
+    assert lines[0] == "bowl: Bowl; 2 optimizers x 1 start point, 12 recorded points (11 updates between them)"
     table = [line for line in lines[1:] if not line.startswith("note: ")]  # the colour notes come first
     rows = {line.split()[0]: line for line in table[1:]}
     assert list(rows) == [output.filename for output in plan.outputs]
@@ -186,6 +231,14 @@ def test_info_prints_the_numbers_of_the_plan(tiny_scene):
         assert numbers == [output.filename, str(output.frames), f"{output.fps:g}", f"{output.duration:.2f}s", size]
         # a WebP holds a run of identical frames as one; a GIF under --gif-max-mb keeps every frame
         assert ("<=" in row) == (output.format == "webp")
+    # long numbers and names never run into the next column
+    result = run("info", tiny_scene, "--view", "dashboard", "--format", "webm", "--format", "webp", "--pace", "0.001",
+                 "--allow-large")
+    assert result.exit_code == 0, result.output
+    table = [line.split() for line in result.output.splitlines()[1:] if not line.startswith("note: ")]
+    assert table == [["file", "frames", "fps", "duration", "size"],
+                     ["dashboard.webm", "330076", "30", "11002.53s", "1280x720"],
+                     ["dashboard.webp", "<=165038", "15", "11002.53s", "960x540"]]
 
 
 def test_render_prints_the_colour_notes_and_the_manifest_keeps_them(tmp_path):
@@ -214,9 +267,11 @@ def test_cvd_preview_renders_what_the_matrix_says_beside_the_real_files(tiny_sce
 
     args = ["render", tiny_scene, "-o", tmp_path, "--view", "contour", "--format", "png", "--size", "320x180"]
     assert run(*args).exit_code == 0
+    real = {path.name: path.read_bytes() for path in (tmp_path / "bowl").iterdir()}
     result = run(*args, "--cvd-preview", "deuteranopia")
     assert result.exit_code == 0, result.output
     assert f"-> {tmp_path / 'bowl-deuteranopia'}" in result.output  # beside the real render, not over it
+    assert {path.name: path.read_bytes() for path in (tmp_path / "bowl").iterdir()} == real  # only the preview
     manifest = json.loads((tmp_path / "bowl-deuteranopia" / "manifest.json").read_text())
     assert manifest["settings"]["cvd_preview"] == "deuteranopia"
     normal = iio.imread(tmp_path / "bowl" / "contour.png")[..., :3].astype(int)
@@ -251,3 +306,88 @@ def test_still_cvd_preview_is_png_only(tiny_scene, tmp_path):
         "error: formats: svg with cvd_preview; a colour-vision preview changes pixels, so it is drawn as png only")
     result = run("render", tiny_scene, "--cvd-preview", "achromatopsia")
     assert result.exit_code == 2 and "'achromatopsia' is not one of 'deuteranopia', 'protanopia', 'tritanopia'" in result.output
+
+
+def test_a_batch_plan_and_its_skipped_files_read_as_english(capsys):
+    from anim.drive.outcome import Planned
+    from anim.faces.cli import _BatchProgress
+
+    shown = _BatchProgress()
+    shown(Planned(["a.py", "b.py"], 2, 2, [(Path("course/common.py"), "no top-level `scene = ...`")]))
+    shown(Planned(["a.py"], 1, 1, [(Path("c/x.py"), "not a regular file"), (Path("c/_y.py"), "its name starts with '_'")]))
+    captured = capsys.readouterr()
+    assert captured.out == ("2 scenes, 2 at a time, 2 processes each for 3-D frames\n"
+                            "1 scene, 1 at a time, 1 process each for 3-D frames\n")
+    assert captured.err == (
+        "note: skipped 1 file that is no scene file (read, not run): course/common.py (no top-level `scene = ...`)\n"
+        "note: skipped 2 files that are no scene files (read, not run): c/x.py (not a regular file); c/_y.py (its "
+        "name starts with '_')\n")
+TUNED_SCENE = """
+    import torch
+    import anim
+    from anim import Scene, Optimizer
+    from anim.surfaces import booth
+    scene = Scene(name="booth", surface=booth, init=(-4.0, -4.0), steps=25, x_range=(-5, 5), y_range=(-5, 5),
+                  optimizers=[Optimizer("SGD", torch.optim.SGD, lr=anim.tune(1e-4, 1, 12)),
+                              Optimizer("Adam", torch.optim.Adam, lr=0.5)])
+"""
+
+
+def test_a_render_tunes_first_races_at_the_chosen_value_and_says_so(scene_file, tmp_path, null_encoder):
+    path = scene_file(TUNED_SCENE)
+    info = run("info", path, "--view", "contour", "--format", "mp4")
+    assert "tune: SGD lr: 12 values from 0.0001 to 1, the best final loss chosen before the race" in info.output
+    result = run("render", path, "-o", tmp_path, "--view", "contour", "--format", "mp4", "--size", "160x96")
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "booth" / "manifest.json").read_text())
+    (tuned,) = manifest["tuning"]
+    assert (tuned["optimizer"], tuned["hyperparameter"], tuned["objective"], tuned["candidates"]) == (
+        "SGD", "lr", "final_loss", 12)
+    assert tuned["chosen"] == tuned["values"][tuned["scores"].index(min(s for s in tuned["scores"] if s is not None))]
+    sgd, adam = manifest["optimizers"]
+    assert sgd["hyperparameters"]["lr"] == tuned["chosen"] and sgd["tuned"] == ["lr"] and adam["tuned"] == []
+    rows = (tmp_path / "booth" / "trajectories.csv").read_text().splitlines()
+    assert rows[1].split(",")[10] == repr(tuned["chosen"])  # the race ran at it
+    assert f"tuned: SGD lr {tuned['chosen']:.4g}, the best final loss ({tuned['score']:.4g}) of 12 values from " \
+           "0.0001 to 1 (batched: one torch run a round); the curve: tune.png" in result.output
+    plot = next(f for f in manifest["files"] if f["file"] == "tune.png")
+    assert (plot["width"], plot["height"]) == (960, 540)
+    assert png_size(tmp_path / "booth" / "tune.png") == (960, 540)
+
+
+def png_size(path):
+    from matplotlib.image import imread
+
+    height, width = imread(path).shape[:2]
+    return width, height
+
+
+def test_optianim_tune_gives_every_optimizer_its_best_learning_rate(scene_file, tmp_path):
+    path = scene_file(TUNED_SCENE)
+    result = run("tune", path, "-o", tmp_path, "--range", "0.001", "2", "--candidates", "9", "--objective", "distance",
+                 "--minimum", "1", "3")
+    assert result.exit_code == 0, result.output
+    found = json.loads((tmp_path / "booth" / "tune.json").read_text())["tuning"]
+    sgd, adam = found
+    assert (sgd["range"], sgd["candidates"]) == ([1e-4, 1.0], 12)  # its own tune is kept
+    assert (adam["range"], adam["candidates"], adam["objective"], adam["minimum"]) == ([0.001, 2.0], 9, "distance",
+                                                                                        [1.0, 3.0])
+    lines = result.output.splitlines()
+    assert lines[1] == (f"Adam lr {adam['chosen']:.4g}, the best distance ({adam['score']:.4g}) of 9 values from "
+                        "0.001 to 2 (batched: one torch run a round)")
+    assert lines[2].startswith(f"wrote {tmp_path / 'booth' / 'tune.png'}, {tmp_path / 'booth' / 'tune.json'}")
+    assert png_size(tmp_path / "booth" / "tune.png") == (960, 540)
+    tuned = anim.tune_lr(path, tmp_path / "again", low=0.001, high=2, candidates=9, objective="distance",
+                         minimum=(1, 3))
+    assert [o.hyperparameters["lr"] for o in tuned.scene.optimizers] == [sgd["chosen"], adam["chosen"]]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--objective", "distance"], "error: tune: minimum: got None; objective 'distance' needs the minimum as a point "
+                                  "(w1, w2)"),
+    (["--range", "1", "0.1"], "error: tune: got the range (1.0, 0.1); give low and high with 0 < low < high"),
+    (["--candidates", "1"], "Invalid value for '--candidates': 1 is not in the range 2<=x<=10000."),
+])
+def test_optianim_tune_refuses_bad_options_with_exit_2(tiny_scene, args, message):
+    result = run("tune", tiny_scene, *args)
+    assert result.exit_code == 2 and message in result.output, result.output

@@ -104,7 +104,7 @@ def test_an_unknown_overlay_lists_what_the_scene_can_draw(tiny_scene, scene_file
     path = scene_file(RED.replace('overlays=["update"]', 'overlays=["exp_avg"]'))
     result = CliRunner().invoke(main, ["render", str(path), "-o", str(tmp_path)])
     assert result.exit_code == 1
-    assert result.output == (f"error: {path}: overlays: 'exp_avg' is not an overlay this scene can draw; use "
+    assert result.output == (f"error: {path}:7: overlays: 'exp_avg' is not an overlay this scene can draw; use "
                              "gradient, update, momentum, or a state key its optimizers keep: momentum_buffer\n")
 
 

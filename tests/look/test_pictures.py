@@ -461,3 +461,66 @@ def test_a_swarms_featured_runs_show_whole_in_their_colour_over_both_swarms(tmp_
         faint = [share_shown(frame, pixels, runs[i].color) for i, pixels in paths.items()
                  if runs[i].run not in featured]
         assert np.median(faint) < 0.5, (name, np.median(faint))
+
+
+# ---- the minimum's star, and zig-zags that keep their colour -------------------------------------
+
+WHITE = "#ffffff"
+
+
+@pytest.mark.parametrize("name", VIEWS)
+def test_the_minimum_is_marked_by_a_star_at_its_pixel(tilted, name):
+    """TILTED's bowl has its minimum at (1.4, -0.6): found as the lowest point of the window (one
+    clear basin) and starred, white, at that point's pixel in every panel, before the paths arrive."""
+    view, runs, line = build(name, tilted, *SIZES.get(name, (WIDTH, HEIGHT)))
+    (x, y), = view_data_minima(tilted)
+    assert x == pytest.approx(1.4, abs=0.01) and y == pytest.approx(-0.6, abs=0.01)
+    f = line.frame(0)
+    frame = np.array(view.frame(f))
+    parts = axes_of(view)
+    for ax, _ in parts.contours:
+        assert star_shows(frame, to_pixels(ax, [(x, y)])[0]), ax
+    if parts.surface is not None:  # on the surface as drawn: the height of the view's mesh there
+        mesh = view_mesh(tilted, name)
+        i, j = np.searchsorted(mesh.y, y) - 1, np.searchsorted(mesh.x, x) - 1
+        z = float(np.interp(x, mesh.x[j:j + 2], [np.interp(y, mesh.y[i:i + 2], mesh.z[i:i + 2, j + k]) for k in (0, 1)]))
+        assert star_shows(frame, to_pixels_3d(parts.surface, [(x, y, z)])[0])
+
+
+def star_shows(frame, xy):
+    """Whether the white face of a star is at display point xy: most of the 3 x 3 pixels there are
+    white (the star's core; the marker may snap a pixel aside), which no path or surface colour is."""
+    col, row = int(np.floor(xy[0])), int(np.floor(frame.shape[0] - xy[1]))
+    patch = frame[row - 1:row + 2, col - 1:col + 2, :3].astype(float)
+    return int((np.abs(patch - 255).max(axis=-1) <= 45).sum()) >= 5
+
+
+def view_data_minima(path):
+    from anim.compute import minima
+
+    prepared = pipeline.prepare(path)
+    return minima.marked(prepared.scene, window.view_window(prepared.scene, prepared.runs)).points
+
+
+def view_mesh(path, name):
+    prepared = pipeline.prepare(path)
+    settings = Settings(views=(name,), width=WIDTH, height=HEIGHT)
+    return view_data(prepared.scene, prepared.runs, window.view_window(prepared.scene, prepared.runs), name,
+                     settings).mesh
+
+
+def test_a_dense_zig_zag_keeps_its_colour_where_it_folds_on_itself():
+    """Momentum SGD zig-zags across Rosenbrock's valley where it starts, each swing crossing the
+    ones before: a new segment's halo, drawn over the lines already there, would leave white where
+    its line should be (19 % of the pixels under its path, measured with full halos there). With
+    thin halos where the path folds, its own centre line stays coloured: under 5 % white."""
+    view, runs, line = build("contour", SCENES / "rosenbrock.py", 1280, 720)
+    f = line.frame(len(line) - 1)
+    frame = np.array(view.frame(f))
+    momentum = next(run for run in runs if run.label == "Momentum SGD")
+    under = {(int(np.floor(frame.shape[0] - y)), int(np.floor(x)))
+             for x, y in densified(to_pixels(view.ax, path_at(momentum, f.position)))}
+    pixels = np.array([frame[row, col, :3] for row, col in under]).astype(int)
+    assert len(pixels) > 300
+    white = float(np.mean(pixels.min(axis=1) > 200))
+    assert white < 0.05, white

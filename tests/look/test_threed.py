@@ -75,7 +75,7 @@ def test_a_frame_shows_flat_ground_in_the_colour_maps_own_colour(ramp):
     view, line = built(ramp)
     f = dataclasses.replace(line.frame(0), azimuth=-60.0, elevation=30.0)
     frame = np.array(view.frame(f))
-    field, ax = view.panel.field, view.panel.ax
+    field = view.panel.field
     point = np.array([[-1.0, 1.0, 0.0]])  # on the plain, far from the path (it starts at (-1.5, 1.5))
     px, py = view.panel.box._screen(point)[0]
     pixel = frame[frame.shape[0] - int(round(py)), int(round(px)), :3].astype(int)
@@ -131,6 +131,8 @@ def test_labels_never_touch_each_other_from_any_pose_even_with_an_edge_seen_end_
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_along_the_camera_path_the_box_and_labels_stay_in_the_frame_and_clear_of_the_legend(ramp, theme):
+    from anim.look.threed import _leftmost_between
+
     view, line = built(ramp, theme, 854, 480)
     legend, inside = view.legend.get_window_extent(), view.panel.region
     for f in line:  # every pose of the camera's turn
@@ -138,9 +140,12 @@ def test_along_the_camera_path_the_box_and_labels_stay_in_the_frame_and_clear_of
         assert len(laid["rects"]) >= 3 + 2 * 3  # the three axis labels and at least two ticks an axis
         for x0, y0, x1, y1 in laid["rects"]:
             assert inside.x0 <= x0 and x1 <= inside.x1 and inside.y0 <= y0 and y1 <= inside.y1
+            assert x1 <= legend.x0 or legend.x1 <= x0 or y1 <= legend.y0 or legend.y1 <= y0, f.azimuth
         hull = laid["hull"]
         assert np.all((hull >= [inside.x0, inside.y0]) & (hull <= [inside.x1, inside.y1]))
-    assert legend.x1 < inside.x0  # so nothing of the box ever reaches the legend
+        # The box's outline (the hull of its corners) stays right of the legend over the legend's height.
+        leftmost = _leftmost_between(hull, legend.y0, legend.y1)
+        assert leftmost is None or leftmost > legend.x1, f.azimuth
 
 
 @pytest.mark.parametrize("low, high", [(2.999, 3.001), (-3.0, 3.0), (0.0, 1e6), (-0.5, 0.5)])

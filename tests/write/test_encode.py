@@ -121,30 +121,68 @@ def test_ravine_contour_gif_at_640x360_is_well_under_300_kb(tmp_path, render):
     assert records["contour.gif"]["bytes"] == (folder / "contour.gif").stat().st_size < 200_000
 
 
-def test_gif_max_mb_gives_up_colours_then_pixels_never_frames_and_says_what_it_chose(tmp_path, tiny_scene,
-                                                                                     render):
-    options = ["--size", "480x270", "--view", "surface", "--format", "gif"]
-    unlimited = render(tiny_scene, tmp_path / "a", *options).records
-    budget_mb = round(unlimited["surface.gif"]["bytes"] * 0.8 / 1e6, 6)
-    rendered = render(tiny_scene, tmp_path / "b", *options, "--gif-max-mb", f"{budget_mb:.6f}")
-    folder, records = rendered.folder, rendered.records
-    record = records["surface.gif"]
-    assert record["bytes"] <= record["max_bytes"] == round(budget_mb * 1e6)
-    before = unlimited["surface.gif"]
-    assert (record["frames"], record["fps"]) == (before["frames"], before["fps"])  # a turn never judders
-    assert record["colors"] < 256 and (record["width"] == 480 or record["colors"] <= 64)  # colours first
-    loop, delays, images = probe.gif_facts(folder / "surface.gif")
-    stream = probe.stream(folder / "surface.gif")
-    assert (images, stream.width, stream.height) == (record["frames"], record["width"], record["height"])
+def last_gif_frame(path):
+    """The last frame a decoder shows of the GIF, as (h, w, 3) uint8."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image.seek(image.n_frames - 1)
+        return np.asarray(image.convert("RGB"))
+
+
+def nearest_difference(frame, color):
+    """The smallest CIEDE2000 difference between `color` and any pixel of `frame`."""
+    from anim.look.colors import ciede2000, lab
+
+    pixels = np.unique(frame.reshape(-1, 3), axis=0)
+    target = lab(color)
+    return min(ciede2000(target, lab(tuple(p / 255))) for p in pixels)
+
+
+def paths_kept(folder, record, manifest):
+    """Each optimizer's drawn colour is in the GIF's last frame, within CIEDE2000 2 (an exact match
+    in practice), and the GIF holds the frames the manifest says."""
+    loop, delays, images = probe.gif_facts(folder / record["file"])
+    assert images == record["frames"] == probe.decoded_frames(folder / record["file"])
     assert sum(delays) / 100 == pytest.approx(record["duration"], abs=0.05) and loop == 0
+    frame = last_gif_frame(folder / record["file"])
+    for optimizer in manifest["optimizers"]:
+        assert nearest_difference(frame, optimizer["drawn_color"]) < 2, optimizer["label"]
+
+
+def test_gif_max_mb_gives_up_frame_rate_then_pixels_then_surface_colours_never_a_path_colour(tmp_path, tiny_scene,
+                                                                                             render):
+    options = ["--size", "480x270", "--view", "surface", "--format", "gif"]
+    unlimited = render(tiny_scene, tmp_path / "a", *options).records["surface.gif"]
+    assert (unlimited["frames"], unlimited["fps"]) == (44, 15)
+    at_ten = render(tiny_scene, tmp_path / "b", *options, "--gif-max-mb", f"{unlimited['bytes'] * 0.8 / 1e6:.6f}")
+    record = at_ten.records["surface.gif"]
+    assert record["bytes"] <= record["max_bytes"] == round(unlimited["bytes"] * 0.8)
+    assert (record["frames"], record["fps"], record["traded"][0]) == (29, 10, "frame rate 15 -> 10 fps")  # first
+    paths_kept(at_ten.folder, record, at_ten.manifest)
+    assert f"note: surface.gif over {record['max_bytes'] / 1e6:g} MB gave up frame rate 15 -> 10 fps" in at_ten.output
+    tight = render(tiny_scene, tmp_path / "c", *options, "--gif-max-mb", f"{unlimited['bytes'] * 0.16 / 1e6:.6f}")
+    record = tight.records["surface.gif"]
+    assert record["fps"] == 10 and (record["width"], record["height"]) == (240, 134)  # the rate, then pixels,
+    assert record["traded"][-1].startswith("surface colours -> ") and record["colors"] < 256  # then colours
+    paths_kept(tight.folder, record, tight.manifest)
+
+
+@pytest.mark.slow
+def test_the_ravine_gif_under_one_mb_keeps_every_optimizer_s_colour(tmp_path, render):
+    rendered = render(SCENES / "pathological.py", tmp_path, "--view", "surface", "--format", "gif", "--gif-max-mb", "1")
+    record = rendered.records["surface.gif"]
+    assert record["bytes"] <= 1_000_000 and record["fps"] >= 10
+    paths_kept(rendered.folder, record, rendered.manifest)
 
 
 def test_a_gif_that_cannot_fit_fails_the_render_and_writes_nothing(tmp_path, tiny_scene, render):
     result = render(tiny_scene, tmp_path, "--size", "320x180", "--view", "contour", "--format", "gif",
                     "--gif-max-mb", "0.001", exit_code=1)
-    assert ("error: contour.gif does not fit in 0.001 MB even at 160x90 and 16 colours (" in result.output
-            and "the frame rate, 15 fps, is kept); raise --gif-max-mb" in result.output)
-    assert sorted(p.name for p in (tmp_path / "bowl").iterdir()) == []
+    assert ("error: contour.gif does not fit in 0.001 MB without losing the paths' colours: the smallest it gets is "
+            in result.output and "(at 10 fps, 160x90 and 16 colours, 3 of them the paths'); raise --gif-max-mb to at "
+            "least " in result.output), result.output
+    assert not (tmp_path / "bowl").exists()  # not even the folder it made
 
 
 def test_a_failing_ffmpeg_fails_the_render_in_one_line_and_keeps_the_earlier_files(tiny_scene, tmp_path,
@@ -166,7 +204,7 @@ def test_a_missing_ffmpeg_is_one_clear_line(tiny_scene, tmp_path, monkeypatch, r
     assert result.output.splitlines()[-1] == (
         f"error: cannot start ffmpeg ({tmp_path / 'no-ffmpeg-here'}): "
         f"[Errno 2] No such file or directory: '{tmp_path / 'no-ffmpeg-here'}'")
-    assert list((tmp_path / "bowl").iterdir()) == []
+    assert not (tmp_path / "bowl").exists()  # not even the folder it made
 
 
 @pytest.fixture
@@ -187,6 +225,10 @@ def gif_bytes(folder, n, shape, samples):
     return record.bytes
 
 
+def files_temp_name(encoder, format):
+    return next(temp.name for temp, record in encoder.finished if record.format == format)
+
+
 def test_a_gif_over_its_budget_is_shrunk_inside_the_encoder_leaving_no_scratch_file(tmp_path, scratch):
     out = tmp_path / "out"
     out.mkdir()
@@ -198,8 +240,9 @@ def test_a_gif_over_its_budget_is_shrunk_inside_the_encoder_leaving_no_scratch_f
     records = {record.format: record for _, record in encoder.finished}
     gif = records["gif"]
     assert gif.details["max_bytes"] == budget and gif.bytes <= budget
-    assert gif.frames == records["mp4"].frames == 40  # every frame kept; the MP4 untouched
-    assert gif.details["colors"] < 256 or gif.width < 160
+    assert records["mp4"].frames == 40  # the MP4 untouched
+    assert (gif.frames, gif.fps, gif.details["traded"]) == (14, 10, ["frame rate 30 -> 10 fps"])  # the rate first
+    assert probe.decoded_frames(gif.path.with_name(files_temp_name(encoder, "gif"))) == 14
     # Only the two finished files, under their temporary names: no lossless frames, no palette.
     assert sorted(p.name for p in out.iterdir()) == sorted(temp.name for temp, _ in encoder.finished)
     assert list(scratch.iterdir()) == []
@@ -213,7 +256,8 @@ def test_a_gif_that_cannot_fit_its_budget_leaves_no_file_at_all(tmp_path, scratc
     out.mkdir()
     (out / "v.gif").write_bytes(b"an earlier good render")
     shape = Shape(160, 96, 30, slide_step=1, slide_size=(160, 96))
-    with pytest.raises(EncodeError, match=r"^v\.gif does not fit in 0\.0001 MB even at 80x48 and 16 colours \(.*30 fps, is kept"):
+    with pytest.raises(EncodeError, match=r"^v\.gif does not fit in 0\.0001 MB without losing the paths' colours: "
+                       r"the smallest it gets is [0-9.]+ MB \(at 10 fps, 80x48 and 16 colours\); raise --gif-max-mb to"):
         with Encoder({"gif": out / "v.gif", "mp4": out / "v.mp4"}, shape, "contour", list(frames(4)), 100) as encoder:
             for frame in frames(20):
                 encoder.write(frame)

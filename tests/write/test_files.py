@@ -6,10 +6,12 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
+import time
 
 import probe
 import pytest
-from conftest import ROOT
+from conftest import ROOT, TINY_SCENE
 
 
 def test_commit_all_puts_back_what_it_replaced_when_a_later_rename_fails(tmp_path, monkeypatch):
@@ -82,28 +84,24 @@ def test_two_renders_of_the_same_scene_at_once_end_with_complete_valid_files(tin
 
 @pytest.fixture
 def unwritable(tmp_path):
-    """unwritable(with_folder) -> a folder no one may write into (holding an empty `bowl` folder
-    if asked): a read-only file system for root, who may write anywhere else; else chmod 555."""
+    """unwritable(with_folder) -> an output root no one may write into, or (with_folder) a root
+    holding a `bowl` folder no one may write into: a read-only file system for root, who may write
+    anywhere else; else chmod 555."""
     place = tmp_path / "readonly"
     place.mkdir()
     mounted = []
 
     def make(with_folder):
-        if with_folder:
-            (place / "bowl").mkdir()
+        target = place / "bowl" if with_folder else place
+        target.mkdir(exist_ok=True)
         if os.geteuid() != 0:
-            for folder in (place / "bowl", place):
-                if folder.exists():
-                    folder.chmod(0o555)
+            target.chmod(0o555)
             return place
-        # tmpfs is mounted empty: fill it, then make it read-only.
         for options in (["-t", "tmpfs", "-o", "size=1m", "tmpfs"], ["-o", "remount,ro"]):
-            result = subprocess.run(["mount", *options, str(place)], capture_output=True, text=True)
+            result = subprocess.run(["mount", *options, str(target)], capture_output=True, text=True)
             if result.returncode != 0:
                 pytest.skip(f"as root, a read-only folder needs mount: {result.stderr.strip()}")
-            mounted[:] = [place]
-            if with_folder and options[0] == "-t":
-                (place / "bowl").mkdir()
+            mounted[:] = [target]
         return place
 
     yield make
@@ -114,15 +112,108 @@ def unwritable(tmp_path):
             folder.chmod(0o755)
 
 
-def test_an_output_root_that_cannot_be_written_is_one_clear_line(tiny_scene, unwritable, render):
+def test_an_output_root_that_cannot_be_written_is_one_clear_line_before_the_scene_loads(scene_file, unwritable,
+                                                                                         render):
     out = unwritable(with_folder=False)
-    result = render(tiny_scene, out, "--size", "160x96", "--format", "mp4", exit_code=1)
-    reason = "Read-only file system" if os.geteuid() == 0 else "Permission denied"
-    assert result.output.splitlines()[-1] == f"error: cannot create output folder {out / 'bowl'}: {reason}"
+    marker = out.parent / "loaded"
+    scene = scene_file(textwrap.dedent(TINY_SCENE) + f"open({str(marker)!r}, 'w').close()\n", "bowl.py")
+    result = render(scene, out, "--size", "160x96", "--format", "mp4", exit_code=1)
+    assert result.output.splitlines()[-1] == f"error: output folder {out} is not writable; choose another with -o"
+    assert not marker.exists()  # the scene file never ran
 
 
-def test_an_output_folder_that_is_not_writable_is_one_clear_line(tiny_scene, unwritable, render):
+def test_an_output_folder_that_is_not_writable_is_one_clear_line_before_the_runs(tiny_scene, unwritable, render,
+                                                                                monkeypatch):
+    from anim.compute import trajectory
+
     out = unwritable(with_folder=True)
+    monkeypatch.setattr(trajectory, "compute", lambda scene: pytest.fail("the runs were computed"))
     result = render(tiny_scene, out, "--size", "160x96", "--format", "mp4", exit_code=1)
     assert result.output.splitlines()[-1] == (
         f"error: output folder {out / 'bowl'} is not writable; choose another with -o")
+
+
+def test_a_failed_render_leaves_no_folder_it_made(scene_file, tmp_path, render):
+    path = scene_file(TINY_SCENE, "bowl.py")
+    out = tmp_path / "out" / "course"
+    result = render(path, out, "--size", "160x96", "--view", "contour", "--format", "gif", "--gif-max-mb", "0.0001",
+                    exit_code=1)
+    assert result.output.splitlines()[-1].startswith("error: contour.gif does not fit in 0.0001 MB")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bowl.py"]  # not out/, out/course/ nor out/course/bowl/
+    (out / "bowl").mkdir(parents=True)
+    (out / "bowl" / "notes.txt").write_text("mine")
+    render(path, out, "--size", "160x96", "--view", "contour", "--format", "gif", "--gif-max-mb", "0.0001", exit_code=1)
+    assert [p.name for p in (out / "bowl").iterdir()] == ["notes.txt"]  # a folder that was there stays
+HOLD = """
+import sys
+from pathlib import Path
+from anim.write import files
+with files.locked(Path(sys.argv[1])):
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def _waiting_on_lock(folder):
+    """Whether a process waits for a flock on `folder` (Linux's /proc/locks marks a waiter '->')."""
+    inode = os.stat(folder).st_ino
+    return any(line.split()[1] == "->" and line.split()[6].split(":")[-1] == str(inode)
+               for line in open("/proc/locks") if len(line.split()) > 6)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/locks"), reason="needs Linux's /proc/locks to see a waiter")
+def test_a_render_into_a_folder_another_is_writing_waits_for_it(tmp_path, tiny_scene):
+    folder = tmp_path / "bowl"
+    folder.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(folder)], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    render = None
+    try:
+        assert holder.stdout.readline() == "held\n"
+        render = subprocess.Popen([sys.executable, "-m", "anim", "render", str(tiny_scene), "-o", str(tmp_path),
+                                   "--size", "160x96", "--view", "contour", "--format", "png"], cwd=ROOT,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        while not _waiting_on_lock(folder):  # an event, not a clock: the render asks for the lock
+            assert render.poll() is None, render.communicate()
+            time.sleep(0.05)
+        assert not (folder / "manifest.json").exists()  # nothing written while the other holds it
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert holder.wait(timeout=60) == 0
+        stdout, stderr = render.communicate(timeout=300)
+        assert render.returncode == 0, stderr
+    finally:
+        for process in (holder, render):
+            if process is not None and process.poll() is None:
+                process.kill()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert sorted(record["file"] for record in manifest["files"]) == ["contour.png", "index.html",
+                                                                      "trajectories.csv"]
+
+
+def test_a_temporary_name_fits_beside_a_long_final_name(tmp_path):
+    from anim.write import files
+
+    finals = [tmp_path / ("w" * 236 + f"-{i}.csv") for i in range(2)]  # 242 bytes: the tag makes it 265
+    temps = [files.temp_path(final) for final in finals]
+    assert all(len(temp.name.encode()) <= 255 for temp in temps) and temps[0].name[:-22] != temps[1].name[:-22]
+    for final in finals:
+        files.write_bytes(final, final.name.encode())
+        assert final.read_bytes() == final.name.encode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f.name for f in finals)
+    for temp in temps:  # and the next render knows one left by a killed process
+        assert files._TEMP.match(temp.name)
+
+
+def test_the_scratch_folders_of_processes_that_are_gone_are_removed(tmp_path):
+    from anim.write import files
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / f"optianim-{int(gone.stdout)}-abc123"
+    (dead / "sub").mkdir(parents=True)
+    (dead / "sub" / "palette.rgba").write_bytes(b"left by a SIGKILLed render")
+    mine = files.scratch(tmp_path)
+    other = tmp_path / "optianim-bench-xyz"  # not one of ours
+    other.mkdir()
+    assert files.clean_stale_scratch(tmp_path) == [dead.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, other.name])

@@ -45,3 +45,25 @@ def test_a_file_record_is_read_from_its_temporary_name_and_named_by_its_final(tm
     csv = FileRecord.of(temp, tmp_path / "trajectories.csv", None, "csv", rows=3)
     assert csv.as_dict() == {"file": "trajectories.csv", "view": None, "format": "csv", "rows": 3, "bytes": 19,
                              "sha256": record.sha256}
+
+
+def test_the_manifest_says_how_each_optimizer_clips_and_the_csv_holds_the_clipped_gradient(tmp_path, null_encoder):
+    import math
+
+    import torch
+
+    from anim.declare.surfaces import rosenbrock
+
+    scene = anim.Scene(name="clip", surface=rosenbrock, init=(-2.0, 2.0), steps=5, x_range=(-2, 2), y_range=(-1, 3),
+                       optimizers=[anim.Optimizer("Adam", torch.optim.Adam, lr=0.05, clip_grad_norm=1),
+                                   anim.Optimizer("Lion", "lion", lr=0.01, clip_grad_norm=2, clip_norm_type=math.inf),
+                                   anim.Optimizer("SGD", torch.optim.SGD, lr=1e-4)])
+    result = anim.render(scene, out=tmp_path, views=["contour"], formats=["mp4"], size="160x96")
+    adam, lion, sgd = result.manifest["optimizers"]
+    assert (adam["clip_grad_norm"], adam["clip_norm_type"], adam["clip_grad_value"], adam["clipping"]) == (
+        1.0, 2.0, None, "clipped at 1")
+    assert (lion["clip_norm_type"], lion["clipping"]) == ("inf", "clipped at 2 (inf-norm)")
+    assert (sgd["clip_grad_norm"], sgd["clipping"], sgd["tuned"]) == (None, None, [])
+    header = (tmp_path / "clip" / "trajectories.csv").read_text().splitlines()[0]
+    assert header.endswith(",lr,clipped_grad_w1,clipped_grad_w2")
+    json.loads((tmp_path / "clip" / "manifest.json").read_text())
