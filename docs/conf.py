@@ -56,7 +56,7 @@ scene_gallery_groups = [
     ("Classic test functions", ["rosenbrock", "himmelblau", "beale", "booth", "rastrigin", "ackley",
                                 "six_hump_camel", "saddle", "monkey_saddle", "ill_conditioned"]),
     ("Inside an optimizer", ["momentum_explained", "adam_explained", "noisy_sgd"]),
-    ("Swarms and sweeps", ["swarm", "lr_sweep"]),
+    ("Swarms, sweeps and tuning", ["swarm", "lr_sweep", "fair_race"]),
     ("Networks", ["spirals_mlp"]),
     ("Modern optimizers", ["modern_optimizers", "custom_optimizer"]),
 ]

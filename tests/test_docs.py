@@ -1,7 +1,8 @@
 """The documentation site's machinery on a small gallery: a scene file added to the folder appears
-after a rebuild and one removed disappears, a broken link fails the build, a scene that fails to
-load fails it naming the file, and a page written by a document format (an explorable) is
-embedded, whatever its format is called. (tests/clients/test_site.py builds the whole site.)"""
+after a rebuild (in the views it declares) and one removed disappears, a broken link fails the
+build, a scene that fails to load fails it naming the file, a page written by a document format
+(the explorable) is embedded whatever its format is called, and every public name of anim has its
+reference entry. (tests/clients/test_site.py builds the whole site.)"""
 
 import json
 import os
@@ -52,7 +53,8 @@ def test_a_scene_file_added_appears_after_a_rebuild_and_one_removed_disappears(p
     assert gallery_pages(out) == ["bowl", "index"]
     saddle = (root / "scenes" / "saddle_too.py")
     saddle.write_text(textwrap.dedent(TINY_SCENE).replace('name="bowl", title="Bowl"', 'name="saddle_too", title="Saddle too"')
-                      .replace("w1 ** 2 + 3 * w2 ** 2", "w1 ** 2 - w2 ** 2"))
+                      .replace("w1 ** 2 + 3 * w2 ** 2", "w1 ** 2 - w2 ** 2")
+                      .replace("x_range=(-2, 2),", 'x_range=(-2, 2), views=["grid"],'))
     second = sphinx_build(root / "docs", out, env)
     assert second.returncode == 0, second.stderr
     assert gallery_pages(out) == ["bowl", "index", "saddle_too"]
@@ -61,7 +63,8 @@ def test_a_scene_file_added_appears_after_a_rebuild_and_one_removed_disappears(p
     assert "More scenes" in index  # a file no group names
     assert "optianim render scenes/saddle_too.py" in (root / "docs" / "gallery" / "saddle_too.md").read_text()
     page = (out / "gallery" / "saddle_too.html").read_text()
-    assert "../_scenes/saddle_too/contour.webp" in page and (out / "_scenes" / "saddle_too" / "contour.webp").is_file()
+    assert "../_scenes/saddle_too/grid.webp" in page and (out / "_scenes" / "saddle_too" / "grid.webp").is_file()
+    assert "contour.webp" not in page  # the views the scene declares, not the default ones
     saddle.unlink()
     third = sphinx_build(root / "docs", out, env)
     assert third.returncode == 0, third.stderr
@@ -73,14 +76,15 @@ def test_a_broken_link_fails_the_build(project):
     root, env = project
     (root / "scenes" / "bowl.py").unlink()  # no scene to render: the build checks the pages alone
     guide = root / "docs" / "guides" / "formats.md"
+    line = len(guide.read_text().splitlines()) + 2
     guide.write_text(guide.read_text() + "\nSee [the missing page](nowhere.md) and [a heading](#no-such-heading).\n")
     result = sphinx_build(root / "docs", root / "html", env)
     assert result.returncode == 1
     warnings = [line.split("docs/", 1)[1] for line in result.stderr.splitlines() if "WARNING" in line]
-    assert warnings == ["guides/formats.md:26: WARNING: 'myst' cross-reference target not found: 'nowhere.md' "
+    assert warnings == [f"guides/formats.md:{line}: WARNING: 'myst' cross-reference target not found: 'nowhere.md' "
                         "[myst.xref_missing]",
-                        "guides/formats.md:26: WARNING: 'myst' cross-reference target not found: 'no-such-heading' "
-                        "[myst.xref_missing]"]
+                        f"guides/formats.md:{line}: WARNING: 'myst' cross-reference target not found: "
+                        "'no-such-heading' [myst.xref_missing]"]
     assert "build finished with problems, 2 warnings" in result.stdout
 
 
@@ -94,8 +98,8 @@ def test_a_scene_that_fails_to_load_fails_the_build_naming_its_file(project):
 
 
 def test_a_document_format_page_is_embedded_whatever_its_name(tmp_path, monkeypatch):
-    """An explorable (issue 32's `--format html`) or any document format writing text/html: the
-    gallery embeds the page the render's manifest lists, and the stills and preview of each view."""
+    """The explorable (`--format html`) or any document format writing text/html: the gallery embeds
+    the page the render's manifest lists, and the stills and preview of each view with its alt text."""
     from anim.write import formats
 
     monkeypatch.setitem(formats.FORMATS, "explorable", formats.Format(
@@ -107,29 +111,25 @@ def test_a_document_format_page_is_embedded_whatever_its_name(tmp_path, monkeypa
              {"file": "contour.png", "view": "contour", "format": "png"},
              {"file": "explore.html", "view": None, "format": "explorable"},
              {"file": "trajectories.csv", "format": "csv"}]
-    (folder / "manifest.json").write_text(json.dumps({"files": files}))
+    alt = {"contour": "The contour view of a bowl: SGD and Adam reach (0, 0)."}
+    (folder / "manifest.json").write_text(json.dumps({"title": "Bowl", "alt": alt, "files": files}))
     scene = scene_gallery._Scene(ROOT / "scenes" / "booth.py")
-    scene.views = ("contour",)
     scene.rendered(tmp_path / "_scenes", "bowl")
+    assert scene.views == ("contour",) and scene.title == "Bowl"
     page = scene.page(tmp_path / "gallery", tmp_path / "_scenes")
     assert '<iframe class="scene-explorable" src="../_scenes/bowl/explore.html"' in page
-    assert '<img src="../_scenes/bowl/contour.webp"' in page
-    assert '<a href="../_scenes/bowl/contour.webp"><img src="../_scenes/bowl/contour.png"' in page
+    assert f'<img src="../_scenes/bowl/contour.webp" alt="{alt["contour"]}">' in page
+    assert f'<a href="../_scenes/bowl/contour.webp"><img src="../_scenes/bowl/contour.png" alt="{alt["contour"]}">' in page
+    assert "optianim render booth\n" in page  # a shipped scene by its bare name, which works in any folder
     assert "```{literalinclude} " + os.path.relpath(ROOT / "scenes" / "booth.py", tmp_path / "gallery") in page
 
 
-def test_a_scene_declaring_its_views_is_rendered_in_them(tmp_path, monkeypatch):
-    """Scene(views=...) (issue 27) where a scene declares them; the default views otherwise."""
+def test_every_public_name_has_its_reference_entry():
+    """Each name of anim.__all__ is an autodoc directive's target on the API page (.. autoclass:: anim.Scene)."""
     import anim
-    from anim.look.views import DEFAULT_VIEWS
 
-    plain = scene_gallery._Scene(ROOT / "scenes" / "booth.py")
-    assert plain.load() and plain.views == tuple(DEFAULT_VIEWS)
-    declared = anim.load(ROOT / "scenes" / "booth.py")
-    object.__setattr__(declared, "views", ("grid",))
-    monkeypatch.setattr(anim, "load", lambda path: declared)
-    own = scene_gallery._Scene(ROOT / "scenes" / "booth.py")
-    assert own.load() and own.views == ("grid",)
+    reference = (DOCS / "reference" / "api.md").read_text()
+    assert [name for name in anim.__all__ if name != "__version__" and f":: anim.{name}\n" not in reference] == []
 
 
 def test_a_guide_s_code_block_that_raises_fails_the_build_at_its_line(project):

@@ -1,14 +1,16 @@
 """The gallery: one page per scene file, written and rendered (through optianim's render cache) at every build.
 
 At `builder-inited` every scene file of `scene_gallery_folder` (the files `optianim list` shows and
-a folder render renders) is loaded and rendered at a low preset into `<html>/_scenes/<scene name>/`
-with anim.render_many, each in its own views (`Scene.views` where a scene declares them, else the
-default views): an animated preview and the last frame of each view, plus any page a document
-format writes (an explorable). Then gallery/<file stem>.md is written for each (only when its text
-changes, so Sphinx re-reads only what changed) and gallery/index.md groups them as
-`scene_gallery_groups` says; a file no group names goes under the last heading, so a new scene file
-appears after a rebuild without editing the docs. A scene that fails to load or render is a warning
-(an error under -W) naming the file."""
+a folder render renders) is rendered at a low preset into `<html>/_scenes/<scene name>/` with
+anim.render_many, each scene in its own views (`Scene.views`, else the default ones) and in its own
+process: an animated preview and the last frame of each view, plus any page a document format
+writes as HTML (the explorable, explore.html). A scene file rendered before and unchanged is
+answered by the render cache's direct mode without running it. Each page is made from its render's
+manifest (title, files, each view's alt text) and the file's docstring. Then gallery/<file stem>.md
+is written for each (only when its text changes, so Sphinx re-reads only what changed) and
+gallery/index.md groups them as `scene_gallery_groups` says; a file no group names goes under the
+last heading, so a new scene file appears after a rebuild without editing the docs. A scene that
+fails to load or render is a warning (an error under -W) naming the file."""
 
 import ast
 import html
@@ -63,35 +65,26 @@ class _Scene:
         self.stem = path.stem
         self.docstring = _docstring(path)
         self.title = self.stem
-        self.views = None      # the views rendered (the scene's own, or the default ones)
+        self.views = ()        # the views its render drew (the scene's own, or the default ones)
+        self.alt = {}          # view -> its alt text, as the render worked it out
         self.folder = None     # its render's folder name under RENDERS, once rendered
         self.files = {}        # (view, format) -> file name, from the render's manifest
-        self.documents = []    # file names of the document formats' pages (an explorable), from the manifest
-
-    def load(self):
-        import anim
-        from anim.look.views import DEFAULT_VIEWS
-
-        try:
-            scene = anim.load(self.path)
-        except anim.AnimError as exc:
-            logger.warning(f"gallery: {exc}")  # the message names the file (and line)
-            return False
-        self.title = (scene.title or self.stem).replace("$", "").replace("\\", "")  # mathtext as plain text
-        self.views = tuple(getattr(scene, "views", None) or DEFAULT_VIEWS)
-        return True
+        self.documents = []    # file names of the document formats' HTML pages (the explorable), from the manifest
 
     def rendered(self, out, folder):
         from anim.write.formats import FORMATS
 
         self.folder = folder
         manifest = json.loads((out / folder / "manifest.json").read_text())
+        self.title = (manifest["title"] or self.stem).replace("$", "").replace("\\", "")  # mathtext as plain text
+        self.alt = manifest.get("alt", {})
         for record in manifest["files"]:
             kind = FORMATS.get(record.get("format"))
             if kind is not None and kind.document and kind.media_type == "text/html":
                 self.documents.append(record["file"])
             elif record.get("view"):
                 self.files[record["view"], record.get("format")] = record["file"]
+        self.views = tuple(dict.fromkeys(view for view, _ in self.files))
 
     def src(self, view, fmt):
         name = self.files.get((view, fmt))
@@ -99,22 +92,32 @@ class _Scene:
 
     @property
     def preview(self):
-        return next((self.src(v, PREVIEW) for v in self.views or () if self.src(v, PREVIEW)), None)
+        return next((self.src(v, PREVIEW) for v in self.views if self.src(v, PREVIEW)), None)
+
+    @property
+    def command_name(self):
+        """How `optianim render` names it: a shipped scene by its bare name (from any folder), else its path."""
+        from anim.declare.library import shipped
+
+        ships = shipped(self.stem)
+        return self.stem if ships is not None and ships.resolve() == self.path.resolve() else \
+            f"{self.path.parent.name}/{self.path.name}"
 
     def page(self, pages, out):
         source = os.path.relpath(self.path, pages)
         lines = [f"({PAGES}-{self.stem})=", f"# {_md(self.title)}", "", self.docstring or "", ""]
         if self.preview:
+            view = next(v for v in self.views if self.src(v, PREVIEW) == self.preview)
             lines += _raw(f'<figure class="scene-preview"><img src="{self.preview}" '
-                          f'alt="{_attr(self.title)}: the animation"></figure>')
-        lines += ["Render it from the repository's root (every view it shows, as MP4 and GIF, at 1280x720):", "",
-                  "```sh", f"optianim render {self.path.parent.name}/{self.path.name}", "```", ""]
-        stills = [(v, self.src(v, STILL), self.src(v, PREVIEW)) for v in self.views or ()]
+                          f'alt="{_attr(self.alt.get(view, self.title))}"></figure>')
+        lines += ["Render it (every view it shows, as MP4 and GIF, at 1280x720):", "",
+                  "```sh", f"optianim render {self.command_name}", "```", ""]
+        stills = [(v, self.src(v, STILL), self.src(v, PREVIEW)) for v in self.views]
         stills = [(v, still, moving) for v, still, moving in stills if still]
         if stills:
             lines += ["## Each view as it ends", ""]
             figures = "".join(
-                f'<figure><a href="{moving or still}"><img src="{still}" alt="the {v} view, last frame"></a>'
+                f'<figure><a href="{moving or still}"><img src="{still}" alt="{_attr(self.alt.get(v, v))}"></a>'
                 f"<figcaption><code>--view {v}</code></figcaption></figure>" for v, still, moving in stills)
             lines += _raw(f'<div class="scene-stills">{figures}</div>')
         for name in self.documents:
@@ -126,32 +129,20 @@ class _Scene:
 
 
 def _render(scenes, out, options):
-    """Render every scene that loads, grouped by the views it renders; each gets its manifest read."""
+    """Render every scene, each in its own views and process, and read each one's manifest."""
     import anim
     from anim.write.formats import FORMATS
 
+    if not scenes:
+        return
     explorables = [name for name, f in FORMATS.items() if f.document and f.media_type == "text/html"]
-    groups = {}
-    for scene in scenes:
-        if scene.load():
-            groups.setdefault(scene.views, []).append(scene)
-    for views, group in groups.items():
-        paths = [s.path for s in group]
-        formats = [PREVIEW, STILL]
-        try:
-            done = anim.render_many(paths, out, views=list(views), formats=formats + explorables, **options)
-        except anim.UsageError:
-            if not explorables:
-                raise
-            # A document format that needs an extra not installed here ([web]): the pages without it.
-            logger.info(f"gallery: rendering without {', '.join(explorables)} (its extra is not installed)")
-            done = anim.render_many(paths, out, views=list(views), formats=formats, **options)
-        for scene, outcome in zip(group, done.outcomes):
-            if outcome.ok:
-                scene.rendered(out, outcome.folder)
-            else:
-                named = outcome.error if str(scene.path) in outcome.error else f"{scene.path}: {outcome.error}"
-                logger.warning(f"gallery: {named}")
+    done = anim.render_many([s.path for s in scenes], out, formats=[PREVIEW, STILL, *explorables], **options)
+    for scene, outcome in zip(scenes, done.outcomes):
+        if outcome.ok:
+            scene.rendered(out, outcome.folder)
+        else:
+            named = outcome.error if str(scene.path) in outcome.error else f"{scene.path}: {outcome.error}"
+            logger.warning(f"gallery: {named}")
 
 
 def _index(scenes, groups):
