@@ -60,8 +60,8 @@ def test_every_optianim_command_runs_as_written(scratch):
     media = scratch / "media"
     assert {p.name for p in (media / "my_scene").iterdir()} >= {"contour.mp4", "surface.mp4", "contour.gif",
                                                                 "surface.gif", "manifest.json", "index.html"}
-    assert (media / "lr_sweep" / "grid.gif").is_file()
-    assert (media / "pathological" / "contour-still.pdf").read_bytes()[:5] == b"%PDF-"
+    assert {"explore.html", "deck.pptx", "contour.gif", "surface.gif"} <= {p.name for p in (media / "pathological").iterdir()}
+    assert (media / "pathological" / "deck.pptx").read_bytes()[:2] == b"PK"  # a zip, as every .pptx
 
 
 def test_every_python_block_runs_as_written(scratch):
@@ -73,3 +73,13 @@ def test_every_python_block_runs_as_written(scratch):
             exec(compile(block, str(README), "exec"), {"__name__": "readme"})
     expected = re.search(r"print\(.*\)\s+# (.*)", python[1]).group(1)
     assert shown.getvalue() == expected + "\n"
+
+
+def test_the_tests_section_names_the_command_ci_runs():
+    """.ci/run's command, and the pytest line of the Makefile's target it makes, as the README writes them."""
+    ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith(("#", "set ", "cd "))]
+    assert ci == ["make test"]
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^test:.*\n\t(.*)\n", makefile, flags=re.M).group(1)
+    tests = README.read_text().split("## Tests", 1)[1]
+    assert "`make test`" in tests and f"`{recipe.replace('$(PY)', '.venv/bin/python')}`" in tests
