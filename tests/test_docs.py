@@ -99,7 +99,8 @@ def test_a_scene_that_fails_to_load_fails_the_build_naming_its_file(project):
 
 def test_a_document_format_page_is_embedded_whatever_its_name(tmp_path, monkeypatch):
     """The explorable (`--format html`) or any document format writing text/html: the gallery embeds
-    the page the render's manifest lists, and the stills and preview of each view with its alt text."""
+    the page the render's manifest lists (not the preview page, also HTML), the stills and preview of
+    each view with its alt text, and a picture written beside the views (tune.png)."""
     from anim.write import formats
 
     monkeypatch.setitem(formats.FORMATS, "explorable", formats.Format(
@@ -110,7 +111,9 @@ def test_a_document_format_page_is_embedded_whatever_its_name(tmp_path, monkeypa
     files = [{"file": "contour.webp", "view": "contour", "format": "webp"},
              {"file": "contour.png", "view": "contour", "format": "png"},
              {"file": "explore.html", "view": None, "format": "explorable"},
-             {"file": "trajectories.csv", "format": "csv"}]
+             {"file": "tune.png", "view": None, "format": "png"},
+             {"file": "trajectories.csv", "format": "csv"},
+             {"file": "index.html", "view": None, "format": "explorable"}]  # the preview page: not embedded
     alt = {"contour": "The contour view of a bowl: SGD and Adam reach (0, 0)."}
     (folder / "manifest.json").write_text(json.dumps({"title": "Bowl", "alt": alt, "files": files}))
     scene = scene_gallery._Scene(ROOT / "scenes" / "booth.py")
@@ -118,6 +121,8 @@ def test_a_document_format_page_is_embedded_whatever_its_name(tmp_path, monkeypa
     assert scene.views == ("contour",) and scene.title == "Bowl"
     page = scene.page(tmp_path / "gallery", tmp_path / "_scenes")
     assert '<iframe class="scene-explorable" src="../_scenes/bowl/explore.html"' in page
+    assert page.count("<iframe") == 1
+    assert '<img src="../_scenes/bowl/tune.png" alt="tune.png">' in page  # a picture beside the views
     assert f'<img src="../_scenes/bowl/contour.webp" alt="{alt["contour"]}">' in page
     assert f'<a href="../_scenes/bowl/contour.webp"><img src="../_scenes/bowl/contour.png" alt="{alt["contour"]}">' in page
     assert "optianim render booth\n" in page  # a shipped scene by its bare name, which works in any folder

@@ -70,6 +70,7 @@ class _Scene:
         self.folder = None     # its render's folder name under RENDERS, once rendered
         self.files = {}        # (view, format) -> file name, from the render's manifest
         self.documents = []    # file names of the document formats' HTML pages (the explorable), from the manifest
+        self.pictures = []     # pictures the render wrote beside the views (tune.png), from the manifest
 
     def rendered(self, out, folder):
         from anim.write.formats import FORMATS
@@ -80,10 +81,12 @@ class _Scene:
         self.alt = manifest.get("alt", {})
         for record in manifest["files"]:
             kind = FORMATS.get(record.get("format"))
-            if kind is not None and kind.document and kind.media_type == "text/html":
-                self.documents.append(record["file"])
+            if kind is not None and kind.document and kind.media_type == "text/html" and record["file"] == kind.filename:
+                self.documents.append(record["file"])  # (not index.html, the preview page, also HTML)
             elif record.get("view"):
                 self.files[record["view"], record.get("format")] = record["file"]
+            elif record.get("format") == STILL:
+                self.pictures.append(record["file"])
         self.views = tuple(dict.fromkeys(view for view, _ in self.files))
 
     def src(self, view, fmt):
@@ -120,6 +123,11 @@ class _Scene:
                 f'<figure><a href="{moving or still}"><img src="{still}" alt="{_attr(self.alt.get(v, v))}"></a>'
                 f"<figcaption><code>--view {v}</code></figcaption></figure>" for v, still, moving in stills)
             lines += _raw(f'<div class="scene-stills">{figures}</div>')
+        if self.pictures:
+            lines += ["## Beside the views", ""]
+            lines += _raw("".join(f'<figure class="scene-picture"><img src="../{RENDERS}/{self.folder}/{name}" '
+                                  f'alt="{_attr(name)}"><figcaption><code>{_attr(name)}</code></figcaption></figure>'
+                                  for name in self.pictures))
         for name in self.documents:
             lines += ["## Explore it", "", "Scrub through the steps, turn the surface, hover a path:", ""]
             lines += _raw(f'<iframe class="scene-explorable" src="../{RENDERS}/{self.folder}/{name}" '

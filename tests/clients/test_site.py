@@ -91,7 +91,7 @@ def test_the_site_builds_with_no_warning(site):
     assert (html / "index.html").is_file()
 
 
-def test_the_gallery_has_a_page_per_scene_file_each_with_a_looping_preview(built):
+def test_the_gallery_has_a_page_per_scene_file_each_with_a_looping_preview_and_its_explorable(built):
     stems = [path.stem for path in scene_paths(SCENES)]
     assert sorted(p.stem for p in (built / "gallery").glob("*.html")) == sorted(stems + ["index"])
     for stem in stems:
@@ -101,7 +101,10 @@ def test_the_gallery_has_a_page_per_scene_file_each_with_a_looping_preview(built
         names, loop = webp_chunks((built / "gallery" / preview).resolve())
         assert names.count("ANMF") > 10 and loop == 0, f"{stem}: {preview} is not a WebP looping forever"
         text = markup.unescape(re.sub(r"<[^>]+>", "", page))
-        assert f"optianim render scenes/{stem}.py" in text and "--view contour" in text
+        assert f"optianim render {stem}\n" in text and "--view " in text  # a shipped scene by name; its views
+        explorable = re.search(r'<iframe class="scene-explorable" src="([^"]+/explore\.html)"', page)
+        assert explorable and (built / "gallery" / explorable.group(1)).resolve().is_file(), f"{stem}: no explorable"
+        assert page.count("<iframe") == 1, f"{stem}: more than the explorable embedded"
 
 
 def test_the_gallery_index_shows_every_preview(built, base_url, page, tmp_path):
