@@ -1,4 +1,4 @@
-# Two commands do everything on a fresh machine: `make render` and `make test`.
+# Two commands do everything on a fresh machine: `make render` and `make test` (which builds the docs too).
 # torch is pinned to the release the suite passes on. Which build pip takes depends on where it looks:
 # here pip is configured with a local CPU wheel; from plain PyPI on Linux the same pin is the CUDA
 # build (several GB of nvidia-* packages). For the CPU build anywhere, follow PyTorch's instructions:
@@ -10,7 +10,7 @@ PIP   := $(PY) -m pip install --quiet --disable-pip-version-check
 TORCH := torch==2.13.0
 TORCH_INDEX ?=
 
-.PHONY: setup client-tools render test bench clean
+.PHONY: setup client-tools render test docs bench clean
 
 # What rendering needs: torch and optianim with its dependencies (numpy, matplotlib, imageio-ffmpeg,
 # click), enough for every shipped scene but modern_optimizers.py (the optimizers extra).
@@ -21,10 +21,11 @@ $(VENV)/.render: pyproject.toml
 	$(PIP) -e .
 	touch $@
 
-# What the test suite needs on top: its tools (the test extra) and the extras it checks (optimizers, dask).
+# What the test suite needs on top: its tools (the test extra), the extras it checks (optimizers, dask)
+# and the docs extra (the suite builds the documentation site: tests/test_docs.py).
 $(VENV)/.test: $(VENV)/.render
-	@echo "adding the test tools and the optimizers and dask extras to $(VENV), once"
-	$(PIP) -e '.[test,optimizers,dask]'
+	@echo "adding the test tools and the optimizers, dask and docs extras to $(VENV), once"
+	$(PIP) -e '.[test,optimizers,dask,docs]'
 	touch $@
 
 setup: $(VENV)/.test  # everything a developer needs: what `make test` sets up
@@ -37,6 +38,10 @@ client-tools:  # ffprobe, Chromium, LibreOffice Impress, pdflatex (animate) and 
 
 test: $(VENV)/.test client-tools
 	$(PY) -m pytest -n auto --dist loadfile
+
+docs: setup  # the documentation site, warnings as errors; the gallery renders through the render cache
+	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
+	@echo "open docs/_build/html/index.html, or serve it: python3 -m http.server -d docs/_build/html"
 
 bench: setup  # about 12 minutes on 2 cores; see tests/bench/
 	$(PY) tests/bench/bench_swarm.py

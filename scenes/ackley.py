@@ -1,4 +1,8 @@
-"""Ackley: SGD stalls on the bumpy plain, Adam on the rim of the hole; momentum rolls in."""
+"""Ackley: SGD stalls on the bumpy plain, Adam on the rim of the hole; momentum rolls in.
+
+Point at the bumps that catch SGD on the plain and at momentum carrying through them into the
+central hole.
+"""
 
 import torch
 

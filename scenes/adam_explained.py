@@ -1,4 +1,8 @@
-"""Why Adam and RMSprop cross a ravine evenly: they divide each coordinate's step by its own gradient scale."""
+"""Why Adam and RMSprop cross a ravine evenly: they divide each coordinate's step by its own gradient scale.
+
+Point at the update arrows and, with `--view inside`, at each coordinate's effective step: SGD's two
+lines sit at lr, while RMSprop and Adam give the flat coordinate the larger step.
+"""
 
 import torch
 

@@ -1,4 +1,8 @@
-"""Beale: steep walls cap SGD's step, so it crawls the flat valley; Adam reaches (3, 0.5)."""
+"""Beale: steep walls cap SGD's step, so it crawls the flat valley; Adam reaches (3, 0.5).
+
+Point at SGD's short steps along the flat valley floor, held back by the steep walls, against Adam's
+steps, which reach the minimum.
+"""
 
 import torch
 

@@ -1,4 +1,8 @@
-"""Booth: an easy tilted bowl; SGD, momentum and Adam all reach (1, 3), each by its own path."""
+"""Booth: an easy tilted bowl; SGD, momentum and Adam all reach (1, 3), each by its own path.
+
+Point at three routes to one minimum: on an easy surface the optimizers show their characters, not
+their failures.
+"""
 
 import torch
 

@@ -1,4 +1,8 @@
-"""A hand-written optimizer: Lion's sign steps ignore the curvature that makes SGD zig-zag."""
+"""A hand-written optimizer: Lion's sign steps ignore the curvature that makes SGD zig-zag.
+
+Point at the scene file first, a whole optimizer in a few lines, then at Lion's steps of equal size
+in both coordinates.
+"""
 
 # Any torch.optim.Optimizer subclass written in the scene file works like torch's own. Lion
 # (Chen et al., 2023, "Symbolic Discovery of Optimization Algorithms") moves every weight by

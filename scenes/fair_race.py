@@ -1,4 +1,8 @@
-"""A fair race on Rosenbrock: each optimizer at the learning rate that serves it best, chosen by anim.tune."""
+"""A fair race on Rosenbrock: each optimizer at the learning rate that serves it best, chosen by anim.tune.
+
+Point at tune.png, each optimizer's objective over its learning rates, before comparing the paths:
+every one races at its best.
+"""
 
 # Compared at one shared learning rate, one optimizer looks good and the others look broken. Here
 # every optimizer's lr is tuned on this very scene before the race is drawn: 60 values from its

@@ -1,4 +1,8 @@
-"""Himmelblau's four minima: where Adam ends up depends on where it starts."""
+"""Himmelblau's four minima: where Adam ends up depends on where it starts.
+
+Point at each start point and the minimum its run ends in: the basin it starts in, not the
+optimizer, decides the answer.
+"""
 
 import torch
 

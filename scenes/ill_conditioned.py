@@ -1,4 +1,8 @@
-"""An ill-conditioned bowl (condition number 25): SGD zig-zags across the narrow axis, Adam does not."""
+"""An ill-conditioned bowl (condition number 25): SGD zig-zags across the narrow axis, Adam does not.
+
+Point at SGD's zig-zag across the narrow axis against Adam's straighter path: curvature that differs
+by direction is what slows plain gradient descent.
+"""
 
 import torch
 

@@ -1,4 +1,8 @@
-"""SGD at four learning rates on a bowl of condition 25: crawl, converge, zig-zag, diverge."""
+"""SGD at four learning rates on a bowl of condition 25: crawl, converge, zig-zag, diverge.
+
+Point at the four panels in order: too small a learning rate crawls, a good one converges, a larger
+one zig-zags and the largest diverges.
+"""
 
 # A sweep: a hyperparameter given as a list expands into one optimizer per value, labelled by
 # it ("SGD lr=0.04"). The largest curvature is 25, so SGD is stable only below lr = 2/25 = 0.08.

@@ -1,4 +1,8 @@
-"""Modern optimizers in a tilted valley, one panel each: Lion moves each weight by lr, Muon steps one length, Prodigy grows its step size d."""
+"""Modern optimizers in a tilted valley, one panel each: Lion moves each weight by lr, Muon steps one length, Prodigy grows its step size d.
+
+Point at the step lengths in each panel: Lion's equal steps per weight, Muon's steps of one length,
+Prodigy's overshoot while its d grows.
+"""
 
 import math
 

@@ -1,4 +1,8 @@
-"""Why momentum wins in a ravine: SGD's gradient points across it, momentum's velocity builds up along it."""
+"""Why momentum wins in a ravine: SGD's gradient points across it, momentum's velocity builds up along it.
+
+Point at the two arrows at each head: the gradient keeps pointing across the ravine while the
+momentum arrow grows along it.
+"""
 
 import torch
 

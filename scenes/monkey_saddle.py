@@ -1,4 +1,8 @@
-"""Monkey saddle: SGD lingers at the flat centre, Adam turns off early, momentum runs through."""
+"""Monkey saddle: SGD lingers at the flat centre, Adam turns off early, momentum runs through.
+
+Point at the flat centre, where the gradient vanishes in every direction, and at how long each
+optimizer takes to leave it.
+"""
 
 import torch
 

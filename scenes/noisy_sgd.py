@@ -1,4 +1,8 @@
-"""Noisy gradients on a clean bowl: SGD jitters around the valley floor; momentum averages the noise into a smooth path."""
+"""Noisy gradients on a clean bowl: SGD jitters around the valley floor; momentum averages the noise into a smooth path.
+
+Point at the surface, which stays clean, and at the two paths: the same noisy gradients, averaged
+away by momentum.
+"""
 
 import torch
 

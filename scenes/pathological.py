@@ -1,4 +1,8 @@
-"""Pathological curvature: a ravine steep across w1 and shallow along w2 (lecture 6)."""
+"""Pathological curvature: a ravine steep across w1 and shallow along w2 (lecture 6).
+
+Point at how far each optimizer gets along the shallow w2 direction once the steep w1 direction has
+shaped its first steps; these are the lecture's trajectories, bit for bit.
+"""
 
 import torch
 

@@ -1,4 +1,8 @@
-"""Rastrigin: SGD stops in the nearest local minimum; momentum rolls over bumps to (0, 0)."""
+"""Rastrigin: SGD stops in the nearest local minimum; momentum rolls over bumps to (0, 0).
+
+Point at the regular bumps: SGD settles in the first dip it meets, while momentum's speed carries it
+over them to the global minimum.
+"""
 
 import torch
 

@@ -1,4 +1,8 @@
-"""Rosenbrock's banana valley: every optimizer finds the valley at once, then crawls along it."""
+"""Rosenbrock's banana valley: every optimizer finds the valley at once, then crawls along it.
+
+Point at how fast every path reaches the curved valley and how slowly it then moves along the floor,
+whose shape the log colour scale shows.
+"""
 
 import torch
 

@@ -1,4 +1,8 @@
-"""A saddle point: SGD started near the ridge line lingers at the saddle; momentum and Adam leave it fast."""
+"""A saddle point: SGD started near the ridge line lingers at the saddle; momentum and Adam leave it fast.
+
+Point at the ridge line: where the gradient across it vanishes SGD is held at the saddle, while
+momentum and Adam leave it fast.
+"""
 
 import torch
 

@@ -1,4 +1,8 @@
-"""Six-hump camel: SGD stops in the four side minima; momentum finds the two global ones."""
+"""Six-hump camel: SGD stops in the four side minima; momentum finds the two global ones.
+
+Point at where each start ends: SGD in the nearest side minimum, momentum in one of the two global
+ones.
+"""
 
 import torch
 

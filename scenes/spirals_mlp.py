@@ -1,4 +1,8 @@
-"""A real network (an MLP on two spirals) on its paths' PCA plane: SGD crawls near the start; momentum and Adam descend into valleys; RMSprop rattles."""
+"""A real network (an MLP on two spirals) on its paths' PCA plane: SGD crawls near the start; momentum and Adam descend into valleys; RMSprop rattles.
+
+Point at the axes, two directions in the network's weight space, and at the dashed plane loss beside
+the true loss: the plane is a slice of the landscape, not all of it.
+"""
 
 import torch
 from torch import nn

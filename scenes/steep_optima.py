@@ -1,4 +1,8 @@
-"""Steep optima: a flat plain with three narrow, deep wells (lecture 6)."""
+"""Steep optima: a flat plain with three narrow, deep wells (lecture 6).
+
+Point at the flat plain, where the gradient is almost zero, and at which optimizers find one of the
+narrow wells at all.
+"""
 
 import math
 

@@ -1,4 +1,8 @@
-"""Himmelblau from 400 starts: SGD follows the gradient into a basin, Adam cuts across borders."""
+"""Himmelblau from 400 starts: SGD follows the gradient into a basin, Adam cuts across borders.
+
+Point at the basin borders: SGD's runs keep to the basin they start in, Adam's cross into the next
+one.
+"""
 
 # A swarm: `init` is a generator, and every optimizer runs from every one of its points in a
 # single vectorized torch run. Best seen as small multiples, one panel per optimizer: the scene

@@ -295,7 +295,9 @@ class Camera:
     shows the most of every path unhidden, and a turn towards it (anim.look.camera)."""
 
     elevation: object = AUTO
+    """Degrees above the (w1, w2) plane: a number, (from, to) over the video, or "auto"."""
     azimuth: object = AUTO
+    """Degrees around the vertical axis: a number, (from, to) over the video, or "auto"."""
 
     def __post_init__(self):
         object.__setattr__(self, "elevation", _check_angle("camera.elevation", self.elevation))
@@ -316,7 +318,7 @@ class Camera:
 
 
 class Optimizer:
-    """One optimizer in a scene: a label, a factory(params, **hyperparameters), a colour and an
+    """One optimizer in a scene: a label, a `factory(params, **hyperparameters)`, a colour and an
     optional learning-rate scheduler(torch_optimizer), stepped after every update.
 
     `grad_noise` (a standard deviation >= 0) adds seeded Gaussian noise to every gradient the
@@ -473,22 +475,45 @@ class Scene:
     """A loss surface, the optimizers that descend it, where they start and how the views look."""
 
     name: str
+    """Names the output folder, OUT/<name>/: letters, digits, '-', '_' or '.', not starting with '.'."""
     surface: object
+    """The loss: an elementwise function loss(w1, w2) of two tensors, built from torch operations
+    (it is sampled on a mesh for the views and differentiated at each point for the optimizers)."""
     optimizers: tuple
+    """The optimizers (`Optimizer`), each run from every start point; a list hyperparameter sweeps."""
     init: object = (0.0, 0.0)
+    """Where every optimizer starts: a point (w1, w2), a list of points, or a generator of
+    `anim.starts` (grid, random, circle) for a swarm."""
     steps: int = 100
+    """Points recorded per run: one before each update, as the lecture's train_curve records them."""
     title: str = ""
+    """The title drawn on every view (mathtext works); the name when empty."""
     x_range: object = "auto"
+    """The window along w1: (low, high), "auto" (fitted to the paths) or "symmetric" (±max|w1|)."""
     y_range: object = "auto"
+    """The window along w2, as `x_range`."""
     camera: Camera = field(default_factory=Camera)
+    """The 3-D view's camera path (`Camera`)."""
     zlabel: str = "loss"
-    color_scale: str = "linear"  # "log": contour levels and colours spaced by decades above the minimum
-    grad_noise: object = 0.0  # the noise of optimizers that set none; see Optimizer
+    """The label of the loss axis and the colour bar."""
+    color_scale: str = "linear"
+    """Either "linear", or "log": contour levels and surface colours spaced by decades above the minimum."""
+    grad_noise: object = 0.0
+    """The standard deviation of Gaussian noise added to each gradient, for optimizers that set none
+    (see `Optimizer`); a list sweeps."""
     noise_seed: object = 0
-    overlays: tuple = ()  # arrows at each head: "gradient", "update", "momentum" or a state key (anim.look.arrows)
-    views: tuple = ()  # the views a render draws unless --view says: ("grid",); () = contour and surface
-    minima: object = None  # points marked with a star; None: the surface's known minima (anim.compute.minima)
-    legend: str = "short"  # what the legend says of each optimizer: one of LEGENDS
+    """The seed of that noise (a whole number >= 0), for optimizers that set none; a list sweeps."""
+    overlays: tuple = ()
+    """Arrows drawn at each head: "gradient", "update", "momentum" or a state key such as
+    "exp_avg_sq" (`--overlay` replaces them; anim.look.arrows)."""
+    views: tuple = ()
+    """The views a render draws unless --view says, such as ("grid",); () draws contour and surface."""
+    minima: object = None
+    """Points marked with a star: a point (w1, w2) or a list of them, [] for none; None marks the
+    surface's known minima (anim.compute.minima)."""
+    legend: str = "short"
+    """What the legend says of each optimizer: "short" (its label and non-default hyperparameters),
+    "full" (every setting that made its run) or "label" (its label alone)."""
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731

@@ -45,9 +45,8 @@ def test_info_checks_every_shipped_scene_and_plans_its_views(name):
     assert planned == [f"{view}.{fmt}" for view in views for fmt in ("mp4", "gif")]
 
 
-def test_info_checks_the_readmes_landscape_as_written(tmp_path):
-    readme = (SCENES.parent / "README.md").read_text()
-    section = readme[readme.index("### Real networks: `anim.Landscape`"):]
+def test_info_checks_the_networks_guides_landscape_as_written(tmp_path):
+    section = (SCENES.parent / "docs" / "guides" / "networks.md").read_text()
     code = section[section.index("```python\n") + len("```python\n"):section.index("```\n", section.index("```python"))]
     (tmp_path / "spirals.py").write_text(code)
     result = CliRunner().invoke(main, ["info", str(tmp_path / "spirals.py")])
