@@ -24,7 +24,7 @@ import scene_gallery  # noqa: E402  (docs/_ext)
 
 def sphinx_build(source, out, env, *defines):
     """sphinx-build as `make docs` runs it (-W --keep-going); the guides' code is not run here."""
-    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-D", "run_code_pages=",
+    command = [sys.executable, "-m", "sphinx", "--no-color", "-W", "--keep-going", "-b", "html", "-D", "run_code_pages=",
                *[arg for define in defines for arg in ("-D", define)], str(source), str(out)]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=1200)
 

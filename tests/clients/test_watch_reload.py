@@ -66,8 +66,9 @@ def test_saving_the_scene_reloads_the_page_with_the_new_render(tmp_path, page):
         error = page.inner_text("#optianim-error")
         assert f"{scene}:3: syntax error:" in error
         assert any(line.startswith(f"error: {scene}:3: syntax error") for line in lines)
-        assert page.evaluate("document.querySelector('img').complete "
-                             "&& document.querySelector('img').naturalWidth") == 96  # the last good render
+        last_good = page.evaluate("async () => { const img = document.querySelector('img'); await img.decode();"
+                                  " return img.naturalWidth; }")  # (loaded once the page with the error is)
+        assert last_good == 96  # the last good render still shown
     finally:
         stop.set()
         watcher.join(timeout=HANG_MS / 1000)
