@@ -18,16 +18,6 @@ CSV_COLUMNS = ("optimizer", "run", "step", "w1", "w2", "loss", "grad_w1", "grad_
 SUFFIXES = (".csv", ".json", ".npz")
 
 
-def _number(value):
-    # Nine significant digits read back as the same float32; inf and nan are kept as written.
-    return format(float(value), ".9g")
-
-
-def _lr(value):
-    # A learning rate is a Python float: its shortest repr reads back as the same number.
-    return repr(float(value))
-
-
 # Per-step arrays some runs carry, appended as CSV columns after the others when every run has
 # them: a landscape's loss at each point's projection and its distance from the plane (PlaneRun).
 PLANE_COLUMNS = ("plane_loss", "off_plane")
@@ -49,22 +39,32 @@ def to_csv(runs, projection=None):
     """The CSV's bytes. A landscape's `projection` (anim.compute.training.Projection) appends its
     plane coordinates again under their own names (pc1, pc2 or direction_1, direction_2: w1 and w2
     keep their place for every reader), after plane_loss and off_plane."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     extra = _extra_columns(runs)
     clipped = clips(runs)
     named = () if projection is None else tuple(projection.columns)
-    writer.writerow(CSV_COLUMNS + tuple(extra) + named + (CLIPPED_COLUMNS if clipped else ()))
+    lines = [_csv_line(CSV_COLUMNS + tuple(extra) + named + (CLIPPED_COLUMNS if clipped else ())) + "\n"]
+    # Each value with nine significant digits, which read back as the same float32 (inf and nan as
+    # written); a learning rate, a Python float, as its shortest repr. One format call per row, over
+    # the run's columns as Python floats (float32 widened exactly): twice as fast as value by value.
+    row = "{}" + ",{:.9g}" * 7 + ",{}" + ",{:.9g}" * (len(extra) + 2 * bool(named) + 2 * clipped) + "\n"
     for run in runs:
-        appended = [getattr(run, name) for name in extra]
-        used = run.used_grad
-        for step, (w1, w2, loss) in enumerate(run.points):
-            writer.writerow((run.label, run.run, step, _number(w1), _number(w2), _number(loss),
-                             *map(_number, run.grad[step]), *map(_number, run.update[step]), _lr(run.lr[step]),
-                             *(_number(values[step]) for values in appended),
-                             *((_number(w1), _number(w2)) if named else ()),
-                             *(map(_number, used[step]) if clipped else ())))
-    return buffer.getvalue().encode("utf-8")
+        prefix = _csv_line((run.label, run.run)) + ","
+        numbers = np.column_stack([run.points, run.grad, run.update]).tolist()
+        more = [np.asarray(getattr(run, name)).reshape(-1, 1) for name in extra]
+        more += [np.asarray(run.points)[:, :2]] if named else []
+        more += [run.used_grad] if clipped else []
+        ends = np.column_stack(more).tolist() if more else [()] * len(numbers)
+        lrs = map(repr, np.asarray(run.lr, dtype=np.float64).tolist())
+        lines += [prefix + row.format(step, *values, lr, *end)
+                  for step, (values, lr, end) in enumerate(zip(numbers, lrs, ends))]
+    return "".join(lines).encode("utf-8")
+
+
+def _csv_line(fields):
+    """`fields` as one CSV line, quoted where they need it, without its line end."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(fields)
+    return buffer.getvalue()
 
 
 def state_keys(runs):

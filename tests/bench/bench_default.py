@@ -77,8 +77,8 @@ def write_timed(self, frame):
     waiting[0] += time.perf_counter() - t; waiting[1] += time.process_time() - c
 encode.Encoder.write = write_timed
 real_prepare = pipeline.prepare
-def prepare_timed(source):
-    prepared = real_prepare(source)
+def prepare_timed(*args, **kwargs):
+    prepared = real_prepare(*args, **kwargs)
     mark("optimizers")
     return prepared
 pipeline.prepare = prepare_timed
