@@ -115,10 +115,10 @@ def test_a_document_format_page_is_embedded_whatever_its_name(tmp_path, monkeypa
              {"file": "trajectories.csv", "format": "csv"},
              {"file": "index.html", "view": None, "format": "explorable"}]  # the preview page: not embedded
     alt = {"contour": "The contour view of a bowl: SGD and Adam reach (0, 0)."}
-    (folder / "manifest.json").write_text(json.dumps({"title": "Bowl", "alt": alt, "files": files}))
+    (folder / "manifest.json").write_text(json.dumps({"title": r"Bowl $w_1^2 + w_2^2$", "alt": alt, "files": files}))
     scene = scene_gallery._Scene(ROOT / "scenes" / "booth.py")
     scene.rendered(tmp_path / "_scenes", "bowl")
-    assert scene.views == ("contour",) and scene.title == "Bowl"
+    assert scene.views == ("contour",) and scene.title == "Bowl w₁² + w₂²"  # mathtext as it reads
     page = scene.page(tmp_path / "gallery", tmp_path / "_scenes")
     assert '<iframe class="scene-explorable" src="../_scenes/bowl/explore.html"' in page
     assert page.count("<iframe") == 1

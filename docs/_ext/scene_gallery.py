@@ -74,10 +74,11 @@ class _Scene:
 
     def rendered(self, out, folder):
         from anim.write.formats import FORMATS
+        from anim.write.mathtext import title_text
 
         self.folder = folder
         manifest = json.loads((out / folder / "manifest.json").read_text())
-        self.title = (manifest["title"] or self.stem).replace("$", "").replace("\\", "")  # mathtext as plain text
+        self.title = title_text(manifest["title"] or self.stem)  # mathtext as it reads: w₁³ − 3w₁w₂²
         self.alt = manifest.get("alt", {})
         for record in manifest["files"]:
             kind = FORMATS.get(record.get("format"))
