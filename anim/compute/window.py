@@ -35,6 +35,20 @@ class Mesh:
         return (low, high) if high > low else (low - 0.5, high + 0.5)
 
 
+def z_limits(mesh, runs):
+    """The surface's lowest and highest samples, stretched to every loss a path shows inside the
+    window: a run that reached a minimum lying between the mesh's nodes is lower than any sample,
+    and a 3-D box clips whatever lies outside its limits, the run's head included."""
+    low, high = mesh.z_limits()
+    (x0, x1), (y0, y1) = mesh.x_range, mesh.y_range
+    for run in runs:
+        w1, w2, loss = run.shown(len(run.points) - 1).T
+        inside = (x0 <= w1) & (w1 <= x1) & (y0 <= w2) & (w2 <= y1) & np.isfinite(loss)
+        if inside.any():
+            low, high = min(low, float(loss[inside].min())), max(high, float(loss[inside].max()))
+    return low, high
+
+
 RUN_OFF = 50.0  # leaving some runs out makes the paths' extent this many times smaller: they ran off
 FAR_OFF = 100_000.0  # ... this many times smaller: half of the runs (one of two) ran off even if they did better
 

@@ -65,15 +65,16 @@ class Visibility:
     def __init__(self, mesh, runs):
         from matplotlib.figure import Figure
 
+        from anim.compute.window import z_limits
         from anim.look import themes
         from anim.look.heightfield import HeightField
-        from anim.look.threed import BOX, _z_limits
+        from anim.look.threed import BOX
 
         fig = Figure()
         ax = fig.add_subplot(projection="3d")
         ax.set_xlim(mesh.x_range)
         ax.set_ylim(mesh.y_range)
-        ax.set_zlim(*_z_limits(mesh, runs))
+        ax.set_zlim(*z_limits(mesh, runs))
         ax.set_box_aspect(BOX)
         from matplotlib.colors import Normalize
 

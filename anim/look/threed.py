@@ -12,6 +12,7 @@ from matplotlib.transforms import Affine2D, Bbox, TransformedBbox
 from mpl_toolkits.mplot3d import proj3d
 from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
+from anim.compute.window import z_limits
 from anim.look import colors, layout, style, themes, trail
 from anim.look.box3d import Box
 from anim.look.counter import DigitCounter, NoCounter
@@ -34,7 +35,7 @@ class ThreeDPanel:
                  axes=WEIGHT_AXES):
         self.ax, self.runs, self.trail_length = ax, runs, trail_length
         fig = ax.figure
-        zmin, zmax = _z_limits(mesh, runs)
+        zmin, zmax = z_limits(mesh, runs)
         ax.set_xlim(mesh.x_range)
         ax.set_ylim(mesh.y_range)
         ax.set_zlim(zmin, zmax)
@@ -322,20 +323,6 @@ def _on_mesh(mesh, points):
         z = mesh.z[i:i + 2, j:j + 2].astype(float)
         out.append((x, y, (z[0, 0] * (1 - u) + z[0, 1] * u) * (1 - v) + (z[1, 0] * (1 - u) + z[1, 1] * u) * v))
     return np.array(out, dtype=float).reshape(-1, 3)
-
-
-def _z_limits(mesh, runs):
-    """The surface's lowest and highest samples, stretched to every loss a path shows inside the
-    window: a run that reached a minimum lying between the mesh's nodes is lower than any sample,
-    and the 3-D axes clip (axlim_clip) whatever lies outside their limits, its head included."""
-    zmin, zmax = mesh.z_limits()
-    (x0, x1), (y0, y1) = mesh.x_range, mesh.y_range
-    for run in runs:
-        w1, w2, loss = run.shown(len(run.points) - 1).T
-        inside = (x0 <= w1) & (w1 <= x1) & (y0 <= w2) & (w2 <= y1) & np.isfinite(loss)
-        if inside.any():
-            zmin, zmax = min(zmin, float(loss[inside].min())), max(zmax, float(loss[inside].max()))
-    return zmin, zmax
 
 
 def fit_poses(camera):

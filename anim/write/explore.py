@@ -103,7 +103,7 @@ def page_data(document):
     steps = scene.steps
     resolution = getattr(scene.surface, "resolution", None) or MESH_RESOLUTION
     mesh = windows.sample(scene.surface, x_range, y_range, resolution)
-    z_range = _z_range(mesh, runs)
+    z_range = windows.z_limits(mesh, runs)
     swarm = style.path_look(runs).swarm
     featured = style.featured_starts(runs)
     bold = [not swarm or run.run in featured for run in runs]
@@ -193,18 +193,6 @@ def _ticks(limits):
     low, high = limits
     return [float(v) for v in MaxNLocator(nbins=5).tick_values(low, high) if low - 1e-9 * abs(high - low) <= v
             <= high + 1e-9 * abs(high - low)]
-
-
-def _z_range(mesh, runs):
-    """The surface's lowest and highest samples, stretched to every loss a path shows in the window."""
-    low, high = mesh.z_limits()
-    (x0, x1), (y0, y1) = mesh.x_range, mesh.y_range
-    for run in runs:
-        w1, w2, loss = run.shown(len(run.points) - 1).T
-        inside = (x0 <= w1) & (w1 <= x1) & (y0 <= w2) & (w2 <= y1) & np.isfinite(loss)
-        if inside.any():
-            low, high = min(low, float(loss[inside].min())), max(high, float(loss[inside].max()))
-    return (low, high)
 
 
 def _blob(array):
